@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PORT ?= 7071
+
+.PHONY: install run test lint bench clean
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## run: the app on Azurite at http://localhost:$(PORT) (Ctrl-C stops both)
+run: install
+	$(PY) -m devhost --port $(PORT)
+
+## test: the whole suite (starts its own Azurite on free ports, in memory)
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+
+## bench: the benchmarks (not part of `make test`)
+bench: install
+	$(PY) bench/durable_overhead.py
+
+clean:
+	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Durable Functions for the devhost: persistence, the orchestration engine and its HTTP API."""

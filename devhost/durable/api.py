@@ -1,0 +1,231 @@
+"""The Durable extension's HTTP management API, served by the devhost.
+
+Mounted twice: publicly under `/runtime/webhooks/durabletask/` (function key as `code`, as the
+status URLs carry it) and as the SDK's RPC endpoint under `/durabletask/` (loopback only, no
+key), which the client binding's `rpcBaseUrl` points at.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from devhost.durable import history as h
+from devhost.durable.engine import Engine, InstanceExists, OrchestratorNotFound
+from devhost.durable.store import InstanceRecord
+
+PUBLIC_PREFIX = "/runtime/webhooks/durabletask"
+RPC_PREFIX = "/durabletask"
+_RUNNING = {"Running", "Pending", "ContinuedAsNew", "Suspended"}
+_EVENT_NAMES = {v: k for k, v in vars(h).items() if k.isupper() and isinstance(v, int)}
+
+
+def client_binding(base_url: str, hub: str, key: str) -> str:
+    """The JSON string the host passes for a `durableClient` binding."""
+    api = f"{base_url}{PUBLIC_PREFIX}"
+    query = f"taskHub={hub}&connection=Storage&code={key}"
+    return json.dumps({
+        "taskHubName": hub,
+        "creationUrls": {
+            "createNewInstancePostUri":
+                f"{api}/orchestrators/{{functionName}}[/{{instanceId}}]?code={key}",
+            "createAndWaitOnNewInstancePostUri":
+                f"{api}/orchestrators/{{functionName}}[/{{instanceId}}]"
+                f"?timeout={{timeoutInSeconds}}&pollingInterval={{intervalInSeconds}}&code={key}",
+        },
+        "managementUrls": management_urls(api, "INSTANCEID", query),
+        "baseUrl": api,
+        "requiredQueryStringParameters": f"code={key}",
+        "rpcBaseUrl": f"{base_url}{RPC_PREFIX}/",
+        "httpBaseUrl": "",
+    })
+
+
+def management_urls(api: str, instance_id: str, query: str) -> dict[str, str]:
+    instance = f"{api}/instances/{instance_id}"
+    return {
+        "id": instance_id,
+        "purgeHistoryDeleteUri": f"{instance}?{query}",
+        "restartPostUri": f"{instance}/restart?{query}",
+        "sendEventPostUri": f"{instance}/raiseEvent/{{eventName}}?{query}",
+        "statusQueryGetUri": f"{instance}?{query}",
+        "terminatePostUri": f"{instance}/terminate?reason={{text}}&{query}",
+        "rewindPostUri": f"{instance}/rewind?reason={{text}}&{query}",
+        "suspendPostUri": f"{instance}/suspend?reason={{text}}&{query}",
+        "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
+    }
+
+
+def _json_or_none(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def status_body(record: InstanceRecord, show_input: bool = True) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "instanceId": record.instance_id,
+        "runtimeStatus": record.status,
+        # The start input arrives double-encoded and shows as a JSON string, as in Azure.
+        "input": record.input if show_input else None,
+        "customStatus": _json_or_none(record.custom_status),
+        "output": _json_or_none(record.output),
+        "createdTime": h.status_time(record.created),
+        "lastUpdatedTime": h.status_time(record.updated),
+    }
+
+
+def _history_view(events: list[dict[str, Any]], with_output: bool) -> list[dict[str, Any]]:
+    view = []
+    for e in events:
+        if e["EventType"] in (h.ORCHESTRATOR_STARTED, h.ORCHESTRATOR_COMPLETED):
+            continue
+        item = {"EventType": _EVENT_NAMES.get(e["EventType"], str(e["EventType"])).title()
+                .replace("_", ""), "Timestamp": e["Timestamp"]}
+        for key in ("Name", "EventId", "TaskScheduledId", "TimerId", "FireAt", "Reason"):
+            if e.get(key) is not None and e.get(key) != -1:
+                item[key] = e[key]
+        if with_output and e.get("Result") is not None:
+            item["Result"] = _json_or_none(e["Result"])
+        view.append(item)
+    return view
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").lower() == "true"
+
+
+def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
+               guard: Callable[[web.Request], web.Response | None], key: str) -> None:
+    """Register the management routes under `prefix`; `guard` returns a refusal or None."""
+
+    def guarded(handler):
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            refusal = guard(request)
+            return refusal if refusal is not None else await handler(request)
+        return wrapper
+
+    def payload(request: web.Request, instance_id: str) -> dict[str, str]:
+        origin = f"{request.scheme}://{request.host}"
+        query = f"taskHub={hub}&connection=Storage&code={key}"
+        return management_urls(f"{origin}{PUBLIC_PREFIX}", instance_id, query)
+
+    async def start(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        instance_id = request.match_info.get("instance_id") or _new_id()
+        raw = await request.text()
+        # The SDK posts json=df_dumps(input): a JSON string whose value is the input's JSON.
+        input_text = json.loads(raw) if raw.strip() else None
+        if input_text is not None and not isinstance(input_text, str):
+            input_text = json.dumps(input_text)
+        try:
+            await engine.start_new(name, instance_id, input_text)
+        except OrchestratorNotFound as exc:
+            return web.json_response({"Message": "One or more of the arguments submitted is "
+                                      "incorrect", "ExceptionMessage": str(exc)}, status=400)
+        except InstanceExists as exc:
+            return web.json_response({"Message": str(exc), "ExceptionMessage": str(exc)},
+                                     status=409)
+        body = payload(request, instance_id)
+        return web.json_response(body, status=202, headers={
+            "Location": body["statusQueryGetUri"], "Retry-After": "10"})
+
+    async def get_status(request: web.Request) -> web.Response:
+        inst = await engine.status(request.match_info["instance_id"])
+        if inst is None:
+            return web.Response(status=404)
+        q = request.query
+        body = status_body(inst.record, show_input=q.get("showInput", "true").lower() != "false")
+        if _truthy(q.get("showHistory")):
+            body["historyEvents"] = _history_view(await engine.history_of(inst),
+                                                  _truthy(q.get("showHistoryOutput")))
+        if inst.record.status in _RUNNING:
+            return web.json_response(body, status=202, headers={
+                "Location": str(request.url), "Retry-After": "5"})
+        return web.json_response(body, status=200)
+
+    def _matches(record: InstanceRecord, q) -> bool:
+        statuses = {s for s in q.get("runtimeStatus", "").split(",") if s}
+        if statuses and record.status not in statuses:
+            return False
+        prefix_ = q.get("instanceIdPrefix")
+        if prefix_ and not record.instance_id.startswith(prefix_):
+            return False
+        created = record.created
+        if q.get("createdTimeFrom") and created < _normal_time(q["createdTimeFrom"]):
+            return False
+        return not (q.get("createdTimeTo") and created > _normal_time(q["createdTimeTo"]))
+
+    async def list_instances(request: web.Request) -> web.Response:
+        q = request.query
+        records = [r for r in await engine.list() if _matches(r, q)]
+        records.sort(key=lambda r: r.created)
+        show_input = _truthy(q.get("showInput"))
+        return web.json_response([status_body(r, show_input) for r in records])
+
+    async def purge_one(request: web.Request) -> web.Response:
+        if await engine.purge(request.match_info["instance_id"]):
+            return web.json_response({"instancesDeleted": 1})
+        return web.Response(status=404)
+
+    async def purge_many(request: web.Request) -> web.Response:
+        q = request.query
+        deleted = 0
+        for record in await engine.list():
+            if record.is_terminal and _matches(record, q) and await engine.purge(
+                    record.instance_id):
+                deleted += 1
+        if not deleted:
+            return web.Response(status=404)
+        return web.json_response({"instancesDeleted": deleted})
+
+    async def raise_event(request: web.Request) -> web.Response:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"Message": "Only application/json request content is "
+                                      "supported"}, status=400)
+        raw = await request.text()
+        code = await engine.raise_event(request.match_info["instance_id"],
+                                        request.match_info["event"], raw or None)
+        return web.Response(status=code)
+
+    def control(operation):
+        async def handler(request: web.Request) -> web.Response:
+            reason = request.query.get("reason", "")
+            code = await operation(request.match_info["instance_id"], reason)
+            return web.Response(status=code)
+        return handler
+
+    base = prefix
+    app.router.add_post(f"{base}/orchestrators/{{name}}", guarded(start))
+    app.router.add_post(f"{base}/orchestrators/{{name}}/{{instance_id}}", guarded(start))
+    app.router.add_get(f"{base}/instances", guarded(list_instances))
+    app.router.add_get(f"{base}/instances/", guarded(list_instances))
+    app.router.add_delete(f"{base}/instances", guarded(purge_many))
+    app.router.add_delete(f"{base}/instances/", guarded(purge_many))
+    app.router.add_get(f"{base}/instances/{{instance_id}}", guarded(get_status))
+    app.router.add_delete(f"{base}/instances/{{instance_id}}", guarded(purge_one))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/raiseEvent/{{event}}",
+                        guarded(raise_event))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/terminate",
+                        guarded(control(engine.terminate)))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/suspend",
+                        guarded(control(engine.suspend)))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/resume",
+                        guarded(control(engine.resume)))
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _normal_time(value: str) -> str:
+    """Query times (ISO 8601, any precision) in the stored form, for string comparison."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return h.iso(moment)
+

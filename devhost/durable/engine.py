@@ -1,0 +1,529 @@
+"""The orchestration engine: episodes replayed by the Durable SDK, work scheduled from its tasks.
+
+Each episode hands the SDK the instance's history plus the new messages (as the extension
+does), then reads the SDK's own open tasks to learn what the orchestrator now waits for. Task
+ids come from the SDK's sequence numbers, including the hidden timers and re-scheduled tasks
+of `call_*_with_retry`, so the history written here is the one the SDK expects on replay.
+This leans on SDK internals (`open_tasks`, `RetryAbleTask`); `constraints.txt` pins the SDK and
+tests/e2e cover every pattern.
+
+State lives in Table Storage (see store.py): history is committed before any new work is
+dispatched, and on start-up every unfinished instance is reloaded, its unconsumed messages are
+replayed and its scheduled-but-unreported work is dispatched again (at least once, as in Azure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import traceback
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from azure.durable_functions.models.actions import (
+    ActionType,
+    CallActivityAction,
+    CallActivityWithRetryAction,
+    CallSubOrchestratorAction,
+    CallSubOrchestratorWithRetryAction,
+    CreateTimerAction,
+)
+from azure.durable_functions.models.actions.NoOpAction import NoOpAction
+from azure.durable_functions.models.DurableOrchestrationContext import (
+    DurableOrchestrationContext,
+)
+from azure.durable_functions.models.Task import RetryAbleTask
+from azure.durable_functions.orchestrator import Orchestrator
+from azure.functions import meta
+from azure.functions.durable_functions import ActivityTriggerConverter
+
+from devhost import invoke
+from devhost.durable import history as h
+from devhost.durable.store import DurableStore, InstanceRecord
+from devhost.functions import FunctionIndex
+
+log = logging.getLogger("devhost.durable")
+_ERROR_MARKER = "\n\n$OutOfProcData$:"
+ACTIVE = ("Pending", "Running", "Suspended", "ContinuedAsNew")
+
+
+class OrchestratorNotFound(Exception):
+    pass
+
+
+class InstanceExists(Exception):
+    pass
+
+
+@dataclass
+class _Instance:
+    record: InstanceRecord
+    history: list[dict[str, Any]] = field(default_factory=list)
+    consumed: set[str] = field(default_factory=set)
+    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    draining: bool = False
+
+
+@dataclass
+class _Work:
+    """Something an episode scheduled: an activity, a timer or a sub-orchestration."""
+
+    kind: str  # "activity" | "timer" | "suborchestration"
+    task_id: int
+    name: str = ""
+    input: str | None = None
+    fire_at: datetime | None = None
+    child_id: str = ""
+
+
+class Engine:
+    def __init__(self, index: FunctionIndex, store: DurableStore, *, io: Executor,
+                 workers: Executor, max_activities: int) -> None:
+        self.index = index
+        self.store = store
+        self._io = io
+        self._workers = workers
+        self._activity_slots = asyncio.Semaphore(max_activities)
+        self._instances: dict[str, _Instance] = {}
+        self._background: set[asyncio.Task] = set()
+        self._closing = False
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    async def _run_io(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_crash)
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _get(self, instance_id: str) -> _Instance | None:
+        inst = self._instances.get(instance_id)
+        if inst is not None:
+            return inst
+        record = await self._run_io(self.store.load_instance, instance_id)
+        if record is None:
+            return None
+        inst = self._instances.setdefault(instance_id, _Instance(record))
+        if not record.is_terminal and not inst.history:
+            inst.history, inst.consumed = await self._run_io(self.store.load_history, instance_id)
+        return inst
+
+    # -- start-up recovery ----------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Reload unfinished instances and re-dispatch their outstanding work."""
+        records = await self._run_io(self.store.list_instances, ACTIVE)
+        for record in records:
+            inst = _Instance(record)
+            inst.history, inst.consumed = await self._run_io(
+                self.store.load_history, record.instance_id)
+            messages = await self._run_io(self.store.load_messages, record.instance_id)
+            inst.pending = [m for m in messages if m[0] not in inst.consumed]
+            self._instances[record.instance_id] = inst
+            waiting = {e.get(h.COMPLETION_KEY.get(e["EventType"], "")) for _, e in inst.pending}
+            for task_id, scheduled in h.outstanding(inst.history).items():
+                if task_id not in waiting:
+                    self._dispatch(inst, _work_from_event(scheduled))
+            self._wake(inst)
+        if records:
+            log.info("Resumed %d unfinished orchestration(s)", len(records))
+        return len(records)
+
+    # -- client operations ----------------------------------------------------------------
+
+    async def start_new(self, name: str, instance_id: str, input_text: str | None,
+                        parent: tuple[str, int] | None = None) -> InstanceRecord:
+        if name not in self.index.orchestrators:
+            raise OrchestratorNotFound(
+                f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator "
+                "function.")
+        existing = await self._get(instance_id)
+        if existing is not None and not existing.record.is_terminal:
+            raise InstanceExists(
+                f"An Orchestration instance with the status {existing.record.status} already "
+                f"exists with ID '{instance_id}'.")
+        if existing is not None:
+            async with existing.lock:
+                await self._run_io(self.store.purge, instance_id)
+            self._instances.pop(instance_id, None)
+        now = h.iso(h.utcnow())
+        record = InstanceRecord(
+            instance_id=instance_id, name=name, status="Pending", input=input_text,
+            created=now, updated=now,
+            parent_instance_id=parent[0] if parent else None,
+            parent_task_id=parent[1] if parent else None,
+        )
+        await self._run_io(self.store.save_instance, record)
+        inst = _Instance(record)
+        self._instances[instance_id] = inst
+        self._wake(inst)
+        return record
+
+    async def status(self, instance_id: str) -> _Instance | None:
+        return await self._get(instance_id)
+
+    async def history_of(self, inst: _Instance) -> list[dict[str, Any]]:
+        if inst.history:
+            return inst.history
+        events, _ = await self._run_io(self.store.load_history, inst.record.instance_id)
+        return events
+
+    async def list(self) -> list[InstanceRecord]:
+        return await self._run_io(self.store.list_instances, None)
+
+    async def raise_event(self, instance_id: str, name: str, data_text: str | None) -> int:
+        inst = await self._get(instance_id)
+        if inst is None:
+            return 404
+        if inst.record.is_terminal:
+            return 410
+        await self._deliver(instance_id, h.event(h.EVENT_RAISED, Name=name, Input=data_text))
+        return 202
+
+    async def terminate(self, instance_id: str, reason: str) -> int:
+        inst = await self._get(instance_id)
+        if inst is None:
+            return 404
+        async with inst.lock:
+            if inst.record.is_terminal:
+                return 410
+            await self._finish(inst, [h.event(h.EXECUTION_TERMINATED, Input=reason)], [],
+                               "Terminated", json.dumps(reason))
+        return 202
+
+    async def suspend(self, instance_id: str, reason: str) -> int:
+        return await self._set_suspended(instance_id, reason, True)
+
+    async def resume(self, instance_id: str, reason: str) -> int:
+        return await self._set_suspended(instance_id, reason, False)
+
+    async def _set_suspended(self, instance_id: str, reason: str, suspend: bool) -> int:
+        inst = await self._get(instance_id)
+        if inst is None:
+            return 404
+        async with inst.lock:
+            if inst.record.is_terminal:
+                return 410
+            wanted = "Suspended" if suspend else "Running"
+            if inst.record.status != wanted and (suspend or inst.record.status == "Suspended"):
+                kind = h.EXECUTION_SUSPENDED if suspend else h.EXECUTION_RESUMED
+                await self._commit(inst, [h.event(kind, Reason=reason)], [None])
+                inst.record.status = wanted
+                inst.record.updated = h.iso(h.utcnow())
+                await self._run_io(self.store.save_instance, inst.record)
+        if not suspend:
+            self._wake(inst)
+        return 202
+
+    async def purge(self, instance_id: str) -> bool:
+        inst = await self._get(instance_id)
+        if inst is None or not inst.record.is_terminal:
+            return False
+        async with inst.lock:
+            await self._run_io(self.store.purge, instance_id)
+        self._instances.pop(instance_id, None)
+        return True
+
+    # -- messages and episodes ------------------------------------------------------------
+
+    async def _deliver(self, instance_id: str, event: dict[str, Any]) -> None:
+        """Persist a message for an instance and wake it (dropped if the instance finished)."""
+        inst = await self._get(instance_id)
+        if inst is None or inst.record.is_terminal:
+            return
+        message_id = await self._run_io(self.store.add_message, instance_id, event)
+        inst.pending.append((message_id, event))
+        self._wake(inst)
+
+    def _wake(self, inst: _Instance) -> None:
+        if inst.draining or self._closing:
+            return
+        inst.draining = True
+        self._spawn(self._drain(inst))
+
+    async def _drain(self, inst: _Instance) -> None:
+        try:
+            while not self._closing:
+                async with inst.lock:
+                    status = inst.record.status
+                    if status in ("Suspended",) or inst.record.is_terminal:
+                        break
+                    if not inst.pending and status != "Pending":
+                        break
+                    batch, inst.pending = inst.pending, []
+                    await self._episode(inst, batch)
+        finally:
+            inst.draining = False
+        if inst.pending and inst.record.status in ("Running", "Pending"):
+            self._wake(inst)
+
+    async def _episode(self, inst: _Instance, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        record = inst.record
+        info = self.index.orchestrators.get(record.name)
+        now = h.utcnow()
+        new_events = [h.event(h.ORCHESTRATOR_STARTED, when=now)]
+        message_ids: list[str | None] = [None]
+        if not inst.history:
+            new_events.append(h.event(h.EXECUTION_STARTED, when=now, Name=record.name,
+                                      Input=record.input, Version=None))
+            message_ids.append(None)
+        for message_id, event in batch:
+            new_events.append(event)
+            message_ids.append(message_id)
+
+        if info is None:
+            error = f"The orchestrator function '{record.name}' does not exist in this app."
+            state, open_tasks = {"isDone": False, "actions": []}, {}
+        else:
+            played = [dict(e, IsPlayed=True) for e in inst.history]
+            context = {
+                "history": played + new_events,
+                "input": record.input,
+                "instanceId": record.instance_id,
+                "isReplaying": bool(played),
+                "parentInstanceId": record.parent_instance_id,
+                "upperSchemaVersion": 2,
+            }
+            loop = asyncio.get_running_loop()
+            state, open_tasks, error = await loop.run_in_executor(
+                self._workers, _replay, info.func, context)
+
+        scheduled = {e["EventId"] for e in inst.history if e["EventType"] in h.SCHEDULING_EVENTS}
+        work: list[_Work] = []
+        if error is None:
+            try:
+                work = [w for w in _new_work(open_tasks, record, now) if w.task_id not in scheduled]
+            except _Unsupported as exc:
+                error = str(exc)
+        for w in work:
+            new_events.append(_scheduling_event(w, now))
+            message_ids.append(None)
+        new_events.append(h.event(h.ORCHESTRATOR_COMPLETED, when=now))
+        message_ids.append(None)
+
+        custom = state.get("customStatus")
+        record.custom_status = json.dumps(custom) if custom is not None else None
+        continue_as_new = _continue_as_new_input(state)
+
+        if error is not None:
+            message = f"Orchestrator function '{record.name}' failed: {error}"
+            await self._finish(inst, [*new_events, h.event(h.EXECUTION_FAILED, Reason=message)],
+                               [*message_ids, None], "Failed", json.dumps(message))
+            return
+        if state.get("isDone") and continue_as_new is not None:
+            await self._continue_as_new(inst, continue_as_new, [m for m, _ in batch])
+            return
+        if state.get("isDone"):
+            output = json.dumps(state.get("output"))
+            await self._finish(
+                inst, [*new_events, h.event(h.EXECUTION_COMPLETED, Result=output)],
+                [*message_ids, None], "Completed", output)
+            return
+
+        await self._commit(inst, new_events, message_ids)
+        record.status = "Running"
+        record.updated = h.iso(h.utcnow())
+        await self._run_io(self.store.save_instance, record)
+        await self._consume(inst, [m for m, _ in batch])
+        for w in work:
+            self._dispatch(inst, w)
+
+    async def _commit(self, inst: _Instance, events: list[dict[str, Any]],
+                      message_ids: list[str | None]) -> None:
+        await self._run_io(self.store.append_history, inst.record.instance_id,
+                           len(inst.history), events, message_ids)
+        inst.history.extend(events)
+        inst.consumed.update(m for m in message_ids if m)
+
+    async def _consume(self, inst: _Instance, message_ids: list[str]) -> None:
+        if message_ids:
+            await self._run_io(self.store.delete_messages, inst.record.instance_id, message_ids)
+
+    async def _finish(self, inst: _Instance, events: list[dict[str, Any]],
+                      message_ids: list[str | None], status: str, output: str) -> None:
+        """End the instance; its remaining messages can no longer matter."""
+        record = inst.record
+        await self._commit(inst, events, message_ids or [None] * len(events))
+        record.status = status
+        record.output = output
+        record.updated = h.iso(h.utcnow())
+        await self._run_io(self.store.save_instance, record)
+        await self._run_io(self.store.delete_all_messages, record.instance_id)
+        inst.pending = []
+        log.info("Orchestration '%s' instance=%s %s", record.name, record.instance_id, status)
+        if record.parent_instance_id:
+            await self._notify_parent(record)
+
+    async def _continue_as_new(self, inst: _Instance, new_input: str,
+                               consumed: list[str]) -> None:
+        record = inst.record
+        await self._run_io(self.store.delete_history, record.instance_id)
+        inst.history, inst.consumed = [], set()
+        await self._consume(inst, consumed)
+        record.input = new_input
+        record.status = "Pending"
+        record.output = None
+        record.updated = h.iso(h.utcnow())
+        await self._run_io(self.store.save_instance, record)
+        # The next loop of _drain runs the new generation's first episode.
+
+    async def _notify_parent(self, child: InstanceRecord) -> None:
+        task_id = child.parent_task_id
+        if child.status == "Completed":
+            event = h.event(h.SUB_ORCHESTRATION_COMPLETED, TaskScheduledId=task_id,
+                            Result=child.output)
+        else:
+            reason = json.loads(child.output) if child.output else child.status
+            event = h.event(h.SUB_ORCHESTRATION_FAILED, TaskScheduledId=task_id,
+                            Reason=str(reason), Details=None)
+        await self._deliver(child.parent_instance_id, event)
+
+    # -- dispatching work -----------------------------------------------------------------
+
+    def _dispatch(self, inst: _Instance, work: _Work) -> None:
+        instance_id = inst.record.instance_id
+        if work.kind == "activity":
+            self._spawn(self._run_activity(instance_id, work))
+        elif work.kind == "timer":
+            self._spawn(self._run_timer(instance_id, work))
+        else:
+            self._spawn(self._run_child(inst.record, work))
+
+    async def _run_activity(self, instance_id: str, work: _Work) -> None:
+        async with self._activity_slots:
+            info = self.index.activities.get(work.name)
+            if info is None:
+                event = h.event(h.TASK_FAILED, TaskScheduledId=work.task_id,
+                                Reason=f"The activity function '{work.name}' doesn't exist.",
+                                Details=None)
+            else:
+                try:
+                    arg = ActivityTriggerConverter.decode(
+                        meta.Datum(type="json", value=work.input or "null"), trigger_metadata={})
+                    result = await invoke.call(info, {info.trigger_param: arg}, self._workers,
+                                               instance_id=instance_id)
+                    text = ActivityTriggerConverter.encode(result, expected_type=None).value
+                    event = h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
+                except Exception as exc:  # the activity's failure becomes the task's failure
+                    event = h.event(
+                        h.TASK_FAILED, TaskScheduledId=work.task_id,
+                        Reason=f"Activity function '{work.name}' failed: {exc}",
+                        Details="".join(traceback.format_exception(exc)))
+        await self._deliver(instance_id, event)
+
+    async def _run_timer(self, instance_id: str, work: _Work) -> None:
+        delay = (work.fire_at - h.utcnow()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await self._deliver(instance_id, h.event(h.TIMER_FIRED, TimerId=work.task_id,
+                                                 FireAt=h.iso(work.fire_at)))
+
+    async def _run_child(self, parent: InstanceRecord, work: _Work) -> None:
+        child = await self._get(work.child_id)
+        if child is None:
+            try:
+                await self.start_new(work.name, work.child_id, work.input,
+                                     parent=(parent.instance_id, work.task_id))
+            except OrchestratorNotFound as exc:
+                await self._deliver(parent.instance_id, h.event(
+                    h.SUB_ORCHESTRATION_FAILED, TaskScheduledId=work.task_id,
+                    Reason=str(exc), Details=None))
+        elif child.record.is_terminal:
+            await self._notify_parent(child.record)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _replay(handle, context: dict[str, Any]) -> tuple[dict[str, Any], dict, str | None]:
+    """Run one episode through the SDK, as the decorator's handle does, keeping the context.
+
+    Returns the orchestrator state, the SDK's open tasks and the error message if the
+    orchestrator threw.
+    """
+    ctx = DurableOrchestrationContext.from_json(json.dumps(context))
+    ctx._input_expected_type = getattr(handle, "_df_input_type", None)
+    try:
+        state = json.loads(Orchestrator(handle.orchestrator_function).handle(ctx))
+        return state, dict(ctx.open_tasks), None
+    except Exception as exc:
+        message, _, state_json = str(exc).partition(_ERROR_MARKER)
+        state = json.loads(state_json) if state_json else {"isDone": False, "actions": []}
+        return state, {}, message
+
+
+def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_Work]:
+    """What the orchestrator waits for, from the SDK's open tasks (ids are its sequence numbers)."""
+    work = []
+    for task_id in sorted(k for k in open_tasks if isinstance(k, int)):
+        entry = open_tasks[task_id]
+        for task in entry if isinstance(entry, list) else [entry]:
+            work.append(_work_for(task_id, task, record, now))
+    return work
+
+
+def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Work:
+    action = task.action_repr
+    if isinstance(action, NoOpAction):
+        retry: RetryAbleTask = task.parent
+        if action.metadata == "-WithRetry timer":
+            interval = retry.retry_options.first_retry_interval_in_milliseconds
+            return _Work("timer", task_id, fire_at=now + timedelta(milliseconds=interval))
+        action = retry.actions  # the re-scheduled attempt of the original call
+    if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
+        return _Work("activity", task_id, name=action.function_name, input=action.input_)
+    if isinstance(action, CreateTimerAction):
+        return _Work("timer", task_id, fire_at=action.fire_at)
+    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
+        child = action.instance_id or f"{record.instance_id}:{task_id:04d}"
+        return _Work("suborchestration", task_id, name=action.function_name,
+                     input=action._input, child_id=child)
+    raise _Unsupported(f"devhost does not support {type(action).__name__} (task {task_id})")
+
+
+def _scheduling_event(work: _Work, now: datetime) -> dict[str, Any]:
+    if work.kind == "activity":
+        return h.event(h.TASK_SCHEDULED, work.task_id, now, Name=work.name, Input=work.input)
+    if work.kind == "timer":
+        return h.event(h.TIMER_CREATED, work.task_id, now, FireAt=h.iso(work.fire_at))
+    return h.event(h.SUB_ORCHESTRATION_CREATED, work.task_id, now, Name=work.name,
+                   InstanceId=work.child_id, Input=work.input)
+
+
+def _work_from_event(event: dict[str, Any]) -> _Work:
+    """Rebuild outstanding work from its scheduling event (used on restart)."""
+    kind = event["EventType"]
+    if kind == h.TASK_SCHEDULED:
+        return _Work("activity", event["EventId"], name=event["Name"], input=event.get("Input"))
+    if kind == h.TIMER_CREATED:
+        return _Work("timer", event["EventId"],
+                     fire_at=datetime.fromisoformat(event["FireAt"].replace("Z", "+00:00")))
+    return _Work("suborchestration", event["EventId"], name=event["Name"],
+                 input=event.get("Input"), child_id=event["InstanceId"])
+
+
+def _continue_as_new_input(state: dict[str, Any]) -> str | None:
+    for group in state.get("actions", []):
+        for action in group if isinstance(group, list) else [group]:
+            if action.get("actionType") == ActionType.CONTINUE_AS_NEW:
+                return action.get("input")
+    return None
+
+
+def _log_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("devhost internal error", exc_info=task.exception())

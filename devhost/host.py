@@ -1,0 +1,154 @@
+"""Compose the devhost: storage, the Durable engine, HTTP server, blob and timer triggers."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from azure.data.tables import TableServiceClient
+from azure.storage.blob import BlobServiceClient
+
+from devhost import azurite, functions
+from devhost.blob_triggers import BlobTriggers
+from devhost.config import HostConfig
+from devhost.durable import api
+from devhost.durable.engine import Engine
+from devhost.durable.store import DurableStore
+from devhost.http_triggers import HttpTriggers, build_routes, presented_key
+from devhost.keys import Keys
+from devhost.timer_triggers import run_timer
+
+log = logging.getLogger("devhost")
+
+
+@dataclass
+class Options:
+    port: int
+    app_module: str
+    script_root: Path
+    data_dir: Path
+    start_azurite: bool
+    blob_poll_seconds: float
+
+
+def ensure_storage(options: Options) -> subprocess.Popen | None:
+    """Start Azurite unless AzureWebJobsStorage already reaches a storage endpoint."""
+    conn = os.environ.get("AzureWebJobsStorage", "")
+    if not conn:
+        raise SystemExit("AzureWebJobsStorage is not set (see local.settings.sample.json).")
+    endpoints = azurite.endpoints(conn)
+    if all(azurite.is_reachable(url) for url in endpoints.values()):
+        return None
+    if not options.start_azurite:
+        raise SystemExit(f"Storage is not reachable at {endpoints} and --no-azurite was given.")
+    ports = azurite.Ports(*[int(url.split(":")[2].split("/")[0]) for url in
+                            (endpoints["blob"], endpoints["queue"], endpoints["table"])])
+    log.info("Starting Azurite (data in %s)", options.data_dir / "data")
+    return azurite.start(ports, options.data_dir / "data", log=options.data_dir / "azurite.log")
+
+
+def _loopback_only(request: web.Request) -> web.Response | None:
+    peer = request.remote or ""
+    try:
+        if ipaddress.ip_address(peer).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return web.Response(status=403)
+
+
+async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
+    index = functions.load(options.app_module, options.script_root)
+    conn = os.environ["AzureWebJobsStorage"]
+    tables = TableServiceClient.from_connection_string(conn)
+    blobs = BlobServiceClient.from_connection_string(conn)
+    io = ThreadPoolExecutor(max_workers=16, thread_name_prefix="devhost-io")
+    workers = ThreadPoolExecutor(max_workers=config.max_activities + 8,
+                                 thread_name_prefix="devhost-worker")
+    store = DurableStore(tables, blobs, config.hub_name)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(io, store.ensure)
+    engine = Engine(index, store, io=io, workers=workers, max_activities=config.max_activities)
+
+    base_url = f"http://localhost:{options.port}"
+    binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
+                                 keys.function)
+    http = HttpTriggers(build_routes(index.http), config.route_prefix, keys, workers,
+                        lambda: binding)
+
+    def key_guard(request: web.Request) -> web.Response | None:
+        return None if keys.allows("function", presented_key(request)) else web.Response(
+            status=401)
+
+    async def host_status(request: web.Request) -> web.Response:
+        if not keys.allows("admin", presented_key(request)):
+            return web.Response(status=401)
+        return web.json_response({"state": "Running", "functions": [f.name for f in index.all()]})
+
+    app = web.Application(client_max_size=256 * 1024 * 1024)
+    api.add_routes(app, engine, prefix=api.PUBLIC_PREFIX, hub=config.hub_name,
+                   guard=key_guard, key=keys.function)
+    api.add_routes(app, engine, prefix=api.RPC_PREFIX, hub=config.hub_name,
+                   guard=_loopback_only, key=keys.function)
+    app.router.add_get("/admin/host/status", host_status)
+    app.router.add_route("*", "/{tail:.*}", http.handle)
+
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", options.port).start()
+    await engine.recover()
+
+    background = [loop.create_task(run_timer(info, workers)) for info in index.timer]
+    blob_triggers = BlobTriggers(index.blob, blobs, tables, f"{config.hub_name}BlobReceipts",
+                                 io, workers, lambda: binding, options.blob_poll_seconds)
+    background.append(loop.create_task(blob_triggers.run()))
+    for task in background:
+        task.add_done_callback(_report_crash)
+
+    _banner(base_url, keys, index, config)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("Shutting down")
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
+    await engine.close()
+    await runner.cleanup()
+    io.shutdown(wait=False, cancel_futures=True)
+    workers.shutdown(wait=False, cancel_futures=True)
+
+
+def _report_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("devhost background task failed", exc_info=task.exception())
+
+
+def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
+            config: HostConfig) -> None:
+    lines = [f"Functions ({len(index.all())}) in hub '{config.hub_name}':"]
+    for info in index.http:
+        methods = ",".join(info.trigger.get("methods") or ["*"])
+        lines.append(f"  {info.name}: [{methods}] {base_url}/{config.route_prefix}/"
+                     f"{info.trigger.get('route') or info.name}")
+    for info in [*index.blob, *index.timer, *index.orchestrators.values(),
+                 *index.activities.values()]:
+        lines.append(f"  {info.name}: {info.trigger_type}")
+    lines += [
+        "",
+        f"Base URL:     {base_url}",
+        f"Function key: {keys.function}",
+        f"Try:          curl -s {base_url}/{config.route_prefix}/health",
+        "",
+        "devhost ready",
+    ]
+    print("\n".join(lines), flush=True)

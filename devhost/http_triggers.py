@@ -1,0 +1,102 @@
+"""Serve the app's HTTP triggers: routing, auth levels, func.HttpRequest in, HttpResponse out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import azure.functions as func
+from aiohttp import web
+
+from devhost import invoke
+from devhost.functions import FunctionInfo
+from devhost.keys import Keys
+from devhost.routing import RouteTemplate
+
+log = logging.getLogger("devhost.http")
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    info: FunctionInfo
+    template: RouteTemplate
+    methods: frozenset[str]
+    auth_level: str
+
+
+def build_routes(functions: list[FunctionInfo]) -> list[HttpRoute]:
+    routes = []
+    for info in functions:
+        trigger = info.trigger
+        template = RouteTemplate.compile(trigger.get("route") or info.name)
+        methods = frozenset(m.upper() for m in (trigger.get("methods") or []))
+        routes.append(HttpRoute(info, template, methods, trigger.get("authLevel", "FUNCTION")))
+    return sorted(routes, key=lambda r: r.template.precedence)
+
+
+def presented_key(request: web.Request) -> str | None:
+    return request.headers.get("x-functions-key") or request.query.get("code")
+
+
+class HttpTriggers:
+    def __init__(self, routes: list[HttpRoute], prefix: str, keys: Keys, workers: Executor,
+                 client_binding: Callable[[], str]) -> None:
+        self.routes = routes
+        self.prefix = "/" + prefix if prefix else ""
+        self.keys = keys
+        self.workers = workers
+        self.client_binding = client_binding
+
+    def find(self, path: str, method: str) -> tuple[HttpRoute, dict[str, str]] | None:
+        if self.prefix:
+            if not (path == self.prefix or path.lower().startswith(self.prefix.lower() + "/")):
+                return None
+            path = path[len(self.prefix):]
+        for route in self.routes:
+            params = route.template.match(path)
+            if params is not None and (not route.methods or method in route.methods):
+                return route, params
+        return None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        found = self.find(request.path, request.method)
+        if found is None:
+            return web.Response(status=404)
+        route, params = found
+        if not self.keys.allows(route.auth_level, presented_key(request)):
+            return web.Response(status=401)
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        req = func.HttpRequest(
+            method=request.method,
+            url=str(request.url),
+            headers=headers,
+            params={k: v for k, v in request.query.items()},
+            route_params=params,
+            body=await request.read(),
+        )
+        kwargs = {route.info.trigger_param: req}
+        if route.info.client_param:
+            kwargs[route.info.client_param] = self.client_binding()
+        try:
+            result = await invoke.call(route.info, kwargs, self.workers,
+                                       detail=f"{request.method} {request.path}")
+        except Exception:
+            log.exception("Function '%s' failed", route.info.name)
+            return web.Response(status=500)
+        return to_aiohttp(result)
+
+
+def to_aiohttp(result: object) -> web.Response:
+    if isinstance(result, func.HttpResponse):
+        headers = dict(result.headers.items())
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = f"{result.mimetype}; charset={result.charset}"
+        return web.Response(status=result.status_code, body=result.get_body(), headers=headers)
+    if result is None:
+        return web.Response(status=204)
+    body = result if isinstance(result, bytes) else str(result).encode("utf-8")
+    return web.Response(status=200, body=body, content_type="text/plain")

@@ -1,0 +1,61 @@
+"""One frozen settings object, read from the environment (app settings) at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage_connection: str = "AzureWebJobsStorage"
+    uploads_container: str = "advisor-uploads"
+    reports_container: str = "reports"
+    reports_table: str = "Reports"
+    recommendations_table: str = "Recommendations"
+    clients_table: str = "Clients"
+    max_upload_bytes: int = 100 * 1024 * 1024
+    max_rows: int = 1_000_000
+    shards: int = 16
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"App setting {name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"App setting {name} must be at least {minimum}, not {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from app settings; fail fast and clearly on a bad value."""
+    env = os.environ if env is None else env
+    d = Settings()
+    return Settings(
+        storage_connection=env.get("STORAGE_CONNECTION", d.storage_connection),
+        uploads_container=env.get("UPLOADS_CONTAINER", d.uploads_container),
+        reports_container=env.get("REPORTS_CONTAINER", d.reports_container),
+        reports_table=env.get("REPORTS_TABLE", d.reports_table),
+        recommendations_table=env.get("RECOMMENDATIONS_TABLE", d.recommendations_table),
+        clients_table=env.get("CLIENTS_TABLE", d.clients_table),
+        max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
+        max_rows=_int(env, "MAX_ROWS", d.max_rows),
+        shards=_int(env, "RECOMMENDATION_SHARDS", d.shards),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (app settings do not change while a worker runs)."""
+    return load_settings()

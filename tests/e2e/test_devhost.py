@@ -1,0 +1,352 @@
+"""The devhost runs a function app over real HTTP with real Durable orchestrations on Azurite.
+
+Every test drives `python -m devhost` as a subprocess hosting tests/e2e/pattern_app, through the
+same HTTP surface a user or the Durable SDK's client sees.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from azure.data.tables import TableServiceClient
+from azure.storage.blob import BlobServiceClient
+
+from tests.support.devhost_process import DevhostProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERN_APP = Path(__file__).resolve().parent / "pattern_app"
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def host(storage_connection, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("pattern-host")
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection,
+                          {"PATTERN_APP_MARKS": str(data_dir / "marks")})
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+def marks(proc: DevhostProcess, name: str) -> int:
+    path = Path(proc.env["PATTERN_APP_MARKS"]) / name
+    return path.stat().st_size if path.exists() else 0
+
+
+def start(proc: DevhostProcess, orchestrator: str, payload=None, instance_id: str = ""):
+    path = f"api/start/{orchestrator}" + (f"/{instance_id}" if instance_id else "")
+    r = proc.request("POST", path, json=payload)
+    assert r.status_code == 202, r.text
+    return r
+
+
+# -- HTTP triggers ----------------------------------------------------------------------------
+
+
+def test_http_route_params_query_headers_body_and_response(host):
+    r = host.request("PUT", "api/echo/42/a/b/c?x=1&y=two", key=False, data=b"payload",
+                     headers={"x-test": "hello"})
+    assert r.status_code == 201
+    assert r.headers["x-echo"] == "yes"
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert r.json() == {"method": "PUT", "route": {"id": "42", "rest": "a/b/c"},
+                        "params": {"x": "1", "y": "two"}, "body": "payload", "header": "hello"}
+
+
+def test_http_route_constraint_method_and_unknown_route(host):
+    assert host.request("GET", "api/echo/not-a-number/x", key=False).status_code == 404
+    assert host.request("DELETE", "api/echo/1/x", key=False).status_code == 404
+    assert host.request("GET", "api/no/such/route").status_code == 404
+
+
+def test_function_and_admin_keys_are_enforced(host):
+    assert host.request("POST", "api/start/hello_sequence", key=False).status_code == 401
+    r = host.request("POST", "api/start/hello_sequence", key=False,
+                     headers={"x-functions-key": "wrong"})
+    assert r.status_code == 401
+    r = requests.post(host.url(f"api/start/hello_sequence?code={host.function_key}"),
+                      json={"cities": []}, timeout=10)
+    assert r.status_code == 202
+    assert host.request("GET", "api/admin-only").status_code == 401
+    r = host.request("GET", "api/admin-only", key=False,
+                     headers={"x-functions-key": host.master_key})
+    assert r.status_code == 200 and r.text == "admin ok"
+    assert requests.get(host.status_url("x").replace(host.function_key, "bad"),
+                        timeout=5).status_code == 401
+
+
+# -- Durable: client, status API and orchestration patterns ------------------------------------
+
+
+def test_check_status_payload_headers_and_polling_to_completion(host):
+    r = start(host, "slow_steps", {"count": 2})
+    body = r.json()
+    assert r.headers["Retry-After"] == "10"
+    assert r.headers["Location"] == body["statusQueryGetUri"]
+    for key in ("id", "statusQueryGetUri", "sendEventPostUri", "terminatePostUri",
+                "purgeHistoryDeleteUri", "suspendPostUri", "resumePostUri"):
+        assert key in body
+    assert body["statusQueryGetUri"].startswith(host.base_url)
+    assert f"code={host.function_key}" in body["statusQueryGetUri"]
+
+    running = requests.get(body["statusQueryGetUri"], timeout=5)
+    assert running.status_code == 202
+    assert running.headers["Retry-After"] == "5"
+    assert running.headers["Location"] == body["statusQueryGetUri"]
+    assert running.json()["runtimeStatus"] in ("Pending", "Running")
+
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    final = requests.get(body["statusQueryGetUri"], timeout=5)
+    assert final.status_code == 200
+    assert done["runtimeStatus"] == "Completed" and done["output"] == 2
+    assert set(final.json()) >= {"name", "instanceId", "runtimeStatus", "input", "customStatus",
+                                 "output", "createdTime", "lastUpdatedTime"}
+    assert final.json()["createdTime"].endswith("Z") and len(final.json()["createdTime"]) == 20
+
+
+def test_unknown_instance_is_404_with_empty_body(host):
+    r = requests.get(host.status_url("does-not-exist"), timeout=5)
+    assert r.status_code == 404 and r.content == b""
+    client = host.request("GET", "api/client/status/does-not-exist").json()
+    assert client["exists"] is False
+
+
+def test_sequence_with_custom_status_and_history(host):
+    body = start(host, "hello_sequence", {"cities": ["Tokyo", "Zürich"]}).json()
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    assert done["output"] == ["Hello Tokyo!", "Hello Zürich!"]
+    assert done["customStatus"] == {"stage": "done"}
+    # The start input is double-encoded by the SDK and shows as a JSON string, as in Azure.
+    assert done["input"] == '{"cities": ["Tokyo", "Z\\u00fcrich"]}'
+    history = requests.get(body["statusQueryGetUri"] + "&showHistory=true&showHistoryOutput=true",
+                           timeout=5).json()["historyEvents"]
+    kinds = [e["EventType"] for e in history]
+    assert kinds[0] == "ExecutionStarted" and kinds[-1] == "ExecutionCompleted"
+    assert kinds.count("TaskScheduled") == 2 and kinds.count("TaskCompleted") == 2
+
+
+def test_fan_out_fan_in(host):
+    r = host.request("POST", "api/wait/fan_out", json={"count": 60})
+    assert r.status_code == 200, r.text
+    assert r.json() == sum(range(60))
+
+
+def test_retry_succeeds_after_transient_failures(host):
+    instance = "retry-ok-" + uuid.uuid4().hex[:6]
+    start(host, "with_retry", {"fails": 2}, instance)
+    done = host.wait_for_status(host.status_url(instance))
+    assert done["runtimeStatus"] == "Completed"
+    assert done["output"] == "succeeded on attempt 3"
+    assert marks(host, f"flaky-{instance}") == 3
+
+
+def test_retry_gives_up_after_max_attempts(host):
+    instance = "retry-fail-" + uuid.uuid4().hex[:6]
+    start(host, "with_retry", {"fails": 10}, instance)
+    done = host.wait_for_status(host.status_url(instance))
+    assert done["runtimeStatus"] == "Failed"
+    assert done["output"].startswith("Orchestrator function 'with_retry' failed: "
+                                     "Activity function 'flaky' failed: transient failure 3")
+    assert marks(host, f"flaky-{instance}") == 3
+
+
+def test_external_event_wins_race_against_timer(host):
+    instance = "race-" + uuid.uuid4().hex[:6]
+    start(host, "timer_race", {"seconds": 60}, instance)
+    time.sleep(0.3)
+    r = host.request("POST", f"api/client/raise/{instance}?event=Approval", json={"by": "ana"})
+    assert r.status_code == 200
+    done = host.wait_for_status(host.status_url(instance), timeout=10)
+    # raise_event data reaches the orchestrator as a JSON string (upstream issue #295).
+    assert done["output"] == {"approved": '{"by": "ana"}'}
+
+
+def test_timer_fires_when_no_event_arrives(host):
+    instance = "timeout-" + uuid.uuid4().hex[:6]
+    started = time.monotonic()
+    start(host, "timer_race", {"seconds": 1}, instance)
+    done = host.wait_for_status(host.status_url(instance), timeout=10)
+    assert done["output"] == {"approved": None, "timedOut": True}
+    assert time.monotonic() - started >= 0.9
+
+
+def test_raise_event_needs_json_and_a_live_instance(host):
+    instance = "events-" + uuid.uuid4().hex[:6]
+    body = start(host, "timer_race", {"seconds": 60}, instance).json()
+    send = body["sendEventPostUri"].replace("{eventName}", "Approval")
+    assert requests.post(send, data="x", headers={"Content-Type": "text/plain"},
+                         timeout=5).status_code == 400
+    assert requests.post(send, json="yes", timeout=5).status_code == 202
+    host.wait_for_status(body["statusQueryGetUri"])
+    assert requests.post(send, json="again", timeout=5).status_code == 410
+    missing = send.replace(instance, "nobody")
+    assert requests.post(missing, json=1, timeout=5).status_code == 404
+
+
+def test_sub_orchestrations(host):
+    instance = "parent-" + uuid.uuid4().hex[:6]
+    start(host, "parent", None, instance)
+    done = host.wait_for_status(host.status_url(instance))
+    assert done["output"] == {"first": ["Hello Oslo!"], "second": 3}
+    child = requests.get(host.status_url(f"child-{instance}"), timeout=5).json()
+    assert child["runtimeStatus"] == "Completed"
+
+
+def test_continue_as_new(host):
+    instance = "counter-" + uuid.uuid4().hex[:6]
+    start(host, "counter", {"n": 0}, instance)
+    done = host.wait_for_status(host.status_url(instance))
+    assert done["output"] == {"final": 3}
+    assert done["input"] == '{"n": 3}'
+
+
+def test_orchestrator_failure_is_reported(host):
+    instance = "failing-" + uuid.uuid4().hex[:6]
+    start(host, "failing", None, instance)
+    done = host.wait_for_status(host.status_url(instance))
+    assert done["runtimeStatus"] == "Failed"
+    assert done["output"].startswith(
+        "Orchestrator function 'failing' failed: Activity function 'boom' failed: "
+        "the activity broke")
+
+
+def test_terminate_running_then_410_after_finish(host):
+    instance = "term-" + uuid.uuid4().hex[:6]
+    body = start(host, "timer_race", {"seconds": 60}, instance).json()
+    terminate = body["terminatePostUri"].replace("{text}", "enough")
+    assert requests.post(terminate, timeout=5).status_code == 202
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    assert done["runtimeStatus"] == "Terminated" and done["output"] == "enough"
+    assert requests.post(terminate, timeout=5).status_code == 410
+    assert requests.post(terminate.replace(instance, "nobody"), timeout=5).status_code == 404
+    # Through the SDK client too: terminating a finished instance is not an error there.
+    assert host.request("POST", f"api/client/terminate/{instance}").status_code == 200
+
+
+def test_suspend_and_resume(host):
+    instance = "suspend-" + uuid.uuid4().hex[:6]
+    body = start(host, "timer_race", {"seconds": 60}, instance).json()
+    time.sleep(0.3)
+    assert requests.post(body["suspendPostUri"].replace("{text}", "pause"),
+                         timeout=5).status_code == 202
+    assert requests.get(body["statusQueryGetUri"], timeout=5).json()["runtimeStatus"] == \
+        "Suspended"
+    host.request("POST", f"api/client/raise/{instance}?event=Approval", json="late")
+    time.sleep(0.5)
+    assert requests.get(body["statusQueryGetUri"], timeout=5).json()["runtimeStatus"] == \
+        "Suspended"
+    assert requests.post(body["resumePostUri"].replace("{text}", "go"),
+                         timeout=5).status_code == 202
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    assert done["output"] == {"approved": '"late"'}
+
+
+def test_client_list_and_purge(host):
+    prefix = "listed-" + uuid.uuid4().hex[:6]
+    for n in range(3):
+        start(host, "hello_sequence", {"cities": [str(n)]}, f"{prefix}-{n}")
+    for n in range(3):
+        host.wait_for_status(host.status_url(f"{prefix}-{n}"))
+    listed = host.request("GET", f"api/client/list/{prefix}?status=Completed").json()
+    assert listed["ids"] == [f"{prefix}-0", f"{prefix}-1", f"{prefix}-2"]
+    purged = host.request("POST", f"api/client/purge/{prefix}-0").json()
+    assert purged == {"deleted": 1}
+    assert requests.get(host.status_url(f"{prefix}-0"), timeout=5).status_code == 404
+    assert host.request("POST", f"api/client/purge/{prefix}-0").json() == {"deleted": 0}
+
+
+def test_start_with_unknown_orchestrator_is_an_error(host):
+    r = host.request("POST", "api/start/no_such_orchestrator")
+    assert r.status_code == 500  # the SDK raises; the starter function did not handle it
+    assert "doesn't exist" in host.log()
+
+
+def test_timer_trigger_runs_on_startup_and_on_schedule(host):
+    first = marks(host, "timer")
+    assert first >= 1  # run_on_startup
+    time.sleep(2.5)
+    assert marks(host, "timer") > first
+
+
+# -- Persistence: restarts and blob receipts ---------------------------------------------------
+
+
+def test_killed_host_resumes_orchestration_and_reruns_unreported_activities(
+        storage_connection, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("restart")
+    env = {"PATTERN_APP_MARKS": str(data_dir / "marks"), "PATTERN_APP_SLOW_SECONDS": "1"}
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection, env)
+    proc.start()
+    try:
+        start(proc, "slow_steps", {"count": 25}, "restart-me")
+        time.sleep(1.5)  # the first ten finished, the next ten are running
+        proc.kill()
+        proc.start()
+        done = proc.wait_for_status(proc.status_url("restart-me"), timeout=60)
+        assert done["runtimeStatus"] == "Completed" and done["output"] == 25
+        runs = [marks(proc, f"slow-{i}") for i in range(25)]
+        assert all(r >= 1 for r in runs)
+        assert runs[0] == 1  # reported before the kill: not run again
+        assert any(r == 2 for r in runs)  # in flight at the kill: run again (at least once)
+    finally:
+        proc.stop()
+
+
+def test_blob_trigger_fires_once_per_blob_version_across_restarts(
+        storage_connection, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("blobs")
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection,
+                          {"PATTERN_APP_MARKS": str(data_dir / "marks")})
+    blobs = BlobServiceClient.from_connection_string(storage_connection)
+    container = blobs.get_container_client("pattern-drop")
+    name = f"f-{uuid.uuid4().hex[:6]}/nested/file.csv"
+    mark = "blob-pattern-drop_" + name.replace("/", "_")
+    proc.start()
+    try:
+        container.upload_blob(name, b"v1", overwrite=True)
+        _wait(lambda: marks(proc, mark) == 1)
+        time.sleep(1.0)  # several more polls
+        assert marks(proc, mark) == 1
+        proc.restart()
+        time.sleep(1.0)
+        assert marks(proc, mark) == 1  # receipt survived the restart
+        container.upload_blob(name, b"v2", overwrite=True)
+        _wait(lambda: marks(proc, mark) == 2)
+    finally:
+        proc.stop()
+
+
+def test_failing_blob_is_retried_five_times_then_poison(storage_connection, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("poison")
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection,
+                          {"PATTERN_APP_MARKS": str(data_dir / "marks")})
+    blobs = BlobServiceClient.from_connection_string(storage_connection)
+    name = f"p-{uuid.uuid4().hex[:6]}/bad.csv"
+    proc.start()
+    try:
+        blobs.get_container_client("pattern-drop").upload_blob(name, b"poison", overwrite=True)
+        receipts = TableServiceClient.from_connection_string(storage_connection) \
+            .get_table_client(f"{proc.hub}BlobReceipts")
+
+        def poisoned() -> bool:
+            rows = list(receipts.query_entities("BlobName eq @n", parameters={"n": name}))
+            return bool(rows) and rows[0]["Status"] == "Poison"
+
+        _wait(poisoned, timeout=15)
+        assert proc.log().count(f"failed on {name}") == 4
+        assert f"Blob '{name}' is poison for 'on_drop' after 5 attempts" in proc.log()
+    finally:
+        proc.stop()
+
+
+def _wait(predicate, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
