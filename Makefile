@@ -34,6 +34,7 @@ lint: install
 ## bench: the benchmarks (not part of `make test`)
 bench: install
 	$(PY) bench/durable_overhead.py
+	$(PY) bench/parse.py
 
 clean:
 	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache

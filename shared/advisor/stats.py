@@ -1,0 +1,144 @@
+"""Statistics of one export, used by the reports and the statistics endpoint.
+
+Money is never added across currencies: every total is kept per currency.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
+
+SAVINGS_CAVEAT = (
+    "Savings estimates from right-sizing, reservations and savings plans overlap: acting on one "
+    "changes the others, so these amounts must not be summed blindly."
+)
+
+
+def _money(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01")))
+
+
+def _ordered(keys: Iterable[str], canonical: tuple[str, ...]) -> list[str]:
+    keys = set(keys)
+    return [k for k in canonical if k in keys] + sorted(k for k in keys if k not in canonical)
+
+
+class _Group:
+    __slots__ = ("count", "impacts", "label", "savings")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.impacts: Counter[str] = Counter()
+        self.savings: dict[str, Decimal] = defaultdict(Decimal)
+        self.label = ""
+
+    def add(self, rec: Recommendation) -> None:
+        self.count += 1
+        self.impacts[rec.impact] += 1
+        if rec.annual_savings is not None:
+            self.savings[rec.currency] += rec.annual_savings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "high": self.impacts.get("High", 0),
+            "medium": self.impacts.get("Medium", 0),
+            "low": self.impacts.get("Low", 0),
+            "savingsByCurrency": {c or "unknown": _money(v)
+                                  for c, v in sorted(self.savings.items())},
+        }
+
+
+def _grouped(groups: dict[str, _Group], key_name: str, extra: dict[str, dict] | None = None,
+             limit: int | None = None) -> list[dict[str, Any]]:
+    rows = sorted(groups.items(), key=lambda kv: (-kv[1].count, kv[0]))
+    out = []
+    for key, group in rows[:limit]:
+        item = {key_name: key, **(extra or {}).get(key, {}), **group.to_dict()}
+        out.append(item)
+    return out
+
+
+def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> dict[str, Any]:
+    total = _Group()
+    categories: dict[str, _Group] = defaultdict(_Group)
+    subscriptions: dict[str, _Group] = defaultdict(_Group)
+    sub_names: dict[str, dict[str, str]] = {}
+    groups: dict[str, _Group] = defaultdict(_Group)
+    types: dict[str, _Group] = defaultdict(_Group)
+    matrix: dict[str, Counter[str]] = defaultdict(Counter)
+    savings_count: Counter[str] = Counter()
+    resources: set[str] = set()
+    retirements: dict[tuple[str, str], list[str]] = defaultdict(list)
+    top: list[Recommendation] = []
+
+    for rec in records:
+        total.add(rec)
+        category = rec.category or "Uncategorised"
+        categories[category].add(rec)
+        matrix[category][rec.impact or "Unknown"] += 1
+        sub = rec.subscription_id or rec.subscription_name or "unknown"
+        subscriptions[sub].add(rec)
+        sub_names.setdefault(sub, {"subscriptionName": rec.subscription_name})
+        groups[rec.resource_group or "No resource group"].add(rec)
+        types[rec.resource_type or "Unknown"].add(rec)
+        resources.add(rec.resource_id or f"{sub}/{rec.resource_group}/{rec.resource_name}")
+        if rec.annual_savings is not None:
+            savings_count[rec.currency] += 1
+            top.append(rec)
+        if rec.retirement_date or rec.retiring_feature:
+            retirements[(rec.retirement_date, rec.retiring_feature)].append(
+                rec.resource_name or rec.resource_id)
+
+    top.sort(key=lambda r: (-r.annual_savings, r.line))
+    impact_counts = Counter({(k or "Unknown"): v for k, v in total.impacts.items()})
+    savings = [
+        {"currency": c or "unknown", "annualSavings": _money(v),
+         "recommendations": savings_count[c]}
+        for c, v in sorted(total.savings.items(), key=lambda kv: -kv[1])
+    ]
+    return {
+        "totals": {
+            "recommendations": total.count,
+            "highImpact": total.impacts.get("High", 0),
+            "mediumImpact": total.impacts.get("Medium", 0),
+            "lowImpact": total.impacts.get("Low", 0),
+            "subscriptions": len(subscriptions),
+            "resources": len(resources),
+            "savingsByCurrency": savings,
+        },
+        "byCategory": [
+            {"category": c, **categories[c].to_dict()}
+            for c in _ordered(categories, (*CATEGORIES, "Uncategorised"))
+        ],
+        "byImpact": [
+            {"impact": i, "count": impact_counts[i]}
+            for i in _ordered(impact_counts, (*IMPACTS, "Unknown"))
+        ],
+        "categoryImpact": {
+            c: {i: matrix[c].get(i, 0) for i in _ordered(matrix[c], IMPACTS)}
+            for c in _ordered(matrix, (*CATEGORIES, "Uncategorised"))
+        },
+        "bySubscription": _grouped(subscriptions, "subscriptionId", sub_names),
+        "byResourceGroup": _grouped(groups, "resourceGroup"),
+        "byResourceType": _grouped(types, "resourceType"),
+        "savingsByCurrency": savings,
+        "topSavings": [
+            {"line": r.line, "recommendation": r.recommendation, "category": r.category,
+             "impact": r.impact, "resourceName": r.resource_name,
+             "resourceGroup": r.resource_group, "subscriptionName": r.subscription_name,
+             "annualSavings": _money(r.annual_savings), "currency": r.currency or "unknown"}
+            for r in top[:top_n]
+        ],
+        "retirements": [
+            {"date": date, "feature": feature, "count": len(names),
+             "resources": sorted({n for n in names if n})[:10]}
+            for (date, feature), names in sorted(retirements.items(),
+                                                 key=lambda kv: (kv[0][0] or "9999", kv[0][1]))
+        ],
+        "savingsCaveat": SAVINGS_CAVEAT,
+    }

@@ -1,0 +1,35 @@
+"""Bounded memory: a 50,000-row export is read with peak memory under 300 MB."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import resource, sys
+from shared.advisor.parse import parse_export
+from shared.advisor.stats import compute_statistics
+data = open(sys.argv[1], "rb").read()
+result = parse_export(data)
+compute_statistics(result.records)
+assert result.rows_accepted == 50_000, result.rows_accepted
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_50k_rows_peak_memory_under_300_mb(tmp_path):
+    from tests.support.exports import build_rows, to_csv
+
+    path = tmp_path / "big.csv"
+    path.write_bytes(to_csv(build_rows(50_000, seed=1)))
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    peak_mb = int(done.stdout.strip())
+    # The whole process: interpreter, pandas and the file included.
+    assert peak_mb < 300, f"peak RSS {peak_mb} MB"
