@@ -6,7 +6,9 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 7071
 
-.PHONY: install run test lint bench clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test lint bench screenshots clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -35,6 +37,13 @@ lint: install
 bench: install
 	$(PY) bench/durable_overhead.py
 	$(PY) bench/parse.py
+	$(PY) bench/render.py
+
+## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
+screenshots: install
+	command -v pdftoppm >/dev/null && command -v chromium >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q poppler-utils chromium)
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache

@@ -100,7 +100,7 @@ def build_rows(count: int, seed: int = 7, categories: Sequence[str] | None = Non
         name = sub_name if rtype == "Subscription" else f"{prefix}-{n:05d}"
         benefits, savings, cur = "", "", ""
         if kind == "Cost":
-            amount = rng.randrange(120, 60000)
+            amount = rng.randrange(120, 9000)
             savings, cur = f"{amount:,}", currency
             benefits = f"{amount:,} {currency} savings"
         elif kind == "Security":

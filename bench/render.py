@@ -1,0 +1,56 @@
+"""Seconds per report type and format for 5,000 and 50,000 recommendations.
+
+Ceiling, measured in the same run: writing the same number of rows as plain CSV with the csv
+module (the least work any report of every row must do). Targets on this machine: executive
+PDF for 50,000 <= 2 s; detailed PDF for 5,000 <= 4 s; any HTML for 50,000 <= 3 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+from common import timed
+
+from shared.advisor.parse import parse_export
+from shared.rendering.render import render_report
+from shared.rendering.report_types import REPORT_TYPES, ReportInput
+from tests.support.exports import build_rows, to_csv
+
+TARGETS = {("executive", "pdf", 50_000): 2.0, ("detailed", "pdf", 5_000): 4.0}
+HTML_TARGET = 3.0
+
+
+def main() -> None:
+    records = parse_export(to_csv(build_rows(50_000, seed=1))).records
+    print(f"{'type':<11}{'format':<7}{'rows':>7}{'seconds':>10}{'x ceiling':>11}  target")
+    for rows in (5_000, 50_000):
+        subset = records[:rows]
+        data = ReportInput(subset, "Contoso", "Benchmark", "bench.csv", "2026-11-21")
+
+        def plain_csv(subset=subset) -> None:
+            writer = csv.writer(io.StringIO())
+            for r in subset:
+                writer.writerow((r.impact, r.recommendation, r.resource_name, r.resource_group,
+                                 r.subscription_name, r.potential_benefits))
+
+        ceiling = timed(plain_csv)
+        for key in REPORT_TYPES:
+            for fmt in ("html", "pdf"):
+                if key == "detailed" and fmt == "pdf" and rows == 50_000:
+                    started = time.perf_counter()  # one run: it takes a while
+                    render_report(key, fmt, data)
+                    seconds = time.perf_counter() - started
+                else:
+                    seconds = timed(lambda k=key, f=fmt, d=data: render_report(k, f, d), repeat=3)
+                target = TARGETS.get((key, fmt, rows)) or (HTML_TARGET if fmt == "html"
+                                                           and rows == 50_000 else None)
+                verdict = "" if target is None else (
+                    f"<= {target:.0f} s {'met' if seconds <= target else 'NOT met'}")
+                print(f"{key:<11}{fmt:<7}{rows:>7,}{seconds:>10.2f}{seconds / ceiling:>11.0f}"
+                      f"  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Render every report type from the sample export and write PNGs to docs/screenshots/.
+
+PDF pages go through pdftoppm (poppler-utils), HTML through headless Chromium; `make
+screenshots` installs both from Debian packages when they are missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from shared.advisor.parse import parse_export  # noqa: E402
+from shared.rendering.render import render_report  # noqa: E402
+from shared.rendering.report_types import REPORT_TYPES, ReportInput  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SAMPLE = ROOT / "samples" / "advisor-export-sample.csv"
+PDF_PAGES = 3
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+
+
+def main() -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not (shutil.which("pdftoppm") and chromium):
+        sys.exit("pdftoppm and chromium are needed: run `make screenshots`, which installs them.")
+    records = parse_export(SAMPLE.read_bytes()).records
+    data = ReportInput(records, "Contoso Ltd", "November 2026 Advisor review",
+                       SAMPLE.name, "2026-11-21T09:00:00Z")
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*.png"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_dir = Path(tmp)
+        for key in REPORT_TYPES:
+            pdf = tmp_dir / f"{key}.pdf"
+            pdf.write_bytes(render_report(key, "pdf", data))
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", str(PDF_PAGES),
+                            str(pdf), str(OUT / f"{key}-pdf")], check=True)
+            html = tmp_dir / f"{key}.html"
+            html.write_bytes(render_report(key, "html", data))
+            subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_dir / 'chrome'}",
+                            "--window-size=1100,1500", f"--screenshot={OUT / f'{key}-html.png'}",
+                            html.as_uri()], check=True, capture_output=True, timeout=120)
+            print(f"{key}: PDF pages and HTML written")
+    print(f"Screenshots in {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

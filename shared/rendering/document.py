@@ -1,0 +1,76 @@
+"""The report as a format-free document: what both the HTML and the PDF renderer draw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shared.rendering.charts import Chart
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float  # share of the table width
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[Column, ...]
+    rows: Sequence[tuple[str, ...]]
+    empty_text: str = "None found."
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    kind: str = "body"  # body | caveat | empty
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    chart: Chart
+    empty_text: str = "Nothing to chart."
+
+
+Block = Table | Text | ChartBlock
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    level: int = 1  # 1 = chapter (in the table of contents), 2 = sub-section
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    title: str
+    report_label: str  # e.g. "Executive summary"
+    audience: str
+    client: str
+    source_file: str
+    export_date: str
+    generated_date: str
+    purpose: str
+
+
+@dataclass
+class ReportDocument:
+    cover: CoverFacts
+    key_figures: list[KeyFigure]
+    sections: list[Section]
+    caveat: str | None = None  # shown with the key figures when they hold money
+
+    @property
+    def chapters(self) -> list[Section]:
+        return [s for s in self.sections if s.level == 1]

@@ -1,0 +1,417 @@
+"""Render a ReportDocument as a PDF with reportlab, in one pass.
+
+- Cover page, table of contents, "Page X of Y" footers. The total page count and the page
+  numbers in the contents are only known at the end, so they are drawn as PDF form XObjects
+  that pages reference first and that are defined just before the file is saved: one layout
+  pass instead of reportlab's multi-pass build.
+- Charts are the same primitives as the HTML's SVG, drawn as vector shapes.
+- Long tables are laid out a page at a time (RowStream): the header repeats on every page and
+  memory stays bounded by one page of cells, however many rows there are.
+- DejaVu Sans is embedded so names in Greek, Cyrillic or with accents print as themselves.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.graphics.shapes import Drawing, Rect, String, Wedge
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from shared.advisor.safety import escape_paragraph
+from shared.rendering import charts, theme
+from shared.rendering.document import ChartBlock, ReportDocument, Section, Text
+from shared.rendering.document import Table as TableBlock
+
+FONT = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+_FONTS = Path(__file__).resolve().parent / "fonts"
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+FRAME_W = PAGE_W - 2 * MARGIN
+_CELL_PAD = 3
+_TABLE_FONT_SIZE = 7.5
+_MAX_CELL_CHARS = 1500  # a cell taller than a page cannot be laid out; the HTML has it whole
+_PRODUCER = "Advisor Reports"
+
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    pdfmetrics.registerFont(TTFont(FONT, str(_FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(_FONTS / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+
+
+def _c(hex_colour: str) -> colors.Color:
+    return colors.HexColor(hex_colour)
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    _register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=13,
+                          textColor=_c(theme.INK))
+    return {
+        "body": base,
+        "muted": ParagraphStyle("muted", base, textColor=_c(theme.MUTED)),
+        "empty": ParagraphStyle("empty", base, textColor=_c(theme.MUTED), fontSize=9.5),
+        "caveat": ParagraphStyle("caveat", base, fontSize=8.5, leading=11.5,
+                                 backColor=colors.HexColor("#fff4ce"), borderPadding=5,
+                                 borderColor=colors.HexColor("#eaa300"), borderWidth=0.5,
+                                 spaceBefore=6, spaceAfter=10),
+        "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=16, leading=20, spaceBefore=6,
+                             spaceAfter=8, textColor=_c(theme.ACCENT)),
+        "h2": ParagraphStyle("h2", base, fontName=BOLD, fontSize=11.5, leading=15,
+                             spaceBefore=10, spaceAfter=4),
+        "caption": ParagraphStyle("caption", base, fontName=BOLD, fontSize=9, spaceBefore=4,
+                                  spaceAfter=3),
+        "cell": ParagraphStyle("cell", base, fontSize=_TABLE_FONT_SIZE,
+                               leading=_TABLE_FONT_SIZE * 1.25),
+        "cell_head": ParagraphStyle("cell_head", base, fontName=BOLD,
+                                    fontSize=_TABLE_FONT_SIZE, leading=_TABLE_FONT_SIZE * 1.25,
+                                    textColor=colors.white),
+        "cover_eyebrow": ParagraphStyle("ce", base, fontName=BOLD, fontSize=11,
+                                        textColor=_c(theme.ACCENT)),
+        "cover_title": ParagraphStyle("ct", base, fontName=BOLD, fontSize=28, leading=34,
+                                      spaceBefore=8, spaceAfter=10),
+        "cover_purpose": ParagraphStyle("cp", base, fontSize=12, leading=16,
+                                        textColor=_c(theme.MUTED), spaceAfter=24),
+        "kpi_label": ParagraphStyle("kl", base, fontSize=8, leading=10,
+                                    textColor=_c(theme.MUTED)),
+        "kpi_value": ParagraphStyle("kv", base, fontName=BOLD, fontSize=14, leading=17),
+        "kpi_note": ParagraphStyle("kn", base, fontSize=7.5, leading=9.5,
+                                   textColor=_c(theme.MUTED)),
+    }
+
+
+def _p(text: str, style: str) -> Paragraph:
+    return Paragraph(escape_paragraph(text), _styles()[style])
+
+
+# -- forms drawn at save time: page count and contents --------------------------------------------
+
+
+@dataclass
+class _Marks:
+    """What the layout learns as it goes, drawn into the forms when the file is saved."""
+
+    toc: list[tuple[str, int, str, int]] = field(default_factory=list)  # title, level, key, page
+    pages: int = 0
+
+
+class _TocPlaceholder(Flowable):
+    """Reserves the contents' space; its lines are the form 'toc', defined at save time."""
+
+    LINE = 16.0
+
+    def __init__(self, entries: list[tuple[str, int, str]]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def wrap(self, aw, ah):
+        return aw, self.LINE * len(self.entries)
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.doForm("toc")
+        height = self.LINE * len(self.entries)
+        for i, (_, _, key) in enumerate(self.entries):
+            top = height - i * self.LINE
+            canvas.linkRect("", key, (0, top - self.LINE, FRAME_W, top), relative=1)
+
+
+class _Heading(Paragraph):
+    """A heading that records its page for the contents and the PDF outline."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int,
+                 marks: _Marks) -> None:
+        super().__init__(escape_paragraph(text), style)
+        self.title, self.key, self.level, self.marks = text, key, level, marks
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.bookmarkPage(self.key)
+        canvas.addOutlineEntry(self.title, self.key, level=self.level - 1, closed=True)
+        self.marks.toc.append((self.title, self.level, self.key, canvas.getPageNumber()))
+        super().draw()
+
+
+def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
+    class ReportCanvas(Canvas):
+        def showPage(self) -> None:
+            marks.pages = self.getPageNumber()
+            super().showPage()
+
+        def save(self) -> None:
+            self.beginForm("pagecount")
+            self.setFont(FONT, 7.5)
+            self.setFillColor(_c(theme.MUTED))
+            self.drawString(0, 0, str(marks.pages))
+            self.endForm()
+            self._draw_toc()
+            super().save()
+
+        def _draw_toc(self) -> None:
+            pages = {key: page for _, _, key, page in marks.toc}
+            height = _TocPlaceholder.LINE * len(toc_entries)
+            self.beginForm("toc")
+            for i, (title, level, key) in enumerate(toc_entries):
+                y = height - (i + 1) * _TocPlaceholder.LINE + 4
+                indent = 0 if level == 1 else 14
+                font = BOLD if level == 1 else FONT
+                self.setFont(font, 10 if level == 1 else 9)
+                self.setFillColor(_c(theme.INK))
+                label = title if len(title) < 80 else title[:79] + "…"
+                self.drawString(indent, y, label)
+                page = str(pages.get(key, ""))
+                self.drawRightString(FRAME_W, y, page)
+                start = indent + stringWidth(label, font, 10 if level == 1 else 9) + 6
+                end = FRAME_W - stringWidth(page, FONT, 10) - 6
+                if end > start:
+                    self.setStrokeColor(_c(theme.RULE))
+                    self.setDash(1, 2)
+                    self.line(start, y, end, y)
+                    self.setDash()
+            self.endForm()
+
+    return ReportCanvas
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+
+class RowStream(Flowable):
+    """A long table laid out one page at a time, its header repeated on every page."""
+
+    def __init__(self, block: TableBlock, start: int = 0) -> None:
+        super().__init__()
+        self.block = block
+        self.start = start
+        self._cache: tuple[tuple[float, float], Table | None, int] | None = None
+
+    def _cell(self, text: str, width: float, header: bool) -> tuple[object, float]:
+        text = text if len(text) <= _MAX_CELL_CHARS else text[:_MAX_CELL_CHARS] + "…"
+        font = BOLD if header else FONT
+        inner = width - 2 * _CELL_PAD
+        if "\n" not in text and stringWidth(text, font, _TABLE_FONT_SIZE) <= inner:
+            return text, _TABLE_FONT_SIZE * 1.25
+        para = Paragraph(escape_paragraph(text).replace("\n", "<br/>"),
+                         _styles()["cell_head" if header else "cell"])
+        return para, para.wrap(inner, 10_000)[1]
+
+    def _page(self, aw: float, ah: float) -> tuple[Table | None, int]:
+        if self._cache and self._cache[0] == (aw, ah):
+            return self._cache[1], self._cache[2]
+        columns = self.block.columns
+        widths = [aw * c.width for c in columns]
+        data, heights = [], []
+        cells = [self._cell(c.header, w, True) for c, w in zip(columns, widths, strict=True)]
+        data.append([c for c, _ in cells])
+        heights.append(max(h for _, h in cells) + 2 * _CELL_PAD)
+        used = heights[0]
+        rows = self.block.rows
+        i = self.start
+        while i < len(rows):
+            cells = [self._cell(v, w, False) for v, w in zip(rows[i], widths, strict=True)]
+            height = max(h for _, h in cells) + 2 * _CELL_PAD
+            if used + height > ah:
+                break
+            data.append([c for c, _ in cells])
+            heights.append(height)
+            used += height
+            i += 1
+        table = None
+        if len(data) > 1:
+            table = Table(data, colWidths=widths, rowHeights=heights, style=self._style(columns,
+                                                                                          len(data)))
+        self._cache = ((aw, ah), table, i - self.start)
+        return table, i - self.start
+
+    @staticmethod
+    def _style(columns, n_rows: int) -> TableStyle:
+        commands = [
+            ("FONT", (0, 0), (-1, -1), FONT, _TABLE_FONT_SIZE, _TABLE_FONT_SIZE * 1.25),
+            ("FONT", (0, 0), (-1, 0), BOLD, _TABLE_FONT_SIZE, _TABLE_FONT_SIZE * 1.25),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("BACKGROUND", (0, 0), (-1, 0), _c(theme.ACCENT)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, _c(theme.RULE)),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#fafbfc")]),
+        ]
+        for index, column in enumerate(columns):
+            if column.numeric:
+                commands.append(("ALIGN", (index, 0), (index, -1), "RIGHT"))
+        return TableStyle(commands)
+
+    def wrap(self, aw, ah):
+        table, count = self._page(aw, ah)
+        if table is not None and self.start + count >= len(self.block.rows):
+            return table.wrap(aw, ah)
+        return aw, ah + 1  # more than fits: the frame will call split()
+
+    def split(self, aw, ah):
+        table, count = self._page(aw, ah)
+        if table is None:
+            return []  # not even one row fits here: go to the next frame
+        if self.start + count >= len(self.block.rows):
+            return [table]
+        return [table, RowStream(self.block, self.start + count)]
+
+    def draw(self) -> None:
+        table, _ = self._cache[1], self._cache[2]
+        table.drawOn(self.canv, 0, 0)
+
+
+# -- charts ----------------------------------------------------------------------------------------
+
+
+def chart_drawing(chart: charts.Chart) -> Drawing:
+    """The chart's primitives as reportlab vector shapes (y flipped: PDF grows upwards)."""
+    _register_fonts()
+    height, shapes = charts.layout(chart)
+    drawing = Drawing(charts.WIDTH, height)
+    for s in shapes:
+        if isinstance(s, charts.Rect):
+            drawing.add(Rect(s.x, height - s.y - s.height, s.width, s.height,
+                             fillColor=_c(s.fill), strokeColor=None, rx=2, ry=2))
+        elif isinstance(s, charts.Ring):
+            drawing.add(Wedge(s.cx, height - s.cy, s.outer, 90 - s.end, 90 - s.start,
+                              radius1=s.inner, fillColor=_c(s.fill), strokeColor=colors.white,
+                              strokeWidth=0.5))
+        elif isinstance(s, charts.Text):
+            drawing.add(String(s.x, height - s.y, s.text, fontName=BOLD if s.bold else FONT,
+                               fontSize=s.size, fillColor=_c(s.fill), textAnchor=s.anchor))
+    return drawing
+
+
+# -- the document ----------------------------------------------------------------------------------
+
+
+def _cover(doc: ReportDocument) -> list[Flowable]:
+    cover = doc.cover
+    facts = [("Client", cover.client), ("Source file", cover.source_file),
+             ("Export date", cover.export_date or "not given"),
+             ("Generated", cover.generated_date), ("Prepared for", cover.audience)]
+    table = Table([[_p(k, "muted"), _p(v, "body")] for k, v in facts],
+                  colWidths=[40 * mm, FRAME_W - 40 * mm],
+                  style=TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, _c(theme.RULE)),
+                                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return [Spacer(1, 50 * mm), _p(cover.report_label.upper(), "cover_eyebrow"),
+            _p(cover.title, "cover_title"), _p(cover.purpose, "cover_purpose"), table]
+
+
+def _key_figures(doc: ReportDocument, marks: _Marks) -> list[Flowable]:
+    out: list[Flowable] = [_Heading("Key figures", _styles()["h1"], "key-figures", 1, marks)]
+    per_row = 3
+    cells = [[_p(f.label, "kpi_label"), _p(f.value, "kpi_value"),
+              *([_p(f.note, "kpi_note")] if f.note else [])] for f in doc.key_figures]
+    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]
+    for r, row in enumerate(rows):
+        for c in range(len(row)):  # style the boxes that hold a figure, not the padding
+            commands += [("BACKGROUND", (c, r), (c, r), _c(theme.SURFACE)),
+                         ("LINEABOVE", (c, r), (c, r), 2, _c(theme.ACCENT)),
+                         ("LINEAFTER", (c, r), (c, r), 4, colors.white),
+                         ("LINEBELOW", (c, r), (c, r), 4, colors.white)]
+        row += [""] * (per_row - len(row))
+    out.append(Table(rows, colWidths=[FRAME_W / per_row] * per_row,
+                     style=TableStyle(commands)))
+    if doc.caveat:
+        out.append(_p(doc.caveat, "caveat"))
+    return out
+
+
+def _section(section: Section, key: str, marks: _Marks) -> list[Flowable]:
+    style = _styles()["h1" if section.level == 1 else "h2"]
+    out: list[Flowable] = [CondPageBreak(60 * mm if section.level == 1 else 35 * mm),
+                           _Heading(section.title, style, key, section.level, marks)]
+    for block in section.blocks:
+        if isinstance(block, Text):
+            out.append(_p(block.text, block.kind if block.kind in ("caveat", "empty")
+                          else "body"))
+        elif isinstance(block, ChartBlock):
+            if block.chart.is_empty:
+                out.append(_p(block.empty_text, "empty"))
+            else:
+                out.append(KeepTogether([_p(block.chart.title, "caption"),
+                                         chart_drawing(block.chart), Spacer(1, 8)]))
+        elif isinstance(block, TableBlock):
+            out.append(_p(block.caption, "caption"))
+            out.append(RowStream(block) if block.rows else _p(block.empty_text, "empty"))
+            out.append(Spacer(1, 8))
+    return out
+
+
+def render_pdf(doc: ReportDocument) -> bytes:
+    _register_fonts()
+    marks = _Marks()
+    keys = [f"s{i}" for i in range(len(doc.sections))]
+    toc_entries = [("Key figures", 1, "key-figures")] + [
+        (s.title, s.level, key) for s, key in zip(doc.sections, keys, strict=True)]
+    buffer = io.BytesIO()
+    cover = doc.cover
+
+    def footer(canvas: Canvas, _doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(_c(theme.MUTED))
+        canvas.setStrokeColor(_c(theme.RULE))
+        canvas.line(MARGIN, MARGIN - 4 * mm, PAGE_W - MARGIN, MARGIN - 4 * mm)
+        left = f"{cover.report_label} · {cover.client}"
+        canvas.drawString(MARGIN, MARGIN - 8 * mm, left[:90])
+        label = f"Page {canvas.getPageNumber()} of "
+        total_width = stringWidth(str(max(marks.pages, canvas.getPageNumber())) + "0", FONT, 7.5)
+        x = PAGE_W - MARGIN - total_width - stringWidth(label, FONT, 7.5)
+        canvas.drawString(x, MARGIN - 8 * mm, label)
+        canvas.translate(x + stringWidth(label, FONT, 7.5), MARGIN - 8 * mm)
+        canvas.doForm("pagecount")
+        canvas.restoreState()
+
+    template = BaseDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, title=f"{cover.title} · {cover.report_label}",
+        author=cover.client, subject=f"{cover.report_label} of Azure Advisor recommendations "
+        f"from {cover.source_file}", creator=_PRODUCER, producer=_PRODUCER, invariant=1,
+        lang="en")
+    frame = Frame(MARGIN, MARGIN, FRAME_W, PAGE_H - 2 * MARGIN, id="body", leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
+    template.addPageTemplates([PageTemplate("cover", [frame]),
+                               PageTemplate("body", [frame], onPage=footer)])
+    story: list[Flowable] = [*_cover(doc), NextPageTemplate("body"), PageBreak(),
+                             Paragraph("Contents", _styles()["h1"]), Spacer(1, 4),
+                             _TocPlaceholder(toc_entries), Spacer(1, 14),
+                             *_key_figures(doc, marks)]
+    for section, key in zip(doc.sections, keys, strict=True):
+        story.extend(_section(section, key, marks))
+    template.build(story, canvasmaker=_canvas_class(marks, toc_entries))
+    return buffer.getvalue()

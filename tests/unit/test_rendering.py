@@ -1,0 +1,239 @@
+"""Reports: five types as self-contained HTML and PDF, from real-looking and hostile data."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from shared.advisor.parse import parse_export
+from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics
+from shared.rendering.render import render_report
+from shared.rendering.report_types import REPORT_TYPES, ReportInput
+from tests.support.exports import build_rows, sample_export, to_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPES = list(REPORT_TYPES)
+
+
+@pytest.fixture(scope="module")
+def sample() -> ReportInput:
+    records = parse_export(sample_export(240)).records
+    return ReportInput(records, "Contoso Ltd", "November 2026 Advisor review",
+                       "advisor-2026-11.csv", "2026-11-21T10:00:00Z")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("report_type", TYPES)
+def test_pdf_holds_the_key_figures_and_names(sample, report_type):
+    kind = REPORT_TYPES[report_type]
+    records = [r for r in sample.records if kind.categories is None
+               or r.category in kind.categories]
+    stats = compute_statistics(records)
+    text = squash(pdf_text(render_report(report_type, "pdf", sample)))
+    assert "Contoso Ltd" in text and "November 2026 Advisor review" in text
+    assert "advisor-2026-11.csv" in text and "2026-11-21" in text
+    assert kind.label in text
+    assert f"Recommendations {stats['totals']['recommendations']:,}" in text
+    assert f"High impact {stats['totals']['highImpact']:,}" in text
+    if "savings" in kind.key_figures:
+        for s in stats["savingsByCurrency"]:
+            assert f"{s['annualSavings']:,.2f} {s['currency']}" in text
+        assert squash(SAVINGS_CAVEAT) in text
+    if report_type in ("detailed", "security", "operations", "executive"):
+        # Names outside Latin-1 print as themselves (the font is embedded).
+        assert "Sandbox (Ω)" in text and "Zürich-Prod" in text and "Тестовая подписка" in text
+
+
+@pytest.mark.parametrize("report_type", TYPES)
+def test_html_is_self_contained_and_holds_the_figures(sample, report_type):
+    html = render_report(report_type, "html", sample).decode("utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "<script" not in html and "<link" not in html and " src=" not in html
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg"}
+    assert "<style>" in html and "@media print" in html
+    assert "Contoso Ltd" in html and "Sandbox (Ω)" in html
+    assert '<th scope="col"' in html
+    assert html.count("<figure") == html.count("<figcaption>")
+    assert re.search(r'<svg [^>]*role="img" aria-labelledby="chart-1-t chart-1-d"', html)
+    WellFormed.check(html)
+
+
+def test_pdf_structure_metadata_contents_and_page_numbers(sample):
+    data = render_report("executive", "pdf", sample)
+    reader = PdfReader(io.BytesIO(data))
+    meta = reader.metadata
+    assert meta.title == "November 2026 Advisor review · Executive summary"
+    assert meta.author == "Contoso Ltd"
+    assert "advisor-2026-11.csv" in meta.subject
+    pages = [page.extract_text() for page in reader.pages]
+    total = len(pages)
+    for number, text in enumerate(pages[1:], start=2):
+        assert squash(text).count(f"Page {number} of {total}") == 1
+    contents = squash(pages[1])
+    assert re.search(r"Contents Key figures 2 Overview 2 Top opportunities by value \d", contents)
+    assert [o.title for o in reader.outline if not isinstance(o, list)][:2] == [
+        "Key figures", "Overview"]
+    fonts = {str(f) for page in reader.pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts, "fonts are embedded"
+    assert b"DejaVuSans" in data
+
+
+def test_long_tables_split_across_pages_with_the_header_repeated():
+    records = parse_export(to_csv(build_rows(600, seed=12, categories=["Security"]))).records
+    data = render_report("security", "pdf", ReportInput(records, "C", "T", "f.csv",
+                                                        "2026-11-21"))
+    pages = [squash(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
+    table_pages = [p for p in pages if "All 600 recommendations" in p or
+                   "Impact Recommendation Resource Resource group Subscription" in p]
+    assert len(table_pages) > 5
+    assert all("Impact Recommendation Resource Resource group Subscription Benefit or savings"
+               in p for p in table_pages)
+    assert sum(p.count("Reduce the attack surface") for p in pages) == 600
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_rendering_is_deterministic(sample, fmt):
+    assert render_report("detailed", fmt, sample) == render_report("detailed", fmt, sample)
+
+
+HOSTILE = [
+    "<script>alert('x')</script> patch now",
+    '=HYPERLINK("http://evil.example","click")',
+    'Say "hello" & \'bye\' <b>bold</b>',
+    "W" * 400,
+    "Line one\nline two",
+]
+
+
+def hostile_input() -> ReportInput:
+    rows = build_rows(len(HOSTILE) * 2, seed=5, categories=["Cost", "Security"])
+    for row, text in zip(rows, HOSTILE * 2, strict=True):
+        row["Recommendation"] = text
+        row["Resource Name"] = "</td><script>x()</script>"
+        row["Subscription Name"] = '"><img src=x onerror=alert(1)>'
+    records = parse_export(to_csv(rows)).records
+    return ReportInput(records, "<Client & Co>", "<title>Q4</title>", "a<b>.csv",
+                       "2026-11-21")
+
+
+@pytest.mark.parametrize("report_type", TYPES)
+def test_hostile_text_is_escaped_in_html(report_type):
+    html = render_report(report_type, "html", hostile_input()).decode("utf-8")
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "<b>bold" not in html
+    WellFormed.check(html)
+    if report_type == "detailed":  # the one type that lists every row
+        assert "&lt;script&gt;" in html and "=HYPERLINK(" in html
+
+
+@pytest.mark.parametrize("report_type", TYPES)
+def test_hostile_text_prints_in_pdf(report_type):
+    text = pdf_text(render_report(report_type, "pdf", hostile_input()))
+    assert "<Client & Co>" in text
+    if report_type == "detailed":
+        assert "<script>alert('x')</script>" in squash(text)
+        # The long word wraps over several lines instead of being cut off.
+        assert "W" * 400 in text.replace("\n", "") and "W" * 40 not in text
+
+
+@pytest.mark.parametrize("report_type", TYPES)
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_each_type_says_nothing_found_for_an_empty_category(report_type, fmt):
+    records = parse_export(to_csv(build_rows(30, seed=2, categories=["Performance"]))).records
+    data = ReportInput(records, "C", "T", "perf-only.csv", "2026-11-21")
+    out = render_report(report_type, fmt, data)
+    text = out.decode() if fmt == "html" else squash(pdf_text(out))
+    if report_type == "cost":
+        assert "holds no cost recommendations" in text
+        assert "None identified" in text
+    elif report_type == "security":
+        assert "holds no security recommendations" in text
+    else:
+        assert "Performance" in text
+    if fmt == "html" and report_type in ("cost", "security"):
+        assert "<svg" not in text and "<table" not in text
+
+
+def test_an_export_with_no_rows_at_all_still_renders():
+    data = ReportInput([], "C", "T", "empty.csv", "2026-11-21")
+    for report_type in TYPES:
+        assert b"no" in render_report(report_type, "html", data).lower()
+        assert pdf_text(render_report(report_type, "pdf", data))
+
+
+def test_money_is_per_currency_with_separators():
+    rows = build_rows(40, seed=3, categories=["Cost"], currency="EUR")
+    rows += build_rows(40, seed=4, categories=["Cost"], currency="USD")
+    records = parse_export(to_csv(rows)).records
+    html = render_report("cost", "html", ReportInput(records, "C", "T", "f.csv",
+                                                     "2026-11-21")).decode()
+    assert re.search(r"\d{1,3}(,\d{3})+\.\d\d EUR", html)
+    assert re.search(r"\d{1,3}(,\d{3})+\.\d\d USD", html)
+    assert "never added together" in html
+    assert html.count("must not be summed blindly") >= 2
+
+
+@pytest.mark.timeout(180)
+def test_detailed_report_of_50k_rows_renders_in_bounded_memory(tmp_path):
+    script = f"""
+import resource, sys
+sys.path.insert(0, {str(ROOT)!r})
+from tests.support.exports import build_rows, to_csv
+from shared.advisor.parse import parse_export
+from shared.rendering.render import render_report
+from shared.rendering.report_types import ReportInput
+records = parse_export(to_csv(build_rows(50_000, seed=1))).records
+data = ReportInput(records, "C", "T", "big.csv", "2026-11-21")
+html = render_report("detailed", "html", data)
+pdf = render_report("detailed", "pdf", data)
+assert len(html) > 5_000_000 and pdf.startswith(b"%PDF")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=170)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) < 600, f"peak RSS {done.stdout.strip()} MB"
+
+
+class WellFormed(HTMLParser):
+    """Every element that needs closing is closed, in order."""
+
+    VOID = frozenset({"meta", "col", "br", "img", "input", "link", "hr", "rect", "path"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-3:]}"
+        self.stack.pop()
+
+    @classmethod
+    def check(cls, html: str) -> None:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        assert parser.stack == [], f"unclosed: {parser.stack}"
