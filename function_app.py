@@ -3,7 +3,22 @@
 import azure.durable_functions as df
 import azure.functions as func
 
-from triggers import health
+from activities import (
+    finalize_report,
+    mark_report_failed,
+    render_report,
+    store_recommendations,
+    summarize,
+    validate_csv,
+)
+from orchestrators import process_report
+from triggers import blob_drop, health, reports
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-app.register_functions(health.bp)
+for blueprint in (
+    health.bp, reports.bp, blob_drop.bp,
+    process_report.bp,
+    validate_csv.bp, store_recommendations.bp, summarize.bp, render_report.bp,
+    finalize_report.bp, mark_report_failed.bp,
+):
+    app.register_functions(blueprint)

@@ -23,6 +23,7 @@ from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
 
 from devhost import invoke
+from devhost.config import expand_app_settings
 from devhost.functions import FunctionInfo
 
 log = logging.getLogger("devhost.blob")
@@ -53,7 +54,8 @@ class BlobTriggers:
                  tables: TableServiceClient, receipts_table: str, io: Executor,
                  workers: Executor, client_binding: Callable[[], str],
                  interval: float) -> None:
-        self.functions = [(info, BlobPath.parse(info.trigger["path"])) for info in functions]
+        self.functions = [(info, BlobPath.parse(expand_app_settings(info.trigger["path"])))
+                          for info in functions]
         self.blobs = blobs
         self.receipts = tables.get_table_client(receipts_table)
         self._tables = tables

@@ -9,7 +9,7 @@ import azure.functions as func
 
 from shared.http.responses import error_body, json_response, request_id
 from shared.settings import get_settings
-from shared.storage.clients import StorageClients, build_clients
+from shared.storage.factory import StorageClients, build_clients
 
 bp = func.Blueprint()
 

@@ -204,6 +204,8 @@ def _read_fast(body: str, delimiter: str, width: int, first_line: int) -> _Table
                 io.BytesIO(body.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
                 names=range(width), dtype=str,
                 na_filter=False, engine="c", skip_blank_lines=True, on_bad_lines="warn",
+                # Without this, extra fields in the first row silently become an index.
+                index_col=False,
                 quoting=csv.QUOTE_MINIMAL, doublequote=True)
         except (pd.errors.ParserError, ValueError):
             return None

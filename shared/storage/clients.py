@@ -1,77 +1,40 @@
-"""One client factory: Blob, Table and Queue clients from a connection string or an identity.
-
-Mirrors how the Functions host reads a connection named `<name>`: either a connection string in
-the setting `<name>`, or identity settings `<name>__accountName` (or `__blobServiceUri`,
-`__tableServiceUri`, `__queueServiceUri`) with `__credential` and `__clientId`.
-"""
+"""The Clients table: PartitionKey = "client", RowKey = client id (a slug)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import contextlib
+import re
 from typing import Any
 
-from azure.data.tables import TableServiceClient
-from azure.storage.blob import BlobServiceClient
-from azure.storage.queue import QueueServiceClient
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.data.tables import TableClient
+
+from shared.storage.reports import now_iso
+
+PARTITION = "client"
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
-@dataclass(frozen=True)
-class StorageClients:
-    blob: BlobServiceClient
-    table: TableServiceClient
-    queue: QueueServiceClient
+def is_slug(value: str) -> bool:
+    return bool(SLUG.match(value))
 
 
-class StorageConfigError(ValueError):
-    """The connection settings are missing or incomplete."""
+class ClientsRepository:
+    def __init__(self, table: TableClient) -> None:
+        self.table = table
 
+    def get(self, client_id: str) -> dict[str, Any] | None:
+        try:
+            entity = self.table.get_entity(PARTITION, client_id)
+        except ResourceNotFoundError:
+            return None
+        out = {k: v for k, v in entity.items() if k not in ("PartitionKey", "RowKey")}
+        out["clientId"] = entity["RowKey"]
+        return out
 
-def credential_from(env: Mapping[str, str], name: str) -> Any:
-    """ManagedIdentityCredential when a client id is set, else DefaultAzureCredential."""
-    from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
-
-    client_id = env.get(f"{name}__clientId")
-    kind = env.get(f"{name}__credential", "").lower()
-    if client_id or kind == "managedidentity":
-        return ManagedIdentityCredential(client_id=client_id) if client_id \
-            else ManagedIdentityCredential()
-    return DefaultAzureCredential()
-
-
-def service_uris(env: Mapping[str, str], name: str) -> dict[str, str]:
-    account = env.get(f"{name}__accountName")
-    uris = {}
-    for kind in ("blob", "table", "queue"):
-        explicit = env.get(f"{name}__{kind}ServiceUri")
-        if explicit:
-            uris[kind] = explicit
-        elif account:
-            uris[kind] = f"https://{account}.{kind}.core.windows.net"
-    return uris
-
-
-def build_clients(name: str = "AzureWebJobsStorage", env: Mapping[str, str] | None = None,
-                  **client_options: Any) -> StorageClients:
-    """Clients for the storage connection `name` (no network traffic happens here)."""
-    env = os.environ if env is None else env
-    connection_string = env.get(name)
-    if connection_string:
-        return StorageClients(
-            blob=BlobServiceClient.from_connection_string(connection_string, **client_options),
-            table=TableServiceClient.from_connection_string(connection_string, **client_options),
-            queue=QueueServiceClient.from_connection_string(connection_string, **client_options),
-        )
-    uris = service_uris(env, name)
-    missing = [k for k in ("blob", "table", "queue") if k not in uris]
-    if missing:
-        raise StorageConfigError(
-            f"Storage connection '{name}' is not configured: set {name} to a connection string, "
-            f"or {name}__accountName (or {name}__<service>ServiceUri for {', '.join(missing)}).")
-    credential = credential_from(env, name)
-    return StorageClients(
-        blob=BlobServiceClient(uris["blob"], credential=credential, **client_options),
-        table=TableServiceClient(uris["table"], credential=credential, **client_options),
-        queue=QueueServiceClient(uris["queue"], credential=credential, **client_options),
-    )
+    def ensure(self, client_id: str) -> None:
+        """Create a client named after its id unless it exists (uploads may name new clients)."""
+        with contextlib.suppress(ResourceExistsError):
+            self.table.create_entity({"PartitionKey": PARTITION, "RowKey": client_id,
+                                      "name": client_id, "active": True,
+                                      "createdAt": now_iso(), "updatedAt": now_iso()})

@@ -239,6 +239,13 @@ def test_rejected_rows_are_reported_with_line_and_reason_and_the_rest_kept():
     assert result.rows_total == 7 and result.rows_rejected == 3
 
 
+def test_extra_fields_in_the_first_data_row_are_reported_not_misread():
+    data = csv_text(row17(resource="vm1") + ",x,y", row17(resource="vm2"), row17(resource="vm3"))
+    result = parse_export(data)
+    assert [r.resource_name for r in result.records] == ["vm2", "vm3"]
+    assert [(e.line, e.code) for e in result.errors] == [(2, "WrongFieldCount")]
+
+
 def test_trailing_empty_fields_are_tolerated():
     data = csv_text(row17() + ",,", ",".join(row17(resource="vm2").split(",")[:12]))
     result = parse_export(data)

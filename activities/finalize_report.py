@@ -1,0 +1,13 @@
+"""Activity: mark a report completed and list the artifacts that were written."""
+
+import azure.durable_functions as df
+
+from shared import pipeline
+from shared.storage.context import get_storage
+
+bp = df.Blueprint()
+
+
+@bp.activity_trigger(input_name="task")
+def finalize_report(task: dict) -> None:
+    pipeline.finalize(get_storage(), task["job"], task["artifacts"])

@@ -1,0 +1,13 @@
+"""Activity: compute a report's statistics and store them with the report."""
+
+import azure.durable_functions as df
+
+from shared import pipeline
+from shared.storage.context import get_storage
+
+bp = df.Blueprint()
+
+
+@bp.activity_trigger(input_name="task")
+def summarize(task: dict) -> dict:
+    return pipeline.summarize(get_storage(), task["job"], int(task.get("truncated", 0)))

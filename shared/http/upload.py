@@ -1,0 +1,100 @@
+"""Checking an upload request before anything is stored: body, media type, options, header."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared.advisor.model import ExportRefused
+from shared.advisor.parse import Limits, read_header
+from shared.http.errors import ApiError, invalid
+from shared.storage.clients import is_slug
+from shared.storage.layout import FORMATS, REPORT_TYPES
+
+CSV_MEDIA_TYPES = frozenset({
+    "text/csv", "application/csv", "text/plain", "application/vnd.ms-excel",
+    "application/octet-stream", "text/x-csv", "text/comma-separated-values",
+})
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    client_id: str
+    title: str
+    report_types: tuple[str, ...]
+    formats: tuple[str, ...]
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def check_media_type(content_type: str) -> str:
+    kind = media_type(content_type)
+    if kind == "multipart/form-data" or kind in CSV_MEDIA_TYPES:
+        return kind
+    raise ApiError(415, "UnsupportedMediaType",
+                   f"Content-Type '{kind or 'none'}' is not accepted: send the CSV as "
+                   "multipart/form-data with a field named 'file', or as a text/csv body.",
+                   target="Content-Type")
+
+
+def check_body(data: bytes | None, file_name: str, max_bytes: int) -> bytes:
+    if data is None:
+        raise ApiError(400, "MissingFile", "The request has no file: send the CSV in a "
+                       "multipart field named 'file', or as a text/csv body.", target="file")
+    if len(data) > max_bytes:
+        raise ApiError(413, "FileTooLarge", f"{file_name} is {len(data):,} bytes; the limit is "
+                       f"{max_bytes:,} bytes. Split the export and upload the parts.",
+                       target="file")
+    if not data.strip():
+        raise ApiError(400, "EmptyFile", f"{file_name} is empty: export the recommendations "
+                       "from Azure Advisor with \"Download as CSV\" and upload that file.",
+                       target="file")
+    return data
+
+
+def _choices(raw: str | None, allowed: tuple[str, ...], name: str,
+             problems: list[dict]) -> tuple[str, ...]:
+    if raw is None or not raw.strip():
+        return allowed
+    chosen = [v.strip().lower() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        problems.append({"code": "InvalidValue", "target": name,
+                         "message": f"{name} has unknown value(s) {', '.join(unknown)}; "
+                                    f"choose from {', '.join(allowed)}."})
+    return tuple(dict.fromkeys(v for v in chosen if v in allowed))
+
+
+def parse_options(values: Mapping[str, str], default_title: str) -> UploadOptions:
+    """Options from the query string or form fields; every bad one is named in one 400."""
+    problems: list[dict] = []
+    client_id = (values.get("clientId") or "default").strip()
+    if not is_slug(client_id):
+        problems.append({"code": "InvalidValue", "target": "clientId",
+                         "message": "clientId must be lowercase letters, digits and hyphens "
+                                    "(1-63 characters, no hyphen at either end)."})
+    title = (values.get("title") or "").strip() or default_title
+    if len(title) > MAX_TITLE:
+        problems.append({"code": "InvalidValue", "target": "title",
+                         "message": f"title is longer than {MAX_TITLE} characters."})
+    types = _choices(values.get("reportTypes"), REPORT_TYPES, "reportTypes", problems)
+    formats = _choices(values.get("formats"), FORMATS, "formats", problems)
+    if problems:
+        raise invalid(problems)
+    return UploadOptions(client_id, title, types, formats)
+
+
+def check_header(data: bytes, file_name: str, limits: Limits) -> None:
+    """422 when the file is not an Advisor export, found from its header alone."""
+    try:
+        read_header(data, limits)
+    except ExportRefused as refused:
+        status = 413 if refused.code == "FileTooLarge" else (
+            400 if refused.code in ("EmptyFile", "NoDataRows") else 422)
+        details = [{"code": refused.code, "target": "file", "message": refused.message,
+                    **({"line": refused.line} if refused.line else {})}]
+        raise ApiError(status, refused.code, f"{file_name}: {refused.message}", target="file",
+                       details=details) from None

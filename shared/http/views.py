@@ -1,0 +1,73 @@
+"""JSON shapes the API returns (camelCase), built from stored rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    parse = lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))  # noqa: E731
+    return round((parse(end) - parse(start)).total_seconds(), 1)
+
+
+def artifact_url(api_base: str, report_id: str, report_type: str, fmt: str) -> str:
+    return f"{api_base}/reports/{report_id}/artifacts/{report_type}.{fmt}"
+
+
+def report_view(report: dict[str, Any], api_base: str,
+                live: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A report for GET /api/reports/{id}; `live` is the orchestration's custom status."""
+    status = report.get("status", "queued")
+    report_id = report["reportId"]
+    artifacts = report.get("artifacts") or []
+    progress = dict(live) if live else {}
+    stage = progress.pop("stage", None) or status
+    if not progress:
+        done = status in ("completed", "failed")
+        progress = {"percent": 100 if done else 0,
+                    "rowsTotal": report.get("rowsAccepted", 0),
+                    "rowsStored": report.get("rowsAccepted", 0) if status == "completed" else 0,
+                    "artifactsDone": len(artifacts),
+                    "artifactsTotal": len(report.get("reportTypes") or [])
+                    * len(report.get("formats") or [])}
+    view = {
+        "reportId": report_id,
+        "clientId": report["clientId"],
+        "title": report.get("title", ""),
+        "fileName": report.get("fileName", ""),
+        "source": report.get("source", ""),
+        "status": status,
+        "stage": stage,
+        "progress": progress,
+        "counts": {k: report.get(k, 0) for k in
+                   ("rowsTotal", "rowsAccepted", "rowsRejected", "duplicates")},
+        "reportTypes": report.get("reportTypes") or [],
+        "formats": report.get("formats") or [],
+        "warnings": report.get("warnings") or [],
+        "errors": report.get("errors") or [],
+        "artifacts": [
+            {"reportType": a["reportType"], "format": a["format"],
+             "contentType": a["contentType"], "size": a["size"],
+             "url": artifact_url(api_base, report_id, a["reportType"], a["format"])}
+            for a in artifacts
+        ],
+        "attempts": report.get("attempts", 1),
+        "timings": {
+            "createdAt": report.get("createdAt"),
+            "startedAt": report.get("startedAt"),
+            "completedAt": report.get("completedAt"),
+            "durationSeconds": _seconds_between(report.get("createdAt"),
+                                                report.get("completedAt")),
+        },
+        "links": {
+            "self": f"{api_base}/reports/{report_id}",
+            "statistics": f"{api_base}/reports/{report_id}/statistics",
+            "recommendations": f"{api_base}/reports/{report_id}/recommendations",
+        },
+    }
+    if status == "failed":
+        view["failureReason"] = report.get("failureReason", "")
+    return view

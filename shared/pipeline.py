@@ -1,0 +1,146 @@
+"""The steps of processing one report. Activities are thin calls into these functions.
+
+Every step is idempotent: it overwrites blobs and upserts rows with deterministic keys, so the
+Durable runtime may deliver it twice without changing the outcome. Steps pass references
+(ids, shard numbers); the validated rows travel as JSON Lines blobs, one per shard.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from azure.storage.blob import ContentSettings
+
+from shared.advisor import records as rec_io
+from shared.advisor.model import ExportRefused, Recommendation
+from shared.advisor.parse import Limits, parse_export
+from shared.advisor.stats import compute_statistics
+from shared.rendering.render import content_type, render_report
+from shared.rendering.report_types import ReportInput
+from shared.storage import layout
+from shared.storage.context import Storage
+from shared.storage.reports import now_iso
+
+MAX_STORED_ERRORS = 100
+
+
+def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
+    """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard."""
+    client_id, report_id = job["clientId"], job["reportId"]
+    shards = int(job["shards"])
+    storage.reports.update(client_id, report_id, {"status": "processing",
+                                                  "startedAt": now_iso()})
+    data = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"]) \
+        .download_blob().readall()
+    try:
+        result = parse_export(data, Limits(storage.settings.max_upload_bytes,
+                                           storage.settings.max_rows))
+    except ExportRefused as refused:
+        return {"accepted": False, "refusal": refused.to_dict()}
+    del data
+    by_shard: dict[int, list[Recommendation]] = {}
+    for record in result.records:
+        by_shard.setdefault(layout.shard_of(record.line, shards), []).append(record)
+
+    def write(shard: int) -> None:
+        storage.artifacts.upload_blob(
+            layout.shard_blob_name(client_id, report_id, shard),
+            rec_io.dumps_lines(by_shard.get(shard, [])), overwrite=True,
+            content_settings=ContentSettings(content_type="application/x-ndjson"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(shards)))
+    summary = result.summary(max_errors=MAX_STORED_ERRORS)
+    storage.reports.update(client_id, report_id, {
+        "rowsTotal": result.rows_total, "rowsAccepted": result.rows_accepted,
+        "rowsRejected": result.rows_rejected, "duplicates": result.duplicates,
+        "warnings": summary["warnings"], "errors": summary["errors"],
+        "columns": summary["columns"], "encoding": result.encoding,
+        "delimiter": result.delimiter,
+    })
+    return {"accepted": True, "rowsAccepted": result.rows_accepted,
+            "rowsRejected": result.rows_rejected,
+            "shards": {str(s): len(rows) for s, rows in sorted(by_shard.items())}}
+
+
+def load_records(storage: Storage, client_id: str, report_id: str,
+                 shards: int) -> list[Recommendation]:
+    """The report's validated rows, in source order."""
+    def read(shard: int) -> list[Recommendation]:
+        blob = storage.artifacts.get_blob_client(
+            layout.shard_blob_name(client_id, report_id, shard))
+        return rec_io.loads_lines(blob.download_blob().readall())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        records = [r for part in pool.map(read, range(shards)) for r in part]
+    records.sort(key=lambda r: r.line)
+    return records
+
+
+def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, int]:
+    blob = storage.artifacts.get_blob_client(
+        layout.shard_blob_name(job["clientId"], job["reportId"], shard))
+    records = rec_io.loads_lines(blob.download_blob().readall())
+    stored, truncated = storage.recommendations.store_shard(job["reportId"], records)
+    return {"shard": shard, "stored": stored, "truncated": truncated}
+
+
+def summarize(storage: Storage, job: dict[str, Any], truncated: int) -> dict[str, Any]:
+    """Statistics of the stored rows: a blob with everything, the totals on the report row."""
+    client_id, report_id = job["clientId"], job["reportId"]
+    stats = compute_statistics(load_records(storage, client_id, report_id, int(job["shards"])))
+    storage.artifacts.upload_blob(
+        layout.statistics_blob_name(client_id, report_id),
+        json.dumps(stats, ensure_ascii=False).encode("utf-8"), overwrite=True,
+        content_settings=ContentSettings(content_type="application/json"))
+    fields: dict[str, Any] = {"totals": stats["totals"]}
+    if truncated:
+        report = storage.reports.get(client_id, report_id) or {}
+        warnings = [w for w in report.get("warnings", []) if w["code"] != "TruncatedValues"]
+        warnings.append({"code": "TruncatedValues", "count": truncated, "lines": [],
+                         "message": "Some values were longer than Table Storage allows and "
+                                    "were shortened when stored; the reports show them whole."})
+        fields["warnings"] = warnings
+    storage.reports.update(client_id, report_id, fields)
+    return {"recommendations": stats["totals"]["recommendations"]}
+
+
+def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
+    client_id, report_id = job["clientId"], job["reportId"]
+    report = storage.reports.get(client_id, report_id)
+    if report is None:
+        raise LookupError(f"Report {report_id} of client {client_id} no longer exists")
+    client = storage.client_records.get(client_id) or {}
+    data = ReportInput(
+        records=load_records(storage, client_id, report_id, int(job["shards"])),
+        client=client.get("name") or client_id,
+        title=report.get("title") or report.get("fileName") or report_id,
+        source_file=report.get("fileName") or job["uploadBlob"],
+        generated_date=report.get("createdAt", ""),
+    )
+    body = render_report(report_type, fmt, data)
+    name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
+    result = storage.artifacts.get_blob_client(name).upload_blob(
+        body, overwrite=True, content_settings=ContentSettings(content_type=content_type(fmt)))
+    return {"reportType": report_type, "format": fmt, "blob": name, "size": len(body),
+            "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
+
+
+def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, Any]]) -> None:
+    storage.reports.update(job["clientId"], job["reportId"], {
+        "status": "completed", "artifacts": artifacts, "completedAt": now_iso(),
+        "failureReason": "",
+    })
+
+
+def mark_failed(storage: Storage, job: dict[str, Any], reason: str,
+                refusal: dict[str, Any] | None = None) -> None:
+    fields: dict[str, Any] = {"status": "failed", "failureReason": reason,
+                              "completedAt": now_iso(), "artifacts": []}
+    if refusal:
+        fields["refusal"] = refusal
+        fields["errors"] = refusal.get("details") or [
+            {k: refusal[k] for k in ("line", "column", "code", "message") if k in refusal}]
+    storage.reports.update(job["clientId"], job["reportId"], fields)

@@ -1,0 +1,57 @@
+"""Everything that touches storage, built once per process from the settings."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from azure.core.exceptions import ResourceExistsError
+from azure.storage.blob import ContainerClient
+
+from shared.settings import Settings, get_settings
+from shared.storage.clients import ClientsRepository
+from shared.storage.factory import StorageClients, build_clients
+from shared.storage.recommendations import RecommendationsRepository
+from shared.storage.reports import ReportsRepository
+from shared.storage.tables import ensure_table
+
+
+@dataclass(frozen=True)
+class Storage:
+    settings: Settings
+    clients: StorageClients
+
+    @cached_property
+    def reports(self) -> ReportsRepository:
+        return ReportsRepository(ensure_table(self.clients.table, self.settings.reports_table))
+
+    @cached_property
+    def recommendations(self) -> RecommendationsRepository:
+        table = ensure_table(self.clients.table, self.settings.recommendations_table)
+        return RecommendationsRepository(table, self.settings.shards)
+
+    @cached_property
+    def client_records(self) -> ClientsRepository:
+        return ClientsRepository(ensure_table(self.clients.table, self.settings.clients_table))
+
+    @cached_property
+    def uploads(self) -> ContainerClient:
+        return self._container(self.settings.uploads_container)
+
+    @cached_property
+    def artifacts(self) -> ContainerClient:
+        return self._container(self.settings.reports_container)
+
+    def _container(self, name: str) -> ContainerClient:
+        container = self.clients.blob.get_container_client(name)
+        with contextlib.suppress(ResourceExistsError):
+            container.create_container()
+        return container
+
+
+@lru_cache(maxsize=1)
+def get_storage() -> Storage:
+    """The process's storage; tables and containers are created on first use."""
+    settings = get_settings()
+    return Storage(settings, build_clients(settings.storage_connection))

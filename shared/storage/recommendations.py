@@ -1,0 +1,125 @@
+"""The Recommendations table: one partition per (report, shard), RowKey = source line number.
+
+Writes are upserts with deterministic keys, so storing a shard twice changes nothing.
+Properties over the Table service's limits (64 KiB per string, 1 MiB per entity) are
+truncated and the truncation is reported, never rejected by the service.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+from azure.data.tables import TableClient
+
+from shared.advisor.model import IMPACTS, Recommendation
+from shared.storage import layout
+from shared.storage.tables import delete_partition, upsert_all
+
+MAX_STRING = 32_000  # characters: a string property holds 64 KiB of UTF-16
+MAX_ENTITY_CHARS = 450_000  # leaves room under 1 MiB for names and overhead
+_IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
+_TEXT = {
+    "category": "category", "impact": "impact", "recommendation": "recommendation",
+    "subscription_id": "subscriptionId", "subscription_name": "subscriptionName",
+    "resource_group": "resourceGroup", "resource_name": "resourceName",
+    "resource_type": "resourceType", "resource_id": "resourceId", "updated": "updated",
+    "potential_benefits": "potentialBenefits", "currency": "currency",
+    "retirement_date": "retirementDate", "retiring_feature": "retiringFeature",
+    "description_of_changes": "descriptionOfChanges", "solution": "solution",
+    "recommendation_type_id": "recommendationTypeId",
+}
+
+
+def to_entity(rec: Recommendation, report_id: str, shards: int) -> tuple[dict[str, Any], list[str]]:
+    """(entity, names of truncated properties)."""
+    entity: dict[str, Any] = {
+        "PartitionKey": layout.partition_key(report_id, layout.shard_of(rec.line, shards)),
+        "RowKey": layout.row_key(rec.line),
+        "line": rec.line,
+        "impactRank": _IMPACT_RANK.get(rec.impact, len(IMPACTS)),
+    }
+    for field, name in _TEXT.items():
+        value = getattr(rec, field)
+        if value:
+            entity[name] = value
+    if rec.annual_savings is not None:
+        entity["annualSavings"] = str(rec.annual_savings)
+        entity["annualSavingsValue"] = float(rec.annual_savings)
+    if rec.extra:
+        entity["extra"] = json.dumps(rec.extra, ensure_ascii=False)
+    return entity, _truncate(entity)
+
+
+def _truncate(entity: dict[str, Any]) -> list[str]:
+    truncated = []
+    strings = [k for k, v in entity.items() if isinstance(v, str) and k not in (
+        "PartitionKey", "RowKey")]
+    for key in strings:
+        if len(entity[key]) > MAX_STRING:
+            entity[key] = entity[key][: MAX_STRING - 1] + "…"
+            truncated.append(key)
+    total = sum(len(entity[k]) for k in strings)
+    for key in sorted(strings, key=lambda k: -len(entity[k])):
+        if total <= MAX_ENTITY_CHARS:
+            break
+        keep = max(1000, len(entity[key]) - (total - MAX_ENTITY_CHARS))
+        total -= len(entity[key]) - keep
+        entity[key] = entity[key][: keep - 1] + "…"
+        if key not in truncated:
+            truncated.append(key)
+    if truncated:
+        entity["truncated"] = ",".join(truncated)
+    return truncated
+
+
+def from_entity(entity: dict[str, Any]) -> Recommendation:
+    values: dict[str, Any] = {field: entity.get(name, "") for field, name in _TEXT.items()}
+    savings = entity.get("annualSavings")
+    values["annual_savings"] = Decimal(savings) if savings else None
+    values["extra"] = json.loads(entity["extra"]) if entity.get("extra") else {}
+    return Recommendation(line=int(entity["line"]), **values)
+
+
+class RecommendationsRepository:
+    def __init__(self, table: TableClient, shards: int) -> None:
+        self.table = table
+        self.shards = shards
+
+    def store_shard(self, report_id: str, records: Iterable[Recommendation]) -> tuple[int, int]:
+        """Upsert one shard's rows; (rows stored, rows with truncated properties)."""
+        entities, truncated = [], 0
+        for rec in records:
+            entity, cut = to_entity(rec, report_id, self.shards)
+            entities.append(entity)
+            truncated += bool(cut)
+        partitions: dict[str, list[dict[str, Any]]] = {}
+        for entity in entities:
+            partitions.setdefault(entity["PartitionKey"], []).append(entity)
+        for rows in partitions.values():
+            upsert_all(self.table, sorted(rows, key=lambda e: e["RowKey"]))
+        return len(entities), truncated
+
+    def query_shard(self, report_id: str, shard: int, odata: str = "",
+                    parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        query = "PartitionKey eq @pk" + (f" and ({odata})" if odata else "")
+        return list(self.table.query_entities(
+            query, parameters={"pk": layout.partition_key(report_id, shard),
+                               **(parameters or {})}))
+
+    def query(self, report_id: str, odata: str = "",
+              parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """All matching rows of a report, the shards read in parallel."""
+        with ThreadPoolExecutor(max_workers=min(self.shards, 8)) as pool:
+            parts = pool.map(lambda s: self.query_shard(report_id, s, odata, parameters),
+                             range(self.shards))
+            return [e for part in parts for e in part]
+
+    def delete_report(self, report_id: str) -> int:
+        with ThreadPoolExecutor(max_workers=min(self.shards, 8)) as pool:
+            return sum(pool.map(
+                lambda s: delete_partition(self.table, layout.partition_key(report_id, s)),
+                range(self.shards)))

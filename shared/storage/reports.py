@@ -1,0 +1,81 @@
+"""The Reports table: PartitionKey = client id, RowKey = report id.
+
+Lists and objects (warnings, errors, artifacts, ...) are stored as JSON strings; reads return
+plain dicts with them decoded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient, UpdateMode
+
+from shared.storage.tables import odata_quote
+
+JSON_FIELDS = ("reportTypes", "formats", "warnings", "errors", "artifacts", "columns", "totals",
+               "refusal")
+_MAX_JSON = 30_000  # characters; a string property holds 64 KiB of UTF-16
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in fields.items():
+        if key in JSON_FIELDS:
+            text = json.dumps(value, ensure_ascii=False)
+            while len(text) > _MAX_JSON and isinstance(value, list) and value:
+                value = value[: len(value) // 2]  # keep the first ones: they come first
+                text = json.dumps(value, ensure_ascii=False)
+            out[key] = text
+        else:
+            out[key] = value
+    return out
+
+
+def _decode(entity: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in entity.items() if k not in ("PartitionKey", "RowKey")}
+    out["clientId"] = entity["PartitionKey"]
+    out["reportId"] = entity["RowKey"]
+    for key in JSON_FIELDS:
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    return out
+
+
+class ReportsRepository:
+    def __init__(self, table: TableClient) -> None:
+        self.table = table
+
+    def create(self, client_id: str, report_id: str, fields: dict[str, Any]) -> None:
+        """Create the row; an existing row is replaced (a retried start must not fail)."""
+        entity = {"PartitionKey": client_id, "RowKey": report_id, **_encode(fields)}
+        self.table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def update(self, client_id: str, report_id: str, fields: dict[str, Any]) -> None:
+        entity = {"PartitionKey": client_id, "RowKey": report_id,
+                  **_encode({**fields, "updatedAt": now_iso()})}
+        self.table.upsert_entity(entity, mode=UpdateMode.MERGE)
+
+    def get(self, client_id: str, report_id: str) -> dict[str, Any] | None:
+        try:
+            return _decode(self.table.get_entity(client_id, report_id))
+        except ResourceNotFoundError:
+            return None
+
+    def find(self, report_id: str) -> dict[str, Any] | None:
+        """A report by id alone (the API's routes carry no client id)."""
+        rows = list(self.table.query_entities(f"RowKey eq {odata_quote(report_id)}"))
+        return _decode(rows[0]) if rows else None
+
+    def list(self, odata: str = "") -> list[dict[str, Any]]:
+        entities = self.table.query_entities(odata) if odata else self.table.list_entities()
+        return [_decode(e) for e in entities]
+
+    def delete(self, client_id: str, report_id: str) -> None:
+        self.table.delete_entity(client_id, report_id)

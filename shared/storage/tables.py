@@ -1,0 +1,46 @@
+"""Small helpers shared by the table repositories."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient, TableServiceClient
+
+MAX_BATCH = 100  # entities per entity-group transaction
+
+
+def ensure_table(service: TableServiceClient, name: str) -> TableClient:
+    with contextlib.suppress(ResourceExistsError):
+        service.create_table(name)
+    return service.get_table_client(name)
+
+
+def chunks(items: list, size: int = MAX_BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def upsert_all(table: TableClient, entities: list[dict[str, Any]]) -> None:
+    """Upsert entities of one partition, 100 to a transaction."""
+    for chunk in chunks(entities):
+        table.submit_transaction([("upsert", e) for e in chunk])
+
+
+def delete_partition(table: TableClient, partition: str) -> int:
+    keys = [e["RowKey"] for e in table.query_entities(
+        "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"])]
+    for chunk in chunks(keys):
+        table.submit_transaction(
+            [("delete", {"PartitionKey": partition, "RowKey": k}) for k in chunk])
+    return len(keys)
+
+
+def odata_quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def flatten(pages: Iterable[Iterable[dict]]) -> list[dict]:
+    return [e for page in pages for e in page]
