@@ -5,6 +5,7 @@ Real devhost, real Azurite, real HTTP: nothing is mocked.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -59,7 +60,6 @@ def test_each_layout_completes_with_exact_counts_and_statistics(app, header):
     assert status["customStatus"]["artifactsDone"] == 10
     statistics = stored.blobs.get_blob_client(
         stored.names.reports, f"contoso/{body['reportId']}/statistics.json").download_blob()
-    import json
     assert json.loads(statistics.readall())["totals"] == \
         compute_statistics(expected.records)["totals"]
     assert len(report["artifacts"]) == 10
@@ -77,16 +77,16 @@ def test_artifact_download_headers_and_conditional_get(app):
     report = wait_report(host, r.json()["reportId"])
     assert [(a["reportType"], a["format"]) for a in report["artifacts"]] == [
         ("executive", "pdf")]
-    url = report["artifacts"][0]["url"]
-    got = host.request("GET", url.split("/", 3)[3])
+    path = report["artifacts"][0]["url"].split("/", 3)[3]
+    got = host.request("GET", path)
     assert got.content.startswith(b"%PDF")
     assert got.headers["Content-Type"] == "application/pdf"
     disposition = got.headers["Content-Disposition"]
     assert 'filename="Z_rich-Q4-review-executive.pdf"' in disposition
     assert "filename*=UTF-8''Z%C3%BCrich-Q4-review-executive.pdf" in disposition
-    again = host.request("GET", url.split("/", 3)[3], headers={"If-None-Match": got.headers["ETag"]})
+    again = host.request("GET", path, headers={"If-None-Match": got.headers["ETag"]})
     assert again.status_code == 304
-    missing = host.request("GET", url.split("/", 3)[3].replace("executive.pdf", "cost.pdf"))
+    missing = host.request("GET", path.replace("executive.pdf", "cost.pdf"))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NotFound"
 
 
