@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/durable_overhead.py
 	$(PY) bench/parse.py
 	$(PY) bench/render.py
+	$(PY) bench/ingest.py
 
 ## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install

@@ -10,4 +10,4 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def finalize_report(task: dict) -> None:
-    pipeline.finalize(get_storage(), task["job"], task["artifacts"])
+    pipeline.finalize(get_storage(), task["job"], task["artifacts"], int(task.get("truncated", 0)))

@@ -10,4 +10,4 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def summarize(task: dict) -> dict:
-    return pipeline.summarize(get_storage(), task["job"], int(task.get("truncated", 0)))
+    return pipeline.summarize(get_storage(), task["job"])

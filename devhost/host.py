@@ -25,6 +25,7 @@ from devhost.durable.store import DurableStore
 from devhost.http_triggers import HttpTriggers, build_routes, presented_key
 from devhost.keys import Keys
 from devhost.timer_triggers import run_timer
+from devhost.workers import start_pool
 
 log = logging.getLogger("devhost")
 
@@ -76,7 +77,11 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     store = DurableStore(tables, blobs, config.hub_name)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(io, store.ensure)
-    engine = Engine(index, store, io=io, workers=workers, max_activities=config.max_activities)
+    process_count = int(os.environ.get("FUNCTIONS_WORKER_PROCESS_COUNT", "1") or 1)
+    processes = start_pool(process_count, options.app_module, options.script_root) \
+        if process_count > 1 else None
+    engine = Engine(index, store, io=io, workers=workers, max_activities=config.max_activities,
+                    processes=processes)
 
     base_url = f"http://localhost:{options.port}"
     binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
@@ -126,6 +131,8 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     await runner.cleanup()
     io.shutdown(wait=False, cancel_futures=True)
     workers.shutdown(wait=False, cancel_futures=True)
+    if processes is not None:
+        processes.shutdown(wait=False, cancel_futures=True)
 
 
 def _report_crash(task: asyncio.Task) -> None:

@@ -75,8 +75,14 @@ async def call(
         outcome = f"Failed ({type(exc).__name__}: {exc})"
         raise
     finally:
-        ms = (time.perf_counter() - started) * 1000
-        extra = f" instance={instance_id}" if instance_id else ""
-        extra += f" {detail}" if detail else ""
-        log.info("Executed '%s' id=%s duration=%.0fms outcome=%s%s",
-                 info.name, invocation_id, ms, outcome.splitlines()[0][:300], extra)
+        log_invocation(info.name, invocation_id, started, outcome, instance_id, detail)
+
+
+def log_invocation(name: str, invocation_id: str, started: float, outcome: str,
+                   instance_id: str | None = None, detail: str = "") -> None:
+    """The one log line per invocation: function, id, duration, outcome (and instance)."""
+    ms = (time.perf_counter() - started) * 1000
+    extra = f" instance={instance_id}" if instance_id else ""
+    extra += f" {detail}" if detail else ""
+    log.info("Executed '%s' id=%s duration=%.0fms outcome=%s%s",
+             name, invocation_id, ms, (outcome.splitlines() or [""])[0][:300], extra)

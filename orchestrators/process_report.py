@@ -1,4 +1,7 @@
-"""Orchestrator: validate -> store (fan-out by shard) -> summarize -> render (fan-out) -> finalize.
+"""Orchestrator: validate -> store (fan-out by shard) and summarize -> render (fan-out) -> finalize.
+
+The validated rows are staged as JSON Lines blobs, so summarizing and rendering read them
+while the table writes (the slowest step) are still under way.
 
 Deterministic: no I/O, no clocks, no randomness; only references travel through history.
 Any failure ends in mark_report_failed and a failed orchestration whose output says why.
@@ -66,41 +69,39 @@ def process_report(context: df.DurableOrchestrationContext):
 
         progress.rowsTotal = validation["rowsAccepted"]
         _show(context, progress, "storing", 10)
-        pending = [context.call_activity_with_retry(
+        # Rendering reads the staged rows, not the table: it runs while the shards are stored.
+        storing = [context.call_activity_with_retry(
             "store_recommendations", RETRY, {"job": job, "shard": int(shard)})
             for shard in validation["shards"]]
-        truncated = 0
+        summary = context.call_activity_with_retry("summarize", RETRY, {"job": job})
+        pending = [*storing, summary]
+        rendering: list = []
+        artifacts, truncated = [], 0
         while pending:
             done = yield context.task_any(pending)
             pending.remove(done)
-            stored = _outcome(done)
-            progress.rowsStored += stored["stored"]
-            truncated += stored["truncated"]
-            share = progress.rowsStored / max(progress.rowsTotal, 1)
-            _show(context, progress, "storing", 10 + int(50 * share))
-
-        _show(context, progress, "summarizing", 62)
-        yield context.call_activity_with_retry("summarize", RETRY,
-                                               {"job": job, "truncated": truncated})
-
-        _show(context, progress, "rendering", 65)
-        pending = [context.call_activity_with_retry(
-            "render_report", RETRY, {"job": job, "reportType": t, "format": f})
-            for t, f in jobs]
-        artifacts = []
-        while pending:
-            done = yield context.task_any(pending)
-            pending.remove(done)
-            artifacts.append(_outcome(done))
-            progress.artifactsDone += 1
-            _show(context, progress, "rendering",
-                  65 + int(30 * progress.artifactsDone / max(len(jobs), 1)))
+            result = _outcome(done)
+            if done is summary:
+                rendering = [context.call_activity_with_retry(
+                    "render_report", RETRY, {"job": job, "reportType": t, "format": f})
+                    for t, f in jobs]
+                pending.extend(rendering)
+            elif done in rendering:
+                artifacts.append(result)
+                progress.artifactsDone += 1
+            else:
+                progress.rowsStored += result["stored"]
+                truncated += result["truncated"]
+            share = (progress.rowsStored / max(progress.rowsTotal, 1)
+                     + progress.artifactsDone / max(len(jobs), 1)) / 2
+            stage = "storing" if any(t in pending for t in storing) else "rendering"
+            _show(context, progress, stage, 10 + int(85 * share))
         order = {key: i for i, key in enumerate(jobs)}
         artifacts.sort(key=lambda a: order[(a["reportType"], a["format"])])
 
         _show(context, progress, "finalizing", 97)
-        yield context.call_activity_with_retry("finalize_report", RETRY,
-                                               {"job": job, "artifacts": artifacts})
+        yield context.call_activity_with_retry("finalize_report", RETRY, {
+            "job": job, "artifacts": artifacts, "truncated": truncated})
         _show(context, progress, "completed", 100)
         return {"reportId": job["reportId"], "status": "completed",
                 "rowsStored": progress.rowsStored, "artifacts": len(artifacts)}

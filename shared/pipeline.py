@@ -87,23 +87,15 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
     return {"shard": shard, "stored": stored, "truncated": truncated}
 
 
-def summarize(storage: Storage, job: dict[str, Any], truncated: int) -> dict[str, Any]:
-    """Statistics of the stored rows: a blob with everything, the totals on the report row."""
+def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
+    """Statistics of the validated rows: a blob with everything, the totals on the report row."""
     client_id, report_id = job["clientId"], job["reportId"]
     stats = compute_statistics(load_records(storage, client_id, report_id, int(job["shards"])))
     storage.artifacts.upload_blob(
         layout.statistics_blob_name(client_id, report_id),
         json.dumps(stats, ensure_ascii=False).encode("utf-8"), overwrite=True,
         content_settings=ContentSettings(content_type="application/json"))
-    fields: dict[str, Any] = {"totals": stats["totals"]}
-    if truncated:
-        report = storage.reports.get(client_id, report_id) or {}
-        warnings = [w for w in report.get("warnings", []) if w["code"] != "TruncatedValues"]
-        warnings.append({"code": "TruncatedValues", "count": truncated, "lines": [],
-                         "message": "Some values were longer than Table Storage allows and "
-                                    "were shortened when stored; the reports show them whole."})
-        fields["warnings"] = warnings
-    storage.reports.update(client_id, report_id, fields)
+    storage.reports.update(client_id, report_id, {"totals": stats["totals"]})
     return {"recommendations": stats["totals"]["recommendations"]}
 
 
@@ -128,11 +120,18 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
             "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
 
 
-def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, Any]]) -> None:
-    storage.reports.update(job["clientId"], job["reportId"], {
-        "status": "completed", "artifacts": artifacts, "completedAt": now_iso(),
-        "failureReason": "",
-    })
+def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, Any]],
+             truncated: int = 0) -> None:
+    fields: dict[str, Any] = {"status": "completed", "artifacts": artifacts,
+                              "completedAt": now_iso(), "failureReason": ""}
+    if truncated:
+        report = storage.reports.get(job["clientId"], job["reportId"]) or {}
+        warnings = [w for w in report.get("warnings", []) if w["code"] != "TruncatedValues"]
+        warnings.append({"code": "TruncatedValues", "count": truncated, "lines": [],
+                         "message": "Some values were longer than Table Storage allows and "
+                                    "were shortened when stored; the reports show them whole."})
+        fields["warnings"] = warnings
+    storage.reports.update(job["clientId"], job["reportId"], fields)
 
 
 def mark_failed(storage: Storage, job: dict[str, Any], reason: str,

@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import traceback
+import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,7 +42,7 @@ from azure.durable_functions.orchestrator import Orchestrator
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
-from devhost import invoke
+from devhost import invoke, workers
 from devhost.durable import history as h
 from devhost.durable.store import DurableStore, InstanceRecord
 from devhost.functions import FunctionIndex
@@ -82,11 +84,13 @@ class _Work:
 
 class Engine:
     def __init__(self, index: FunctionIndex, store: DurableStore, *, io: Executor,
-                 workers: Executor, max_activities: int) -> None:
+                 workers: Executor, max_activities: int,
+                 processes: Executor | None = None) -> None:
         self.index = index
         self.store = store
         self._io = io
         self._workers = workers
+        self._processes = processes  # worker processes for activities, when configured
         self._activity_slots = asyncio.Semaphore(max_activities)
         self._instances: dict[str, _Instance] = {}
         self._background: set[asyncio.Task] = set()
@@ -409,6 +413,8 @@ class Engine:
                 event = h.event(h.TASK_FAILED, TaskScheduledId=work.task_id,
                                 Reason=f"The activity function '{work.name}' doesn't exist.",
                                 Details=None)
+            elif self._processes is not None:
+                event = await self._run_in_process(instance_id, work)
             else:
                 try:
                     arg = ActivityTriggerConverter.decode(
@@ -418,11 +424,19 @@ class Engine:
                     text = ActivityTriggerConverter.encode(result, expected_type=None).value
                     event = h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
                 except Exception as exc:  # the activity's failure becomes the task's failure
-                    event = h.event(
-                        h.TASK_FAILED, TaskScheduledId=work.task_id,
-                        Reason=f"Activity function '{work.name}' failed: {exc}",
-                        Details="".join(traceback.format_exception(exc)))
+                    event = _task_failed(work, str(exc), "".join(traceback.format_exception(exc)))
         await self._deliver(instance_id, event)
+
+    async def _run_in_process(self, instance_id: str, work: _Work) -> dict[str, Any]:
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        ok, text, details = await loop.run_in_executor(
+            self._processes, workers.run_activity, work.name, work.input or "null")
+        invoke.log_invocation(work.name, str(uuid.uuid4()), started,
+                              "Succeeded" if ok else f"Failed ({text})", instance_id)
+        if ok:
+            return h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
+        return _task_failed(work, text, details)
 
     async def _run_timer(self, instance_id: str, work: _Work) -> None:
         delay = (work.fire_at - h.utcnow()).total_seconds()
@@ -447,6 +461,11 @@ class Engine:
 
 class _Unsupported(Exception):
     pass
+
+
+def _task_failed(work: _Work, message: str, details: str) -> dict[str, Any]:
+    return h.event(h.TASK_FAILED, TaskScheduledId=work.task_id,
+                   Reason=f"Activity function '{work.name}' failed: {message}", Details=details)
 
 
 def _replay(handle, context: dict[str, Any]) -> tuple[dict[str, Any], dict, str | None]:

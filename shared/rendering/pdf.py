@@ -22,6 +22,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
@@ -203,90 +204,143 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
 # -- tables ----------------------------------------------------------------------------------------
 
 
-class RowStream(Flowable):
-    """A long table laid out one page at a time, its header repeated on every page."""
+_LEADING = _TABLE_FONT_SIZE * 1.25
 
-    def __init__(self, block: TableBlock, start: int = 0) -> None:
+
+def wrap_text(text: str, font: str, width: float) -> list[str]:
+    """Lines of at most `width` points; words longer than a line are broken, never cut off."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        for line in simpleSplit(paragraph, font, _TABLE_FONT_SIZE, width) or [""]:
+            while stringWidth(line, font, _TABLE_FONT_SIZE) > width and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and stringWidth(line[:cut], font, _TABLE_FONT_SIZE) > width:
+                    cut = max(1, int(cut * 0.9)) if cut > 40 else cut - 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            lines.append(line)
+    return lines
+
+
+@dataclass
+class _Row:
+    cells: list[list[str]]  # the lines of each cell
+    height: float
+
+
+class _TablePage(Flowable):
+    """The rows of a long table that fit on one page, under its header; drawn directly."""
+
+    def __init__(self, columns, widths: list[float], header: _Row, rows: list[_Row]) -> None:
+        super().__init__()
+        self.columns, self.widths, self.header, self.rows = columns, widths, header, rows
+        self.width = sum(widths)
+        self.height = header.height + sum(r.height for r in rows)
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        y = self.height
+        canvas.setFillColor(_c(theme.ACCENT))
+        canvas.rect(0, y - self.header.height, self.width, self.header.height, stroke=0, fill=1)
+        self._cells(self.header, y, BOLD, colors.white)
+        y -= self.header.height
+        canvas.setStrokeColor(_c(theme.RULE))
+        canvas.setLineWidth(0.25)
+        for index, row in enumerate(self.rows):
+            if index % 2:
+                canvas.setFillColor(colors.HexColor("#fafbfc"))
+                canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
+            self._cells(row, y, FONT, _c(theme.INK))
+            y -= row.height
+            canvas.line(0, y, self.width, y)
+
+    def _cells(self, row: _Row, top: float, font: str, colour) -> None:
+        canvas = self.canv
+        canvas.setFillColor(colour)
+        x = 0.0
+        for column, width, lines in zip(self.columns, self.widths, row.cells, strict=True):
+            text = canvas.beginText()
+            text.setFont(font, _TABLE_FONT_SIZE, _LEADING)
+            baseline = top - _CELL_PAD - _TABLE_FONT_SIZE
+            for line in lines:
+                if column.numeric:
+                    left = x + width - _CELL_PAD - stringWidth(line, font, _TABLE_FONT_SIZE)
+                else:
+                    left = x + _CELL_PAD
+                text.setTextOrigin(left, baseline)
+                text.textOut(line)
+                baseline -= _LEADING
+            canvas.drawText(text)
+            x += width
+
+
+class RowStream(Flowable):
+    """A long table laid out a page at a time, its header repeated on every page.
+
+    Memory stays bounded by one page of cells however many rows there are, and wrapped cells
+    are cached: Advisor texts repeat row after row.
+    """
+
+    def __init__(self, block: TableBlock, start: int = 0,
+                 cells: dict[tuple[str, float, bool], list[str]] | None = None) -> None:
         super().__init__()
         self.block = block
         self.start = start
-        self._cache: tuple[tuple[float, float], Table | None, int] | None = None
+        self._cells = {} if cells is None else cells
+        self._page_cache: tuple[tuple[float, float], _TablePage | None, int] | None = None
 
-    def _cell(self, text: str, width: float, header: bool) -> tuple[object, float]:
-        text = text if len(text) <= _MAX_CELL_CHARS else text[:_MAX_CELL_CHARS] + "…"
-        font = BOLD if header else FONT
-        inner = width - 2 * _CELL_PAD
-        if "\n" not in text and stringWidth(text, font, _TABLE_FONT_SIZE) <= inner:
-            return text, _TABLE_FONT_SIZE * 1.25
-        para = Paragraph(escape_paragraph(text).replace("\n", "<br/>"),
-                         _styles()["cell_head" if header else "cell"])
-        return para, para.wrap(inner, 10_000)[1]
+    def _lines(self, text: str, width: float, header: bool) -> list[str]:
+        key = (text, width, header)
+        found = self._cells.get(key)
+        if found is None:
+            if len(self._cells) > 20_000:
+                self._cells.clear()
+            clipped = text if len(text) <= _MAX_CELL_CHARS else text[:_MAX_CELL_CHARS] + "…"
+            found = self._cells[key] = wrap_text(clipped, BOLD if header else FONT,
+                                                 width - 2 * _CELL_PAD)
+        return found
 
-    def _page(self, aw: float, ah: float) -> tuple[Table | None, int]:
-        if self._cache and self._cache[0] == (aw, ah):
-            return self._cache[1], self._cache[2]
+    def _row(self, values, widths: list[float], header: bool = False) -> _Row:
+        cells = [self._lines(v, w, header) for v, w in zip(values, widths, strict=True)]
+        return _Row(cells, max(len(c) for c in cells) * _LEADING + 2 * _CELL_PAD)
+
+    def _page(self, aw: float, ah: float) -> tuple[_TablePage | None, int]:
+        if self._page_cache and self._page_cache[0] == (aw, ah):
+            return self._page_cache[1], self._page_cache[2]
         columns = self.block.columns
         widths = [aw * c.width for c in columns]
-        data, heights = [], []
-        cells = [self._cell(c.header, w, True) for c, w in zip(columns, widths, strict=True)]
-        data.append([c for c, _ in cells])
-        heights.append(max(h for _, h in cells) + 2 * _CELL_PAD)
-        used = heights[0]
-        rows = self.block.rows
-        i = self.start
-        while i < len(rows):
-            cells = [self._cell(v, w, False) for v, w in zip(rows[i], widths, strict=True)]
-            height = max(h for _, h in cells) + 2 * _CELL_PAD
-            if used + height > ah:
+        header = self._row([c.header for c in columns], widths, header=True)
+        used, rows, i = header.height, [], self.start
+        while i < len(self.block.rows):
+            row = self._row(self.block.rows[i], widths)
+            if used + row.height > ah:
                 break
-            data.append([c for c, _ in cells])
-            heights.append(height)
-            used += height
+            rows.append(row)
+            used += row.height
             i += 1
-        table = None
-        if len(data) > 1:
-            table = Table(data, colWidths=widths, rowHeights=heights, style=self._style(columns,
-                                                                                          len(data)))
-        self._cache = ((aw, ah), table, i - self.start)
-        return table, i - self.start
-
-    @staticmethod
-    def _style(columns, n_rows: int) -> TableStyle:
-        commands = [
-            ("FONT", (0, 0), (-1, -1), FONT, _TABLE_FONT_SIZE, _TABLE_FONT_SIZE * 1.25),
-            ("FONT", (0, 0), (-1, 0), BOLD, _TABLE_FONT_SIZE, _TABLE_FONT_SIZE * 1.25),
-            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-            ("BACKGROUND", (0, 0), (-1, 0), _c(theme.ACCENT)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), _CELL_PAD),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), _CELL_PAD),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, _c(theme.RULE)),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#fafbfc")]),
-        ]
-        for index, column in enumerate(columns):
-            if column.numeric:
-                commands.append(("ALIGN", (index, 0), (index, -1), "RIGHT"))
-        return TableStyle(commands)
+        page = _TablePage(columns, widths, header, rows) if rows else None
+        self._page_cache = ((aw, ah), page, i - self.start)
+        return page, i - self.start
 
     def wrap(self, aw, ah):
-        table, count = self._page(aw, ah)
-        if table is not None and self.start + count >= len(self.block.rows):
-            return table.wrap(aw, ah)
+        page, count = self._page(aw, ah)
+        if page is not None and self.start + count >= len(self.block.rows):
+            return page.wrap(aw, ah)
         return aw, ah + 1  # more than fits: the frame will call split()
 
     def split(self, aw, ah):
-        table, count = self._page(aw, ah)
-        if table is None:
+        page, count = self._page(aw, ah)
+        if page is None:
             return []  # not even one row fits here: go to the next frame
         if self.start + count >= len(self.block.rows):
-            return [table]
-        return [table, RowStream(self.block, self.start + count)]
+            return [page]
+        return [page, RowStream(self.block, self.start + count, self._cells)]
 
     def draw(self) -> None:
-        table, _ = self._cache[1], self._cache[2]
-        table.drawOn(self.canv, 0, 0)
+        self._page_cache[1].drawOn(self.canv, 0, 0)
 
 
 # -- charts ----------------------------------------------------------------------------------------

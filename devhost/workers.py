@@ -1,0 +1,55 @@
+"""Language worker processes for activities, as FUNCTIONS_WORKER_PROCESS_COUNT asks of the host.
+
+With a count above 1 the host runs that many Python worker processes and spreads invocations
+over them; the devhost does the same for activity functions (CPU-heavy work such as
+rendering), so they are not serialised by one interpreter's GIL. Each worker imports the app
+once and indexes its activities; inputs and outputs cross the process boundary as the JSON
+text the Durable extension stores anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import multiprocessing
+import os
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from azure.functions import meta
+from azure.functions.durable_functions import ActivityTriggerConverter
+
+_ACTIVITIES: dict[str, Any] = {}
+
+
+def _initialise(module_name: str, script_root: str) -> None:
+    from devhost import functions
+
+    os.chdir(script_root)
+    index = functions.load(module_name, Path(script_root))
+    _ACTIVITIES.update(index.activities)
+
+
+def run_activity(name: str, input_text: str) -> tuple[bool, str, str]:
+    """In a worker: (succeeded, result JSON or error message, details)."""
+    info = _ACTIVITIES[name]
+    try:
+        arg = ActivityTriggerConverter.decode(meta.Datum(type="json", value=input_text),
+                                              trigger_metadata={})
+        kwargs = {info.trigger_param: arg}
+        result = asyncio.run(info.func(**kwargs)) if inspect.iscoroutinefunction(info.func) \
+            else info.func(**kwargs)
+        return True, ActivityTriggerConverter.encode(result, expected_type=None).value, ""
+    except Exception as exc:  # the activity's failure is reported, not raised across processes
+        return False, f"{exc}", "".join(traceback.format_exception(exc))
+
+
+def start_pool(count: int, module_name: str, script_root: Path) -> ProcessPoolExecutor:
+    # spawn: a fresh interpreter, never a fork of the running event loop and its threads.
+    context = multiprocessing.get_context("spawn")
+    sys.stdout.flush()
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_initialise,
+                               initargs=(module_name, str(script_root)))
