@@ -11,13 +11,13 @@ from activities import (
     summarize,
     validate_csv,
 )
-from orchestrators import process_report
-from triggers import blob_drop, health, reports
+from orchestrators import process_report, render_artifacts
+from triggers import api, blob_drop, cleanup
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
-    health.bp, reports.bp, blob_drop.bp,
-    process_report.bp,
+    api.bp, blob_drop.bp, cleanup.bp,
+    process_report.bp, render_artifacts.bp,
     validate_csv.bp, store_recommendations.bp, summarize.bp, render_report.bp,
     finalize_report.bp, mark_report_failed.bp,
 ):

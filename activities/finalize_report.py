@@ -10,4 +10,5 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def finalize_report(task: dict) -> None:
-    pipeline.finalize(get_storage(), task["job"], task["artifacts"], int(task.get("truncated", 0)))
+    pipeline.finalize(get_storage(), task["job"], task["artifacts"],
+                      int(task.get("truncated", 0)), bool(task.get("merge")))

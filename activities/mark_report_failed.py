@@ -10,4 +10,5 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def mark_report_failed(task: dict) -> None:
-    pipeline.mark_failed(get_storage(), task["job"], task["reason"], task.get("refusal"))
+    pipeline.mark_failed(get_storage(), task["job"], task["reason"], task.get("refusal"),
+                         bool(task.get("keepArtifacts")))

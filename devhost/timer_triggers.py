@@ -11,6 +11,7 @@ from azure.functions.timer import TimerRequest
 from croniter import croniter
 
 from devhost import invoke
+from devhost.config import expand_app_settings
 from devhost.functions import FunctionInfo
 
 log = logging.getLogger("devhost.timer")
@@ -21,7 +22,7 @@ def next_fire(schedule: str, after: datetime) -> datetime:
 
 
 async def run_timer(info: FunctionInfo, workers: Executor) -> None:
-    schedule = info.trigger["schedule"]
+    schedule = expand_app_settings(info.trigger["schedule"])
     fire_now = bool(info.trigger.get("runOnStartup"))
     due = datetime.now(UTC)
     while True:

@@ -121,11 +121,18 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
 
 
 def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, Any]],
-             truncated: int = 0) -> None:
+             truncated: int = 0, merge: bool = False) -> None:
+    """Mark the report completed; with `merge`, new artifacts replace those of the same type
+    and format and the others stay."""
+    report = storage.reports.get(job["clientId"], job["reportId"]) or {}
+    if merge:
+        fresh = {(a["reportType"], a["format"]) for a in artifacts}
+        kept = [a for a in report.get("artifacts") or []
+                if (a["reportType"], a["format"]) not in fresh]
+        artifacts = sorted(kept + artifacts, key=_artifact_order)
     fields: dict[str, Any] = {"status": "completed", "artifacts": artifacts,
                               "completedAt": now_iso(), "failureReason": ""}
     if truncated:
-        report = storage.reports.get(job["clientId"], job["reportId"]) or {}
         warnings = [w for w in report.get("warnings", []) if w["code"] != "TruncatedValues"]
         warnings.append({"code": "TruncatedValues", "count": truncated, "lines": [],
                          "message": "Some values were longer than Table Storage allows and "
@@ -134,10 +141,19 @@ def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, An
     storage.reports.update(job["clientId"], job["reportId"], fields)
 
 
+def _artifact_order(artifact: dict[str, Any]) -> tuple[int, int]:
+    return (layout.REPORT_TYPES.index(artifact["reportType"]),
+            layout.FORMATS.index(artifact["format"]))
+
+
 def mark_failed(storage: Storage, job: dict[str, Any], reason: str,
-                refusal: dict[str, Any] | None = None) -> None:
+                refusal: dict[str, Any] | None = None, keep_artifacts: bool = False) -> None:
+    """Failed, with the reason; artifacts are unlisted unless they stay valid (a failed
+    re-render leaves the earlier ones)."""
     fields: dict[str, Any] = {"status": "failed", "failureReason": reason,
-                              "completedAt": now_iso(), "artifacts": []}
+                              "completedAt": now_iso()}
+    if not keep_artifacts:
+        fields["artifacts"] = []
     if refusal:
         fields["refusal"] = refusal
         fields["errors"] = refusal.get("details") or [

@@ -23,6 +23,8 @@ class Settings:
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 1_000_000
     shards: int = 16
+    failed_report_retention_days: int = 7
+    durable_history_retention_days: int = 30
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -52,6 +54,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
         max_rows=_int(env, "MAX_ROWS", d.max_rows),
         shards=_int(env, "RECOMMENDATION_SHARDS", d.shards),
+        failed_report_retention_days=_int(env, "FAILED_REPORT_RETENTION_DAYS",
+                                          d.failed_report_retention_days),
+        durable_history_retention_days=_int(env, "DURABLE_HISTORY_RETENTION_DAYS",
+                                            d.durable_history_retention_days),
     )
 
 

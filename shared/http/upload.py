@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from shared.advisor.model import ExportRefused
 from shared.advisor.parse import Limits, read_header
 from shared.http.errors import ApiError, invalid
-from shared.storage.clients import is_slug
+from shared.storage.clients import SLUG_TEXT, is_slug
 from shared.storage.layout import FORMATS, REPORT_TYPES
 
 CSV_MEDIA_TYPES = frozenset({
@@ -62,7 +62,7 @@ def _choices(raw: str | None, allowed: tuple[str, ...], name: str,
     chosen = [v.strip().lower() for v in raw.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in allowed]
     if unknown:
-        problems.append({"code": "InvalidValue", "target": name,
+        problems.append({"code": "InvalidParameter", "target": name,
                          "message": f"{name} has unknown value(s) {', '.join(unknown)}; "
                                     f"choose from {', '.join(allowed)}."})
     return tuple(dict.fromkeys(v for v in chosen if v in allowed))
@@ -73,12 +73,11 @@ def parse_options(values: Mapping[str, str], default_title: str) -> UploadOption
     problems: list[dict] = []
     client_id = (values.get("clientId") or "default").strip()
     if not is_slug(client_id):
-        problems.append({"code": "InvalidValue", "target": "clientId",
-                         "message": "clientId must be lowercase letters, digits and hyphens "
-                                    "(1-63 characters, no hyphen at either end)."})
+        problems.append({"code": "InvalidParameter", "target": "clientId",
+                         "message": f"clientId must be {SLUG_TEXT}."})
     title = (values.get("title") or "").strip() or default_title
     if len(title) > MAX_TITLE:
-        problems.append({"code": "InvalidValue", "target": "title",
+        problems.append({"code": "InvalidParameter", "target": "title",
                          "message": f"title is longer than {MAX_TITLE} characters."})
     types = _choices(values.get("reportTypes"), REPORT_TYPES, "reportTypes", problems)
     formats = _choices(values.get("formats"), FORMATS, "formats", problems)

@@ -13,6 +13,7 @@ from shared.storage.reports import now_iso
 
 PARTITION = "client"
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+SLUG_TEXT = "lowercase letters, digits and hyphens (1-63 characters, no hyphen at either end)"
 
 
 def is_slug(value: str) -> bool:

@@ -1,0 +1,56 @@
+"""What the orchestrators share: retry policy, progress, error text, the render fan-out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import azure.durable_functions as df
+from azure.durable_functions.models.Task import TaskBase, TaskState
+
+# Storage activities retry transient faults: 3 attempts, the first retry after 2 s.
+RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
+
+
+@dataclass
+class Progress:
+    stage: str = "queued"
+    percent: int = 0
+    rowsTotal: int = 0
+    rowsStored: int = 0
+    artifactsDone: int = 0
+    artifactsTotal: int = 0
+
+
+class ReportFailed(Exception):
+    pass
+
+
+def readable(error: BaseException) -> str:
+    """The first line of an activity's failure, without the host's wrapping and stack."""
+    text = str(error).split(" \n ", 1)[0].strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def outcome(task: TaskBase):
+    """task_any hands back the first finished task, failed ones too: raise their error."""
+    if task.state is TaskState.FAILED:
+        raise task.result
+    return task.result
+
+
+def show(context: df.DurableOrchestrationContext, progress: Progress, stage: str,
+         percent: int) -> None:
+    progress.stage, progress.percent = stage, percent
+    context.set_custom_status(asdict(progress))
+
+
+def render_tasks(context: df.DurableOrchestrationContext, job: dict) -> list:
+    return [context.call_activity_with_retry(
+        "render_report", RETRY, {"job": job, "reportType": t, "format": f})
+        for t in job["reportTypes"] for f in job["formats"]]
+
+
+def in_artifact_order(job: dict, artifacts: list[dict]) -> list[dict]:
+    order = {(t, f): i for i, (t, f) in enumerate(
+        (t, f) for t in job["reportTypes"] for f in job["formats"])}
+    return sorted(artifacts, key=lambda a: order[(a["reportType"], a["format"])])

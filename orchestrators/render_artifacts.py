@@ -1,0 +1,46 @@
+"""Orchestrator: render chosen report types and formats again from a report's stored data."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+
+from orchestrators.common import (
+    RETRY,
+    Progress,
+    ReportFailed,
+    in_artifact_order,
+    outcome,
+    readable,
+    render_tasks,
+    show,
+)
+
+bp = df.Blueprint()
+
+
+@bp.orchestration_trigger(context_name="context")
+def render_artifacts(context: df.DurableOrchestrationContext):
+    job = context.get_input()
+    pending = render_tasks(context, job)
+    progress = Progress(artifactsTotal=len(pending))
+    try:
+        show(context, progress, "rendering", 5)
+        artifacts = []
+        while pending:
+            done = yield context.task_any(pending)
+            pending.remove(done)
+            artifacts.append(outcome(done))
+            progress.artifactsDone += 1
+            show(context, progress, "rendering",
+                 5 + int(90 * progress.artifactsDone / progress.artifactsTotal))
+        show(context, progress, "finalizing", 97)
+        yield context.call_activity_with_retry("finalize_report", RETRY, {
+            "job": job, "artifacts": in_artifact_order(job, artifacts), "merge": True})
+        show(context, progress, "completed", 100)
+        return {"reportId": job["reportId"], "status": "completed", "artifacts": len(artifacts)}
+    except Exception as error:  # record why, keep the artifacts rendered before
+        reason = readable(error)
+        yield context.call_activity_with_retry("mark_report_failed", RETRY, {
+            "job": job, "reason": reason, "keepArtifacts": True})
+        show(context, progress, "failed", progress.percent)
+        raise ReportFailed(reason) from error

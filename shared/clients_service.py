@@ -1,0 +1,126 @@
+"""Clients: the organisations reports belong to."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import UpdateMode
+
+from shared.http.errors import ApiError, not_found
+from shared.storage.clients import PARTITION, is_slug
+from shared.storage.context import Storage
+from shared.storage.reports import now_iso
+from shared.storage.tables import odata_quote
+
+FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active")
+_JSON = ("contacts", "subscriptionIds")
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:55].strip("-") or "client"
+
+
+def view(entity: dict[str, Any]) -> dict[str, Any]:
+    out = {"clientId": entity["RowKey"] if "RowKey" in entity else entity["clientId"],
+           "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
+           "subscriptionIds": [], "active": bool(entity.get("active", True)),
+           "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
+    for key in _JSON:
+        if isinstance(entity.get(key), str):
+            out[key] = json.loads(entity[key])
+    return out
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON else v for k, v in fields.items()}
+
+
+def create(storage: Storage, body: dict[str, Any]) -> dict[str, Any]:
+    table = storage.client_records.table
+    fields = {k: body[k] for k in FIELDS if k in body}
+    fields["name"] = fields["name"].strip()
+    fields.setdefault("active", True)
+    explicit = body.get("clientId")
+    base = explicit or slugify(fields["name"])
+    for n in range(1, 100):
+        client_id = base if n == 1 else f"{base[:58]}-{n}"
+        entity = {"PartitionKey": PARTITION, "RowKey": client_id, **_encode(fields),
+                  "createdAt": now_iso(), "updatedAt": now_iso()}
+        try:
+            table.create_entity(entity)
+            return view(entity)
+        except ResourceExistsError:
+            if explicit:
+                raise ApiError(409, "Conflict", f"Client '{explicit}' exists already.",
+                               target="clientId") from None
+    raise ApiError(409, "Conflict", "Too many clients with this name; choose a clientId.",
+                   target="name")
+
+
+def get(storage: Storage, client_id: str, visible: frozenset[str] | None) -> dict[str, Any]:
+    entity = storage.client_records.get(client_id) if is_slug(client_id) else None
+    if entity is None or (visible is not None and client_id not in visible):
+        raise not_found(f"Client '{client_id}'", "clientId")
+    return view({**entity, "RowKey": client_id})
+
+
+def search(storage: Storage, text: str | None, active: bool | None,
+           visible: frozenset[str] | None) -> list[dict[str, Any]]:
+    rows = storage.client_records.table.query_entities(f"PartitionKey eq {odata_quote(PARTITION)}")
+    needle = (text or "").casefold()
+    out = []
+    for entity in rows:
+        client = view(entity)
+        if visible is not None and client["clientId"] not in visible:
+            continue
+        if needle and needle not in client["name"].casefold() and \
+                needle not in client["clientId"]:
+            continue
+        if active is not None and client["active"] != active:
+            continue
+        out.append(client)
+    return sorted(out, key=lambda c: (c["name"].casefold(), c["clientId"]))
+
+
+def update(storage: Storage, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    get(storage, client_id, None)
+    fields = {k: body[k] for k in FIELDS if k in body}
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+    storage.client_records.table.upsert_entity(
+        {"PartitionKey": PARTITION, "RowKey": client_id, **_encode(fields),
+         "updatedAt": now_iso()}, mode=UpdateMode.MERGE)
+    return get(storage, client_id, None)
+
+
+def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:
+    return storage.reports.list(f"PartitionKey eq {odata_quote(client_id)}")
+
+
+def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
+    reports = sorted(reports_of(storage, client["clientId"]),
+                     key=lambda r: (r.get("createdAt") or "", r["reportId"]))
+    done = [r for r in reports if r.get("totals")]
+    latest = done[-1] if done else None
+    return {
+        "clientId": client["clientId"],
+        "name": client["name"],
+        "reportCount": len(reports),
+        "reportsByStatus": {s: sum(1 for r in reports if r.get("status") == s)
+                            for s in ("queued", "processing", "completed", "failed")},
+        "latestReport": None if latest is None else {
+            "reportId": latest["reportId"], "title": latest.get("title", ""),
+            "createdAt": latest.get("createdAt"), "totals": latest["totals"]},
+        "trend": [{
+            "reportId": r["reportId"], "createdAt": r.get("createdAt"),
+            "recommendations": r["totals"]["recommendations"],
+            "highImpact": r["totals"]["highImpact"],
+            "savingsByCurrency": {s["currency"]: s["annualSavings"]
+                                  for s in r["totals"]["savingsByCurrency"]},
+        } for r in done],
+    }

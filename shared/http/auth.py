@@ -1,0 +1,78 @@
+"""Who is calling: App Service Authentication's principal, its roles and client claims.
+
+Function keys guard every route but health and the API description (the host enforces them).
+Behind App Service Authentication the platform adds X-MS-CLIENT-PRINCIPAL (base64 JSON) and
+strips any copy a caller sends; its roles then limit what the caller may do:
+Reports.Reader reads, Reports.Contributor also uploads, renders, retries and deletes,
+Reports.Admin also manages clients. Client-id claims limit which clients' reports are seen.
+A call with a key and no principal is trusted automation: it may do everything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+READER, CONTRIBUTOR, ADMIN = "Reports.Reader", "Reports.Contributor", "Reports.Admin"
+_RANK = {READER: 1, CONTRIBUTOR: 2, ADMIN: 3}
+PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
+CLIENT_CLAIMS = ("clientId", "clientIds", "extension_clientIds",
+                 "http://schemas.advisor-reports/claims/clientid")
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    roles: frozenset[str]
+    client_ids: frozenset[str] | None  # None: every client
+    trusted_key: bool = False  # a key and no principal: automation with full rights
+
+    @property
+    def rank(self) -> int:
+        if self.trusted_key:
+            return _RANK[ADMIN]
+        return max((_RANK.get(r, 0) for r in self.roles), default=0)
+
+    def require(self, role: str) -> None:
+        if self.rank < _RANK[role]:
+            raise AuthError(403, "Forbidden", f"This needs the role {role}; you have "
+                            f"{', '.join(sorted(self.roles)) or 'no role of this API'}.")
+
+    def sees(self, client_id: str) -> bool:
+        return self.client_ids is None or client_id in self.client_ids
+
+
+KEY_PRINCIPAL = Principal("function key", frozenset(), None, trusted_key=True)
+
+
+def principal_from(headers: Mapping[str, str]) -> Principal:
+    raw = headers.get(PRINCIPAL_HEADER) or headers.get(PRINCIPAL_HEADER.lower())
+    if not raw:
+        return KEY_PRINCIPAL
+    try:
+        data = json.loads(base64.b64decode(raw + "=" * (-len(raw) % 4)))
+        claims = data.get("claims") or []
+        role_type = data.get("role_typ") or "roles"
+        name_type = data.get("name_typ") or "name"
+    except (binascii.Error, ValueError, AttributeError):
+        raise AuthError(401, "InvalidPrincipal", f"{PRINCIPAL_HEADER} is not base64 JSON as App "
+                        "Service Authentication sends it.") from None
+    roles, clients, name = set(), set(), ""
+    for claim in claims:
+        kind, value = str(claim.get("typ", "")), str(claim.get("val", ""))
+        if kind in (role_type, "roles", "role"):
+            roles.add(value)
+        elif kind in CLIENT_CLAIMS:
+            clients.update(v.strip() for v in value.split(",") if v.strip())
+        elif kind == name_type and not name:
+            name = value
+    return Principal(name or "user", frozenset(roles), frozenset(clients) or None)

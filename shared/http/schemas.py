@@ -1,0 +1,147 @@
+"""JSON schemas of the API's bodies, for request checks and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.storage.layout import FORMATS, REPORT_TYPES
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page(item: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["count", "page", "pageSize", "results"],
+            "properties": {
+                "count": {"type": "integer"}, "page": {"type": "integer"},
+                "pageSize": {"type": "integer"},
+                "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
+                "results": {"type": "array", "items": ref(item)},
+                "filtersApplied": {"type": "object"},
+            }}
+
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+MONEY_BY_CURRENCY = {"type": "object", "additionalProperties": {"type": "number"}}
+MESSAGE = {"type": "object", "properties": {
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "line": {"type": "integer"}, "column": {"type": "string"},
+    "count": {"type": "integer"}, "lines": {"type": "array", "items": {"type": "integer"}}}}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "CheckStatus": {
+        "type": "object",
+        "required": ["id", "statusQueryGetUri", "reportId", "reportUrl"],
+        "properties": {k: {"type": "string"} for k in (
+            "id", "statusQueryGetUri", "sendEventPostUri", "terminatePostUri",
+            "purgeHistoryDeleteUri", "restartPostUri", "suspendPostUri", "resumePostUri",
+            "rewindPostUri", "reportId", "reportUrl")},
+    },
+    "Artifact": {"type": "object", "properties": {
+        "reportType": {"type": "string", "enum": list(REPORT_TYPES)},
+        "format": {"type": "string", "enum": list(FORMATS)},
+        "contentType": {"type": "string"}, "size": {"type": "integer"},
+        "url": {"type": "string"}}},
+    "Report": {
+        "type": "object",
+        "required": ["reportId", "clientId", "status", "stage", "progress", "counts"],
+        "properties": {
+            "reportId": {"type": "string"}, "clientId": {"type": "string"},
+            "title": {"type": "string"}, "fileName": {"type": "string"},
+            "source": {"type": "string"},
+            "status": {"type": "string",
+                       "enum": ["queued", "processing", "completed", "failed"]},
+            "stage": {"type": "string"},
+            "progress": {"type": "object", "properties": {
+                k: {"type": "integer"} for k in ("percent", "rowsTotal", "rowsStored",
+                                                  "artifactsDone", "artifactsTotal")}},
+            "counts": {"type": "object", "properties": {
+                k: {"type": "integer"} for k in ("rowsTotal", "rowsAccepted", "rowsRejected",
+                                                  "duplicates")}},
+            "reportTypes": {"type": "array", "items": {"type": "string"}},
+            "formats": {"type": "array", "items": {"type": "string"}},
+            "warnings": {"type": "array", "items": MESSAGE},
+            "errors": {"type": "array", "items": MESSAGE},
+            "artifacts": {"type": "array", "items": ref("Artifact")},
+            "attempts": {"type": "integer"},
+            "failureReason": {"type": "string"},
+            "timings": {"type": "object", "properties": {
+                "createdAt": NULLABLE_STRING, "startedAt": NULLABLE_STRING,
+                "completedAt": NULLABLE_STRING,
+                "durationSeconds": {"type": ["number", "null"]}}},
+            "links": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "ReportPage": page("Report"),
+    "Recommendation": {
+        "type": "object", "required": ["line", "recommendation"],
+        "properties": {
+            "line": {"type": "integer"}, "recommendation": {"type": "string"},
+            **{k: {"type": "string"} for k in (
+                "category", "impact", "subscriptionId", "subscriptionName", "resourceGroup",
+                "resourceName", "resourceType", "resourceId", "updated", "potentialBenefits",
+                "currency", "retirementDate", "retiringFeature", "descriptionOfChanges",
+                "solution", "recommendationTypeId")},
+            "annualSavings": {"type": ["number", "null"]},
+            "extra": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "RecommendationPage": page("Recommendation"),
+    "Statistics": {"type": "object", "required": ["totals", "byCategory", "byImpact",
+                                                  "savingsCaveat"]},
+    "Client": {
+        "type": "object", "required": ["clientId", "name"],
+        "properties": {
+            "clientId": {"type": "string"}, "name": {"type": "string"},
+            "contacts": {"type": "array", "items": {"type": "object"}},
+            "notes": {"type": "string"},
+            "subscriptionIds": {"type": "array", "items": {"type": "string"}},
+            "active": {"type": "boolean"},
+            "createdAt": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
+        },
+    },
+    "ClientPage": page("Client"),
+    "ClientStatistics": {"type": "object", "required": ["clientId", "reportCount", "trend"]},
+    "Health": {"type": "object", "required": ["status", "checks"], "properties": {
+        "status": {"type": "string", "enum": ["healthy", "unhealthy"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "status": {"type": "string"}, "responseTimeMs": {"type": "number"},
+            "error": {"type": "string"}}}}}},
+}
+
+_CONTACT = {"type": "object", "additionalProperties": False, "required": ["name"],
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                           "email": {"type": "string", "format": "email", "maxLength": 320},
+                           "role": {"type": "string", "maxLength": 100}}}
+_SUBSCRIPTION_ID = {"type": "string", "pattern":
+                    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                    "[0-9a-fA-F]{12}$"}
+_CLIENT_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "contacts": {"type": "array", "items": _CONTACT, "maxItems": 50},
+    "notes": {"type": "string", "maxLength": 4000},
+    "subscriptionIds": {"type": "array", "items": _SUBSCRIPTION_ID, "maxItems": 500},
+    "active": {"type": "boolean"},
+}
+CLIENT_CREATE = {"type": "object", "additionalProperties": False, "required": ["name"],
+                 "properties": {"clientId": {"type": "string", "pattern":
+                                             "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"},
+                                **_CLIENT_FIELDS}}
+CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
+                "properties": _CLIENT_FIELDS}
+REPORT_PATCH = {"type": "object", "additionalProperties": False, "required": ["title"],
+                "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200}}}
+RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
+    "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
+                    "uniqueItems": True},
+    "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
+                "uniqueItems": True}}}
+UPLOAD_BODY_DOC = {"required": True, "content": {
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "contentMediaType": "text/csv"},
+                       "clientId": {"type": "string"}, "title": {"type": "string"},
+                       "reportTypes": {"type": "string"}, "formats": {"type": "string"}}}},
+    "text/csv": {"schema": {"type": "string"}},
+}}

@@ -1,0 +1,171 @@
+"""What the API does with reports beyond the pipeline: list, browse, delete, re-render, retry."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from shared.advisor.model import Recommendation
+from shared.http.errors import ApiError
+from shared.pipeline import load_records
+from shared.storage import layout
+from shared.storage.context import Storage
+from shared.storage.tables import odata_quote
+
+IN_PROGRESS = ("queued", "processing")
+MAX_ATTEMPTS = 5
+_IMPACT_ORDER = {"High": 0, "Medium": 1, "Low": 2}
+
+
+def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_id: str | None,
+                 statuses: list[str] | None, report_type: str | None,
+                 created_from: datetime | None, created_to: datetime | None) -> list[dict]:
+    clauses = []
+    if client_id:
+        clauses.append(f"PartitionKey eq {odata_quote(client_id)}")
+    if created_from:
+        clauses.append(f"createdAt ge {odata_quote(_iso(created_from))}")
+    if created_to:
+        clauses.append(f"createdAt le {odata_quote(_iso(created_to))}")
+    rows = storage.reports.list(" and ".join(clauses))
+    rows = [r for r in rows
+            if (client_ids is None or r["clientId"] in client_ids)
+            and (not statuses or r.get("status") in statuses)
+            and (not report_type or report_type in (r.get("reportTypes") or []))]
+    rows.sort(key=lambda r: (r.get("createdAt") or "", r["reportId"]), reverse=True)
+    return rows
+
+
+def _iso(moment: datetime) -> str:
+    """As stored: UTC, `YYYY-MM-DDTHH:MM:SSZ` (a time without a zone is taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- recommendations: served from the report's staged rows, kept in memory while in use ------
+
+
+class _Indexed:
+    """A report's rows in API order (impact, then savings, then line), with search text."""
+
+    def __init__(self, records: list[Recommendation]) -> None:
+        self.records = sorted(records, key=lambda r: (
+            _IMPACT_ORDER.get(r.impact, 9), -(r.annual_savings or 0), r.line))
+        self.haystack = ["\n".join((r.recommendation, r.resource_name, r.resource_id,
+                                    r.resource_type, r.potential_benefits, r.solution)).casefold()
+                         for r in self.records]
+
+
+@lru_cache(maxsize=4)
+def _indexed(storage: Storage, client_id: str, report_id: str, shards: int,
+             version: str) -> _Indexed:
+    # `version` changes when the report is processed again, so a stale copy is never used.
+    return _Indexed(load_records(storage, client_id, report_id, shards))
+
+
+def query_recommendations(storage: Storage, report: dict[str, Any],
+                          filters: dict[str, Any]) -> list[Recommendation]:
+    """Rows of one report matching every filter given (AND)."""
+    index = _indexed(storage, report["clientId"], report["reportId"],
+                     int(report.get("shards") or storage.settings.shards),
+                     str(report.get("startedAt")))
+    categories = set(filters.get("category") or ())
+    impacts = set(filters.get("impact") or ())
+    subscription = (filters.get("subscriptionId") or "").casefold()
+    group = (filters.get("resourceGroup") or "").casefold()
+    kind = (filters.get("resourceType") or "").casefold()
+    needle = (filters.get("search") or "").casefold()
+    out = []
+    for rec, text in zip(index.records, index.haystack, strict=True):
+        if categories and rec.category not in categories:
+            continue
+        if impacts and rec.impact not in impacts:
+            continue
+        if subscription and rec.subscription_id.casefold() != subscription:
+            continue
+        if group and rec.resource_group.casefold() != group:
+            continue
+        if kind and rec.resource_type.casefold() != kind:
+            continue
+        if needle and needle not in text:
+            continue
+        out.append(rec)
+    return out
+
+
+def recommendation_view(rec: Recommendation) -> dict[str, Any]:
+    return {
+        "line": rec.line, "recommendation": rec.recommendation, "category": rec.category,
+        "impact": rec.impact, "subscriptionId": rec.subscription_id,
+        "subscriptionName": rec.subscription_name, "resourceGroup": rec.resource_group,
+        "resourceName": rec.resource_name, "resourceType": rec.resource_type,
+        "resourceId": rec.resource_id, "updated": rec.updated,
+        "potentialBenefits": rec.potential_benefits,
+        "annualSavings": float(rec.annual_savings) if rec.annual_savings is not None else None,
+        "currency": rec.currency, "retirementDate": rec.retirement_date,
+        "retiringFeature": rec.retiring_feature,
+        "descriptionOfChanges": rec.description_of_changes, "solution": rec.solution,
+        "recommendationTypeId": rec.recommendation_type_id, "extra": rec.extra,
+    }
+
+
+def statistics(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
+    name = layout.statistics_blob_name(report["clientId"], report["reportId"])
+    try:
+        return json.loads(storage.artifacts.get_blob_client(name).download_blob().readall())
+    except ResourceNotFoundError:
+        raise ApiError(409, "NotReady", "The statistics of this report are not ready yet: "
+                       "they are computed while it is processed.",
+                       target="reportId") from None
+
+
+# -- changes ---------------------------------------------------------------------------------
+
+
+def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
+    """The report's rows, its blobs (data, statistics, artifacts) and its upload."""
+    client_id, report_id = report["clientId"], report["reportId"]
+    storage.recommendations.delete_report(report_id)
+    for blob in storage.artifacts.list_blobs(
+            name_starts_with=layout.report_prefix(client_id, report_id)):
+        storage.artifacts.delete_blob(blob.name)
+    upload = report.get("uploadBlob")
+    if upload:
+        with contextlib.suppress(ResourceNotFoundError):
+            storage.uploads.delete_blob(upload)
+    storage.reports.delete(client_id, report_id)
+    _indexed.cache_clear()
+
+
+def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | None = None,
+            formats: list[str] | None = None) -> dict[str, Any]:
+    """The orchestration input for an existing report."""
+    return {"reportId": report["reportId"], "clientId": report["clientId"],
+            "uploadContainer": storage.settings.uploads_container,
+            "uploadBlob": report["uploadBlob"],
+            "reportTypes": report_types or report.get("reportTypes") or [],
+            "formats": formats or report.get("formats") or [],
+            "shards": int(report.get("shards") or storage.settings.shards)}
+
+
+def check_can_change(report: dict[str, Any], action: str) -> None:
+    if report.get("status") in IN_PROGRESS:
+        raise ApiError(409, "ReportInProgress", f"The report is still being processed; "
+                       f"{action} it when it has finished.", target="reportId")
+
+
+def check_can_retry(report: dict[str, Any]) -> None:
+    if report.get("status") != "failed":
+        raise ApiError(409, "NotFailed", f"Only failed reports can be retried; this one is "
+                       f"{report.get('status')}.", target="reportId")
+    attempts = int(report.get("attempts") or 1)
+    if attempts >= MAX_ATTEMPTS:
+        raise ApiError(409, "TooManyAttempts", f"This report failed {attempts} times, the "
+                       f"most allowed; fix the cause ({report.get('failureReason')}) and "
+                       "upload the file again.", target="reportId")

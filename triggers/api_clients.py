@@ -1,0 +1,89 @@
+"""HTTP API: clients (the organisations reports belong to)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from shared import clients_service
+from shared.http.api import Call, Param, Reply
+from shared.http.auth import ADMIN, READER
+from shared.http.errors import ApiError
+from shared.http.paging import page_of
+from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
+from shared.storage.context import get_storage
+from triggers.api_registry import api
+from triggers.api_reports import delete_report_everywhere
+
+TAG = "Clients"
+
+
+@api.operation(
+    "POST", "clients", operation_id="createClient", role=ADMIN, tag=TAG,
+    summary="Create a client (the id is a unique slug made from the name unless given)",
+    body=CLIENT_CREATE,
+    responses={201: ("Created", ref("Client")), 409: ("The id is taken", ref("Error"))})
+def create_client(call: Call) -> Reply:
+    client = clients_service.create(get_storage(), call.body)
+    return Reply(201, client, {"Location": f"{call.api_base}/clients/{client['clientId']}"})
+
+
+@api.operation(
+    "GET", "clients", operation_id="listClients", role=READER, tag=TAG, paged=True,
+    summary="List clients by name",
+    query=(Param("search", description="Text in the name or id."),
+           Param("active", "boolean")),
+    responses={200: ("A page of clients", ref("ClientPage"))})
+def list_clients(call: Call) -> Reply:
+    q = call.query
+    rows = clients_service.search(get_storage(), q.get("search"), q.get("active"),
+                                  call.principal.client_ids)
+    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
+    return Reply(200, page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
+                              query=call.req.params, filters=filters))
+
+
+@api.operation(
+    "GET", "clients/{clientId}", operation_id="getClient", role=READER, tag=TAG,
+    summary="A client", responses={200: ("The client", ref("Client"))})
+def get_client(call: Call) -> Reply:
+    return Reply(200, clients_service.get(get_storage(), call.route["clientId"],
+                                          call.principal.client_ids))
+
+
+@api.operation(
+    "PATCH", "clients/{clientId}", operation_id="updateClient", role=ADMIN, tag=TAG,
+    summary="Change a client's name, contacts, notes, subscription ids or active flag",
+    body=CLIENT_PATCH, responses={200: ("The client", ref("Client"))})
+def update_client(call: Call) -> Reply:
+    clients_service.get(get_storage(), call.route["clientId"], call.principal.client_ids)
+    return Reply(200, clients_service.update(get_storage(), call.route["clientId"], call.body))
+
+
+@api.operation(
+    "DELETE", "clients/{clientId}", operation_id="deleteClient", role=ADMIN, tag=TAG,
+    summary="Delete a client (409 while it has reports, unless cascade=true deletes them too)",
+    query=(Param("cascade", "boolean", default=False),),
+    responses={204: ("Deleted", None), 409: ("The client has reports", ref("Error"))})
+async def delete_client(call: Call) -> Reply:
+    storage = get_storage()
+    client_id = call.route["clientId"]
+    await asyncio.to_thread(clients_service.get, storage, client_id, call.principal.client_ids)
+    reports = await asyncio.to_thread(clients_service.reports_of, storage, client_id)
+    if reports and not call.query["cascade"]:
+        raise ApiError(409, "ClientHasReports", f"Client '{client_id}' has {len(reports)} "
+                       "report(s); delete them first or pass cascade=true.", target="clientId")
+    for report in reports:
+        await delete_report_everywhere(call, report)
+    await asyncio.to_thread(storage.client_records.table.delete_entity, "client", client_id)
+    return Reply(204)
+
+
+@api.operation(
+    "GET", "clients/{clientId}/statistics", operation_id="getClientStatistics", role=READER,
+    tag=TAG, summary="Report count, the latest report's totals and the trend across reports",
+    responses={200: ("Statistics", ref("ClientStatistics"))})
+def client_statistics(call: Call) -> Reply:
+    storage = get_storage()
+    client = clients_service.get(storage, call.route["clientId"], call.principal.client_ids)
+    return Reply(200, clients_service.statistics(storage, client))
+

@@ -1,0 +1,297 @@
+"""HTTP API: reports (upload, list, get, edit, delete, re-render, retry, browse, download)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+from urllib.parse import quote
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from shared import intake, reports_service
+from shared.advisor.model import CATEGORIES, IMPACTS
+from shared.advisor.parse import Limits
+from shared.http.api import Call, Param, Reply
+from shared.http.auth import CONTRIBUTOR, READER, AuthError
+from shared.http.errors import ApiError, not_found
+from shared.http.paging import page_of
+from shared.http.schemas import RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
+from shared.http.upload import check_body, check_header, check_media_type, parse_options
+from shared.http.views import report_view
+from shared.storage.clients import SLUG, SLUG_TEXT
+from shared.storage.context import get_storage
+from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.storage.reports import now_iso
+from triggers.api_registry import api
+
+log = logging.getLogger(__name__)
+RENDER_ORCHESTRATOR = "render_artifacts"
+TAG = "Reports"
+STATUSES = ("queued", "processing", "completed", "failed")
+
+
+def _report(call: Call) -> dict:
+    """The report named in the route, if the caller may see it (else 404: existence stays
+    private)."""
+    report_id = call.route["reportId"]
+    report = get_storage().reports.find(report_id)
+    if report is None or not call.principal.sees(report["clientId"]):
+        raise not_found(f"Report '{report_id}'", "reportId")
+    return report
+
+
+async def _accepted(call: Call, instance_id: str, report_id: str) -> Reply:
+    """202 with the Durable check-status payload, reportId and reportUrl."""
+    payload = json.loads(call.client.create_check_status_response(call.req, instance_id)
+                         .get_body())
+    payload["reportId"] = report_id
+    payload["reportUrl"] = f"{call.api_base}/reports/{report_id}"
+    return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "10"})
+
+
+# -- upload -------------------------------------------------------------------------------------
+
+
+def _read_upload(call: Call) -> tuple[bytes | None, str, dict[str, str]]:
+    req = call.req
+    kind = check_media_type(req.headers.get("Content-Type", ""))
+    values = dict(req.params)
+    if kind == "multipart/form-data":
+        values.update(req.form.items())
+        upload = req.files.get("file")
+        if upload is None:
+            return None, "", values
+        return upload.read(), upload.filename or "upload.csv", values
+    name = req.params.get("fileName") or req.headers.get("x-file-name") or "upload.csv"
+    return req.get_body(), name, values
+
+
+def _stage_upload(call: Call) -> dict:
+    storage = get_storage()
+    settings = storage.settings
+    data, file_name, values = _read_upload(call)
+    data = check_body(data, file_name or "The upload", settings.max_upload_bytes)
+    options = parse_options(values, default_title=file_name)
+    if not call.principal.sees(options.client_id):
+        raise AuthError(403, "Forbidden", f"You may not upload for client '{options.client_id}'.")
+    check_header(data, file_name, Limits(settings.max_upload_bytes, settings.max_rows))
+    return intake.stage_api_upload(storage, data, file_name, options)
+
+
+@api.operation(
+    "POST", "reports", operation_id="uploadReport", role=CONTRIBUTOR, tag=TAG,
+    summary="Upload an Advisor export (multipart field 'file' or a text/csv body) and start "
+            "processing it",
+    query=(Param("clientId", description="Client the export belongs to (a slug).",
+                 pattern=SLUG.pattern, pattern_text=SLUG_TEXT),
+           Param("title", description="Report title (default: the file name)."),
+           Param("reportTypes", enum=REPORT_TYPES, many=True, description="Comma list."),
+           Param("formats", enum=FORMATS, many=True, description="Comma list."),
+           Param("fileName", description="File name of a raw text/csv body.")),
+    body_doc=UPLOAD_BODY_DOC,
+    responses={202: ("Accepted: poll statusQueryGetUri or reportUrl", ref("CheckStatus")),
+               413: ("File too large", ref("Error")), 415: ("Not a CSV", ref("Error")),
+               422: ("Not an Advisor export", ref("Error"))})
+async def upload_report(call: Call) -> Reply:
+    job = await asyncio.to_thread(_stage_upload, call)
+    await call.client.start_new(intake.ORCHESTRATOR, job["reportId"], job)
+    log.info("Report %s started for client %s (request %s)", job["reportId"], job["clientId"],
+             call.rid)
+    return await _accepted(call, job["reportId"], job["reportId"])
+
+
+# -- read ---------------------------------------------------------------------------------------
+
+
+@api.operation(
+    "GET", "reports", operation_id="listReports", role=READER, tag=TAG, paged=True,
+    summary="List reports, newest first",
+    query=(Param("clientId"), Param("status", enum=STATUSES, many=True),
+           Param("reportType", enum=REPORT_TYPES),
+           Param("createdFrom", "date-time"), Param("createdTo", "date-time")),
+    responses={200: ("A page of reports", ref("ReportPage"))})
+def list_reports(call: Call) -> Reply:
+    q = call.query
+    rows = reports_service.list_reports(
+        get_storage(), client_ids=call.principal.client_ids, client_id=q.get("clientId"),
+        statuses=q.get("status"), report_type=q.get("reportType"),
+        created_from=q.get("createdFrom"), created_to=q.get("createdTo"))
+    filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in q.items()
+               if k not in ("page", "pageSize")}
+    views = [report_view(r, call.api_base) for r in rows]
+    return Reply(200, page_of(views, page=q["page"], page_size=q["pageSize"], url=call.url,
+                              query=call.req.params, filters=filters))
+
+
+@api.operation(
+    "GET", "reports/{reportId}", operation_id="getReport", role=READER, tag=TAG,
+    summary="A report: status, stage, progress, counts, warnings, errors, artifacts, timings",
+    responses={200: ("The report", ref("Report"))})
+async def get_report(call: Call) -> Reply:
+    report = await asyncio.to_thread(_report, call)
+    live = None
+    if report.get("status") in reports_service.IN_PROGRESS:
+        status = await call.client.get_status(report.get("activeInstance") or report["reportId"])
+        if status and isinstance(status.custom_status, dict):
+            live = status.custom_status
+    return Reply(200, report_view(report, call.api_base, live))
+
+
+@api.operation(
+    "GET", "reports/{reportId}/statistics", operation_id="getReportStatistics", role=READER,
+    tag=TAG, summary="Totals, by category, impact, subscription, resource type; savings per "
+                     "currency (with the overlap caveat); retirements",
+    responses={200: ("Statistics", ref("Statistics")),
+               409: ("Not computed yet", ref("Error"))})
+def get_statistics(call: Call) -> Reply:
+    return Reply(200, reports_service.statistics(get_storage(), _report(call)))
+
+
+@api.operation(
+    "GET", "reports/{reportId}/recommendations", operation_id="listRecommendations",
+    role=READER, tag=TAG, paged=True,
+    summary="A report's recommendations, by impact then savings; filters combine with AND",
+    query=(Param("category", enum=CATEGORIES, many=True),
+           Param("impact", enum=IMPACTS, many=True), Param("subscriptionId"),
+           Param("resourceGroup"), Param("resourceType"),
+           Param("search", description="Text in the recommendation, resource or benefit.")),
+    responses={200: ("A page of recommendations", ref("RecommendationPage")),
+               409: ("Not stored yet", ref("Error"))})
+def list_recommendations(call: Call) -> Reply:
+    report = _report(call)
+    if report.get("status") != "completed" and not report.get("totals"):
+        raise ApiError(409, "NotReady", "The recommendations of this report are not stored "
+                       "yet.", target="reportId")
+    q = call.query
+    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
+    try:
+        rows = reports_service.query_recommendations(get_storage(), report, filters)
+    except ResourceNotFoundError:
+        raise ApiError(409, "NotReady", "The recommendations of this report are not stored.",
+                       target="reportId") from None
+    page = page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
+                   query=call.req.params, filters=filters)
+    page["results"] = [reports_service.recommendation_view(r) for r in page["results"]]
+    return Reply(200, page)
+
+
+_ARTIFACT = re.compile(r"^(?P<type>[a-z]+)\.(?P<format>html|pdf)$")
+
+
+def _download_name(report: dict, report_type: str, fmt: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "-", report.get("title") or report["reportId"]).strip("-")
+    return f"{stem[:80] or report['reportId']}-{report_type}.{fmt}"
+
+
+@api.operation(
+    "GET", "reports/{reportId}/artifacts/{artifact}", operation_id="downloadArtifact",
+    role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf",
+    responses={200: ("The file", {"x-content-type": "application/octet-stream",
+                                  "type": "string", "format": "binary"}),
+               304: ("Not modified (If-None-Match)", None)})
+def download_artifact(call: Call) -> Reply:
+    report = _report(call)
+    artifact = call.route["artifact"]
+    match = _ARTIFACT.match(artifact)
+    listed = {(a["reportType"], a["format"]): a for a in report.get("artifacts") or []}
+    key = (match["type"], match["format"]) if match else None
+    if key not in listed:
+        raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
+    entry = listed[key]
+    blob = get_storage().artifacts.get_blob_client(entry["blob"])
+    try:
+        etag = blob.get_blob_properties().etag.strip('"')
+        if call.req.headers.get("If-None-Match", "").strip('"') == etag:
+            return Reply(304, headers={"ETag": f'"{etag}"'})
+        body = blob.download_blob().readall()
+    except ResourceNotFoundError:
+        raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
+    name = _download_name(report, *key)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    return Reply(200, raw=body, headers={
+        "Content-Type": entry["contentType"], "ETag": f'"{etag}"',
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "private, max-age=0, must-revalidate"})
+
+
+# -- change -------------------------------------------------------------------------------------
+
+
+@api.operation(
+    "PATCH", "reports/{reportId}", operation_id="updateReport", role=CONTRIBUTOR, tag=TAG,
+    summary="Change a report's title", body=REPORT_PATCH,
+    responses={200: ("The report", ref("Report"))})
+def update_report(call: Call) -> Reply:
+    report = _report(call)
+    storage = get_storage()
+    storage.reports.update(report["clientId"], report["reportId"],
+                           {"title": call.body["title"].strip()})
+    return Reply(200, report_view(storage.reports.get(report["clientId"], report["reportId"]),
+                                  call.api_base))
+
+
+@api.operation(
+    "DELETE", "reports/{reportId}", operation_id="deleteReport", role=CONTRIBUTOR, tag=TAG,
+    summary="Delete a report, its recommendations, upload, artifacts and Durable history",
+    responses={204: ("Deleted", None)})
+async def delete_report(call: Call) -> Reply:
+    await delete_report_everywhere(call, await asyncio.to_thread(_report, call))
+    return Reply(204)
+
+
+async def delete_report_everywhere(call: Call, report: dict) -> None:
+    """Stop its orchestrations, delete its data, then purge their Durable history."""
+    instances = [report["reportId"], *(report.get("renderInstances") or [])]
+    for instance in instances:
+        status = await call.client.get_status(instance)
+        if status and status.runtime_status and status.runtime_status.value in (
+                "Running", "Pending", "Suspended", "ContinuedAsNew"):
+            await call.client.terminate(instance, f"report deleted (request {call.rid})")
+    await asyncio.to_thread(reports_service.delete_report_data, get_storage(), report)
+    for instance in instances:
+        await call.client.purge_instance_history(instance)
+    log.info("Report %s deleted (request %s)", report["reportId"], call.rid)
+
+
+@api.operation(
+    "POST", "reports/{reportId}/render", operation_id="renderReport", role=CONTRIBUTOR,
+    tag=TAG, summary="Render report types and formats again from the stored data",
+    body=RENDER_REQUEST,
+    responses={202: ("Accepted", ref("CheckStatus")),
+               409: ("Still processing", ref("Error"))})
+async def render_again(call: Call) -> Reply:
+    storage = get_storage()
+    report = await asyncio.to_thread(_report, call)
+    reports_service.check_can_change(report, "re-render")
+    if not report.get("totals"):
+        raise ApiError(409, "NotReady", "This report has no stored data to render from; "
+                       "retry it instead.", target="reportId")
+    body = call.body or {}
+    job = reports_service.job_for(storage, report, body.get("reportTypes"), body.get("formats"))
+    instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
+    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
+        "status": "processing", "activeInstance": instance, "previousStatus": report["status"],
+        "renderInstances": [*(report.get("renderInstances") or []), instance][-20:]})
+    await call.client.start_new(RENDER_ORCHESTRATOR, instance, job)
+    return await _accepted(call, instance, report["reportId"])
+
+
+@api.operation(
+    "POST", "reports/{reportId}/retry", operation_id="retryReport", role=CONTRIBUTOR, tag=TAG,
+    summary="Process a failed report again (at most 5 attempts)",
+    responses={202: ("Accepted", ref("CheckStatus")),
+               409: ("Not failed, or too many attempts", ref("Error"))})
+async def retry_report(call: Call) -> Reply:
+    storage = get_storage()
+    report = await asyncio.to_thread(_report, call)
+    reports_service.check_can_retry(report)
+    job = reports_service.job_for(storage, report)
+    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
+        "status": "queued", "attempts": int(report.get("attempts") or 1) + 1,
+        "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso()})
+    await call.client.start_new(intake.ORCHESTRATOR, report["reportId"], job)
+    return await _accepted(call, report["reportId"], report["reportId"])
