@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/render.py
 	$(PY) bench/ingest.py
+	$(PY) bench/api.py
 
 ## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install

@@ -104,7 +104,7 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     api.add_routes(app, engine, prefix=api.RPC_PREFIX, hub=config.hub_name,
                    guard=_loopback_only, key=keys.function)
     app.router.add_get("/admin/host/status", host_status)
-    app.router.add_route("*", "/{tail:.*}", http.handle)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", http.handle)  # paths may hold newlines
 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -39,7 +39,6 @@ for _route, _ops in api.routes().items():
 
 
 @bp.function_name("api_fallback")
-@bp.route(route="{*path}", auth_level=func.AuthLevel.ANONYMOUS,
-          methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@bp.route(route="{*path}", auth_level=func.AuthLevel.ANONYMOUS)  # every method
 def api_fallback(req: func.HttpRequest) -> func.HttpResponse:
     return fallback(api, req)

@@ -2,7 +2,7 @@
 
 Failed reports older than FAILED_REPORT_RETENTION_DAYS (7) go with their blobs and rows;
 the history of finished orchestrations older than DURABLE_HISTORY_RETENTION_DAYS (30) is
-purged. The schedule is the app setting CLEANUP_SCHEDULE (six-field NCRONTAB).
+purged. Every day at 03:30 UTC.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ FINISHED = [df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStat
             df.OrchestrationRuntimeStatus.Terminated]
 
 
-@bp.timer_trigger(arg_name="timer", schedule="%CLEANUP_SCHEDULE%", run_on_startup=False)
+@bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False)
 @bp.durable_client_input(client_name="client")
 async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
     settings = get_settings()

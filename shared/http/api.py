@@ -28,6 +28,7 @@ from shared.http.responses import REQUEST_ID_HEADER, error_response, json_respon
 
 log = logging.getLogger("advisor_reports.api")
 ROUTE_PREFIX = "api"
+FORMATS = Draft202012Validator.FORMAT_CHECKER  # "format" is checked, not only documented
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Param:
             s = {"type": "string", "pattern": "^(" + "|".join(self.enum) + ")(,(" +
                  "|".join(self.enum) + "))*$"}
         else:
-            s = {"type": "string", "maxLength": 200}
+            s = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
             if self.pattern:
                 s["pattern"] = self.pattern
         if self.default is not None:
@@ -228,9 +229,14 @@ class Api:
         values, problems = {}, []
         for param in op.params:
             raw = req.params.get(param.name)
-            if raw is None or raw == "":
+            if raw is None:
                 if param.default is not None:
                     values[param.name] = param.default
+                continue
+            if not raw.strip():
+                problems.append({"code": "InvalidParameter", "target": param.name,
+                                 "message": f"{param.name} is empty: give a value or leave "
+                                            "the parameter out."})
                 continue
             value, problem = param.parse(raw)
             if problem:
@@ -250,7 +256,8 @@ class Api:
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "InvalidJson", "The request body is not valid JSON.",
                            target="body") from None
-        errors = sorted(Draft202012Validator(op.body).iter_errors(body),
+        validator = Draft202012Validator(op.body, format_checker=FORMATS)
+        errors = sorted(validator.iter_errors(body),
                         key=lambda e: list(e.absolute_path))
         if errors:
             raise invalid([{

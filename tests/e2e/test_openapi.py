@@ -1,0 +1,54 @@
+"""The OpenAPI document: valid, generated from the routes, and honoured by the running app."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+import function_app
+from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import build_rows, to_csv
+from triggers.api import api
+
+pytestmark = pytest.mark.timeout(600)
+# Loaded from the code, not from a server: the document is generated from the route list.
+schema = schemathesis.openapi.from_dict(api.openapi()).exclude(method="DELETE") \
+    .exclude(operation_id="uploadReport")
+
+
+def test_document_is_valid_openapi_31_and_covers_every_route():
+    document = api.openapi(server="http://localhost:7071/api")
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    operations = {(m.upper(), p) for p, item in document["paths"].items() for m in item}
+    routes = set()
+    for function in function_app.app.get_functions():
+        trigger = function.get_trigger()
+        if trigger.type == "httpTrigger" and trigger.route != "{*path}":
+            routes.update((m.value, "/" + trigger.route) for m in trigger.methods)
+    assert operations == routes
+
+
+@pytest.fixture(scope="module")
+def running(storage_connection, tmp_path_factory):
+    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("schemathesis"))
+    r = upload(host, to_csv(build_rows(20, seed=3)), clientId="default")
+    wait_report(host, r.json()["reportId"])
+    yield host
+    host.stop()
+
+
+def test_served_document_matches_the_code(running):
+    served = running.request("GET", "api/openapi.json", key=False).json()
+    assert served == api.openapi(server=f"{running.base_url}/api")
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_no_server_errors_and_no_response_outside_the_document(case, running):
+    # Deletions and uploads are left out: they would remove or add the data under test.
+    case.call_and_validate(base_url=f"{running.base_url}/api",
+                           headers={"x-functions-key": running.function_key}, timeout=30)
