@@ -132,12 +132,16 @@ def list_reports(call: Call) -> Reply:
     responses={200: ("The report", ref("Report"))})
 async def get_report(call: Call) -> Reply:
     report = await asyncio.to_thread(_report, call)
+    instance = report.get("activeInstance") or report["reportId"]
     live = None
     if report.get("status") in reports_service.IN_PROGRESS:
-        status = await call.client.get_status(report.get("activeInstance") or report["reportId"])
+        status = await call.client.get_status(instance)
         if status and isinstance(status.custom_status, dict):
             live = status.custom_status
-    return Reply(200, report_view(report, call.api_base, live))
+    view = report_view(report, call.api_base, live)
+    view["links"]["status"] = call.client.get_client_response_links(
+        call.req, instance)["statusQueryGetUri"]
+    return Reply(200, view)
 
 
 @api.operation(

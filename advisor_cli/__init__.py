@@ -1,0 +1,1 @@
+"""advisor-reports: upload Advisor exports, watch them being processed, download the reports."""

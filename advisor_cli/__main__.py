@@ -1,0 +1,274 @@
+"""advisor-reports: the command line for Advisor Reports.
+
+    advisor-reports upload export.csv --client contoso --wait --out ./reports
+    advisor-reports status REPORT_ID --watch
+    advisor-reports list --client contoso --status completed
+    advisor-reports download REPORT_ID --out ./reports --types executive,cost --formats pdf
+    advisor-reports recommendations REPORT_ID --category Cost --impact High --csv
+    advisor-reports check export.csv
+    advisor-reports clients list | create NAME | show ID
+
+The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
+serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
+Exit status: 0 done, 1 refused or failed, 2 usage or connection problems, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import requests
+
+from advisor_cli.client import Api, ApiFailure
+from advisor_cli.progress import Display, follow
+
+TYPES = ("executive", "detailed", "cost", "security", "operations")
+FORMATS = ("html", "pdf")
+
+
+def _choices(allowed: tuple[str, ...]):
+    def parse(value: str) -> list[str]:
+        chosen = [v.strip().lower() for v in value.split(",") if v.strip()]
+        unknown = [v for v in chosen if v not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(
+                f"unknown {', '.join(unknown)}; choose from {', '.join(allowed)}")
+        return chosen
+    return parse
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _download(api: Api, report: dict, out: Path, types: list[str] | None,
+              formats: list[str] | None) -> list[Path]:
+    chosen = [a for a in report.get("artifacts") or []
+              if (not types or a["reportType"] in types)
+              and (not formats or a["format"] in formats)]
+    if not chosen:
+        raise ApiFailure(404, "NoArtifacts", "The report has no artifacts of those types and "
+                         "formats.", "")
+    paths = []
+    for artifact in chosen:
+        path = api.download(artifact["url"], out)
+        print(f"  {path} ({artifact['size']:,} bytes)")
+        paths.append(path)
+    return paths
+
+
+def _report_summary(report: dict) -> str:
+    counts = report["counts"]
+    lines = [f"{report['reportId']}  {report['status']}  {report.get('title', '')}",
+             f"  client {report['clientId']} · rows {counts['rowsAccepted']:,} accepted, "
+             f"{counts['rowsRejected']:,} rejected, {counts['duplicates']:,} duplicates"]
+    if report.get("failureReason"):
+        lines.append(f"  failed: {report['failureReason']}")
+    for error in (report.get("errors") or [])[:10]:
+        lines.append(f"  line {error.get('line', '?')}: {error['message']}")
+    for warning in report.get("warnings") or []:
+        lines.append(f"  warning {warning['code']} x{warning.get('count', 1)}: "
+                     f"{warning['message']}")
+    for artifact in report.get("artifacts") or []:
+        lines.append(f"  {artifact['reportType']}.{artifact['format']}  {artifact['url']}")
+    return "\n".join(lines)
+
+
+def _wait(api: Api, status_url: str, report_id: str) -> dict:
+    status = follow(api, status_url, Display())
+    report = api.json("GET", f"reports/{report_id}")
+    print(_report_summary(report))
+    if status["runtimeStatus"] != "Completed" or report["status"] == "failed":
+        raise ApiFailure(422, "ReportFailed", report.get("failureReason")
+                         or str(status.get("output")), "")
+    return report
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_upload(api: Api, args) -> int:
+    params = {"clientId": args.client}
+    if args.title:
+        params["title"] = args.title
+    if args.types:
+        params["reportTypes"] = ",".join(args.types)
+    if args.formats:
+        params["formats"] = ",".join(args.formats)
+    with open(args.file, "rb") as handle:
+        accepted = api.json("POST", "reports", params=params,
+                            files={"file": (Path(args.file).name, handle, "text/csv")},
+                            timeout=600)
+    report_id = accepted["reportId"]
+    print(f"Uploaded {args.file} as report {report_id}")
+    print(f"  status: {accepted['statusQueryGetUri'].split('?')[0]}")
+    if not (args.wait or args.out):
+        print(f"  follow it: advisor-reports status {report_id} --watch")
+        return 0
+    args.report_id = report_id  # so an interrupt can say how to resume
+    report = _wait(api, accepted["statusQueryGetUri"], report_id)
+    if args.out:
+        _download(api, report, Path(args.out), args.types, args.formats)
+    return 0
+
+
+def cmd_status(api: Api, args) -> int:
+    report = api.json("GET", f"reports/{args.report_id}")
+    if args.watch and report["status"] in ("queued", "processing"):
+        report = _wait(api, report["links"]["status"], args.report_id)
+    else:
+        print(_report_summary(report))
+    return 1 if report["status"] == "failed" else 0
+
+
+def cmd_list(api: Api, args) -> int:
+    params = {k: v for k, v in (("clientId", args.client),
+                                ("status", ",".join(args.status or []) or None)) if v}
+    reports = api.all_pages("reports", params)
+    for r in reports:
+        created = (r["timings"].get("createdAt") or "")[:16].replace("T", " ")
+        print(f"{r['reportId']:<24} {r['status']:<10} {created:<16} {r['clientId']:<16} "
+              f"{r['counts']['rowsAccepted']:>7,}  {r.get('title', '')}")
+    print(f"{len(reports)} report(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_download(api: Api, args) -> int:
+    report = api.json("GET", f"reports/{args.report_id}")
+    if report["status"] != "completed":
+        raise ApiFailure(409, "NotCompleted", f"The report is {report['status']}; download it "
+                         "when it has completed.", "")
+    _download(api, report, Path(args.out), args.types, args.formats)
+    return 0
+
+
+def cmd_recommendations(api: Api, args) -> int:
+    from shared.advisor.safety import neutralise_formula
+
+    params = {k: v for k, v in (("category", args.category), ("impact", args.impact),
+                                ("search", args.search)) if v}
+    rows = api.all_pages(f"reports/{args.report_id}/recommendations", params)
+    if args.csv:
+        columns = ["line", "category", "impact", "recommendation", "subscriptionName",
+                   "resourceGroup", "resourceName", "resourceType", "annualSavings", "currency",
+                   "potentialBenefits"]
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([neutralise_formula("" if row.get(c) is None else str(row[c]))
+                             for c in columns])
+    else:
+        for row in rows:
+            savings = f"  {row['annualSavings']:,.2f} {row['currency']}" \
+                if row.get("annualSavings") is not None else ""
+            print(f"{row['impact']:<7} {row['category']:<22} {row['recommendation'][:70]:<70} "
+                  f"{row['resourceName']}{savings}")
+        print(f"{len(rows)} recommendation(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_check(api: Api | None, args) -> int:
+    from shared.advisor.check import main as check_main
+
+    return check_main([args.file, *(["--json"] if args.json else [])])
+
+
+def cmd_clients(api: Api, args) -> int:
+    if args.action == "list":
+        for c in api.all_pages("clients", {"search": args.search} if args.search else {}):
+            print(f"{c['clientId']:<32} {'active' if c['active'] else 'inactive':<9} "
+                  f"{c['name']}")
+    elif args.action == "create":
+        _print_json(api.json("POST", "clients", json={"name": args.name}))
+    else:
+        _print_json(api.json("GET", f"clients/{args.name}"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="advisor-reports", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="server base URL (default $ADVISOR_REPORTS_URL or "
+                                      "http://localhost:7071)")
+    parser.add_argument("--key", help="function key (default $ADVISOR_REPORTS_KEY or the "
+                                      "key `make run` generated)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("upload", help="upload an export and start processing it")
+    p.add_argument("file")
+    p.add_argument("--client", default="default")
+    p.add_argument("--title")
+    p.add_argument("--types", type=_choices(TYPES), help="comma list (default all)")
+    p.add_argument("--formats", type=_choices(FORMATS), help="comma list (default both)")
+    p.add_argument("--wait", action="store_true", help="follow progress until done")
+    p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.set_defaults(run=cmd_upload)
+
+    p = sub.add_parser("status", help="a report's status")
+    p.add_argument("report_id")
+    p.add_argument("--watch", action="store_true", help="follow progress until done")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("list", help="list reports")
+    p.add_argument("--client")
+    p.add_argument("--status", type=_choices(("queued", "processing", "completed", "failed")))
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("download", help="download a report's files")
+    p.add_argument("report_id")
+    p.add_argument("--out", default=".")
+    p.add_argument("--types", type=_choices(TYPES))
+    p.add_argument("--formats", type=_choices(FORMATS))
+    p.set_defaults(run=cmd_download)
+
+    p = sub.add_parser("recommendations", help="a report's recommendations")
+    p.add_argument("report_id")
+    p.add_argument("--category")
+    p.add_argument("--impact")
+    p.add_argument("--search")
+    p.add_argument("--csv", action="store_true", help="CSV on standard output")
+    p.set_defaults(run=cmd_recommendations)
+
+    p = sub.add_parser("check", help="validate an export locally (no server needed)")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_check, local=True)
+
+    p = sub.add_parser("clients", help="list, create or show clients")
+    p.add_argument("action", choices=("list", "create", "show"))
+    p.add_argument("name", nargs="?", help="the name (create) or id (show)")
+    p.add_argument("--search")
+    p.set_defaults(run=cmd_clients)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "clients" and args.action != "list" and not args.name:
+        what = "name" if args.action == "create" else "id"
+        parser.error(f"clients {args.action} needs a {what}")
+    api = None if getattr(args, "local", False) else Api.from_settings(args.url, args.key)
+    try:
+        return args.run(api, args)
+    except ApiFailure as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return 1 if failure.status < 500 or failure.code == "ReportFailed" else 2
+    except requests.ConnectionError:
+        print(f"error: cannot reach {api.url}; is the app running (make run)?", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        report = getattr(args, "report_id", None)
+        hint = f"advisor-reports status {report} --watch" if report else \
+            "advisor-reports list, then advisor-reports status ID --watch"
+        print(f"\ninterrupted: the work goes on on the server; resume watching with: {hint}",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

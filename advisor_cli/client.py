@@ -1,0 +1,109 @@
+"""A small HTTP client for the Advisor Reports API."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import requests
+
+DEFAULT_URL = "http://localhost:7071"
+
+
+class ApiFailure(Exception):
+    """The server refused or failed; the message is the server's, with its request id."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.request_id = status, code, message, request_id
+
+    def __str__(self) -> str:
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.message} [{self.status} {self.code}]{rid}"
+
+
+def find_local_key(start: Path | None = None) -> str | None:
+    """The key `make run` generated, when run from inside the project."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        keys = folder / ".azurite" / "devhost-keys.json"
+        if keys.is_file():
+            return json.loads(keys.read_text()).get("function")
+    return None
+
+
+@dataclass
+class Api:
+    url: str
+    key: str | None
+    timeout: float = 60.0
+
+    @classmethod
+    def from_settings(cls, url: str | None, key: str | None) -> Api:
+        return cls((url or os.environ.get("ADVISOR_REPORTS_URL") or DEFAULT_URL).rstrip("/"),
+                   key or os.environ.get("ADVISOR_REPORTS_KEY") or find_local_key())
+
+    def _headers(self) -> dict[str, str]:
+        return {"x-functions-key": self.key} if self.key else {}
+
+    def request(self, method: str, path_or_url: str, **kwargs) -> requests.Response:
+        url = path_or_url if path_or_url.startswith("http") else f"{self.url}/api/{path_or_url}"
+        headers = {**self._headers(), **kwargs.pop("headers", {})}
+        response = requests.request(method, url, headers=headers,
+                                    timeout=kwargs.pop("timeout", self.timeout), **kwargs)
+        if response.status_code >= 400:
+            raise self._failure(response)
+        return response
+
+    @staticmethod
+    def _failure(response: requests.Response) -> ApiFailure:
+        rid = response.headers.get("x-request-id", "")
+        try:
+            error = response.json()["error"]
+            message, code = error["message"], error["code"]
+            details = [d.get("message", "") for d in error.get("details") or []
+                       if d.get("message") and d.get("message") not in message]
+            if details:
+                message += "\n  " + "\n  ".join(details[:20])
+        except (ValueError, KeyError, TypeError):
+            code = "HttpError"
+            message = {401: "The function key is missing or wrong (--key or "
+                            "ADVISOR_REPORTS_KEY)."}.get(response.status_code,
+                                                       response.text[:300] or response.reason)
+        return ApiFailure(response.status_code, code, message, rid)
+
+    def json(self, method: str, path: str, **kwargs) -> Any:
+        return self.request(method, path, **kwargs).json()
+
+    def all_pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        results, page = [], 1
+        while True:
+            data = self.json("GET", path, params={**params, "page": page, "pageSize": 100})
+            results += data["results"]
+            if not data.get("next"):
+                return results
+            page += 1
+
+    def download(self, url: str, folder: Path) -> Path:
+        response = self.request("GET", url, stream=True)
+        name = filename_from(response.headers.get("Content-Disposition", "")) \
+            or url.rsplit("/", 1)[-1]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / Path(name).name
+        with open(target, "wb") as out:
+            for chunk in response.iter_content(1 << 16):
+                out.write(chunk)
+        return target
+
+
+def filename_from(disposition: str) -> str | None:
+    utf8 = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
+    if utf8:
+        return unquote(utf8.group(1))
+    plain = re.search(r'filename="([^"]+)"', disposition)
+    return plain.group(1) if plain else None

@@ -1,0 +1,146 @@
+"""The advisor-reports command against the devhost over real HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor_cli.__main__ import main
+from advisor_cli.progress import Display, describe
+from tests.support.app import start_app
+from tests.support.exports import build_rows, to_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def server(storage_connection, tmp_path_factory):
+    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("cli"))
+    yield host
+    host.stop()
+
+
+def cli(server, *args: str) -> list[str]:
+    return ["--url", server.base_url, "--key", server.function_key, *args]
+
+
+def test_upload_wait_download_gives_the_apis_files(server, tmp_path, capsys):
+    export = tmp_path / "november.csv"
+    export.write_bytes(to_csv(build_rows(80, seed=61)))
+    out = tmp_path / "out"
+    code = main(cli(server, "upload", str(export), "--client", "contoso", "--title", "Nov",
+                    "--types", "executive,cost", "--formats", "pdf,html", "--out", str(out)))
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "completed" in captured.out
+    report_id = captured.out.split("as report ")[1].split()[0]
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["Nov-cost.html", "Nov-cost.pdf", "Nov-executive.html", "Nov-executive.pdf"]
+    for path in out.iterdir():
+        kind, fmt = path.stem.split("-")[-1], path.suffix[1:]
+        api = server.request("GET", f"api/reports/{report_id}/artifacts/{kind}.{fmt}")
+        assert path.read_bytes() == api.content
+    assert "100%" in captured.err  # progress went to standard error, as lines (not a tty)
+
+    assert main(cli(server, "status", report_id)) == 0
+    assert f"{report_id}  completed  Nov" in capsys.readouterr().out
+    assert main(cli(server, "list", "--client", "contoso")) == 0
+    assert report_id in capsys.readouterr().out
+    again = tmp_path / "again"
+    assert main(cli(server, "download", report_id, "--out", str(again),
+                    "--formats", "pdf")) == 0
+    assert sorted(p.name for p in again.iterdir()) == ["Nov-cost.pdf", "Nov-executive.pdf"]
+
+
+def test_recommendations_as_csv_neutralise_formulas(server, tmp_path, capsys):
+    rows = build_rows(20, seed=62, categories=["Cost"])
+    rows[0]["Recommendation"] = '=HYPERLINK("http://evil.example","x")'
+    export = tmp_path / "e.csv"
+    export.write_bytes(to_csv(rows))
+    assert main(cli(server, "upload", str(export), "--types", "executive", "--formats",
+                    "html", "--wait")) == 0
+    report_id = capsys.readouterr().out.split("as report ")[1].split()[0]
+    assert main(cli(server, "recommendations", report_id, "--impact", "High", "--csv")) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert table and all(r["impact"] == "High" for r in table)
+    assert main(cli(server, "recommendations", report_id, "--search", "HYPERLINK",
+                    "--csv")) == 0
+    found = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["recommendation"] for r in found] == ['\'=HYPERLINK("http://evil.example","x")']
+
+
+def test_refused_file_prints_the_servers_reason_and_exits_non_zero(server, tmp_path, capsys):
+    export = tmp_path / "people.csv"
+    export.write_text("name,age\nana,3\n")
+    assert main(cli(server, "upload", str(export))) == 1
+    err = capsys.readouterr().err
+    assert "people.csv" in err and "Recommendation column" in err
+    assert "[422 NotAdvisorExport]" in err and "request id" in err
+
+
+def test_report_failing_during_processing_exits_non_zero(server, tmp_path, capsys):
+    lines = to_csv(build_rows(6, seed=63)).decode("utf-8-sig").splitlines()
+    export = tmp_path / "broken.csv"
+    export.write_text("\n".join([lines[0]] + [line + ",x,y" for line in lines[1:]]))
+    assert main(cli(server, "upload", str(export), "--wait")) == 1
+    captured = capsys.readouterr()
+    assert "failed" in captured.out and "more than half" in captured.err
+
+
+def test_clients_commands(server, capsys):
+    assert main(cli(server, "clients", "create", "Fabrikam Ltd")) == 0
+    assert '"clientId": "fabrikam-ltd"' in capsys.readouterr().out
+    assert main(cli(server, "clients", "list", "--search", "fabrikam")) == 0
+    assert "fabrikam-ltd" in capsys.readouterr().out
+    assert main(cli(server, "clients", "show", "fabrikam-ltd")) == 0
+    assert main(cli(server, "clients", "show", "nobody")) == 1
+    assert "[404 NotFound]" in capsys.readouterr().err
+
+
+def test_wrong_key_and_unreachable_server(server, capsys):
+    assert main(["--url", server.base_url, "--key", "wrong", "list"]) == 1
+    assert "function key" in capsys.readouterr().err
+    assert main(["--url", "http://127.0.0.1:9", "--key", "k", "list"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
+
+
+def test_check_needs_no_server(tmp_path):
+    export = tmp_path / "x.csv"
+    export.write_bytes(to_csv(build_rows(5)))
+    done = subprocess.run([str(Path(sys.executable).parent / "advisor-reports"), "check",
+                           str(export)], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "ADVISOR_REPORTS_URL": "http://x"})
+    assert done.returncode == 0, done.stderr
+    assert "Accepted: 5 of 5 rows" in done.stdout
+    module = subprocess.run([sys.executable, "-m", "advisor_cli", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert module.returncode == 0 and "upload" in module.stdout
+
+
+def test_progress_lines_and_live_bar():
+    custom = {"stage": "storing", "percent": 40, "rowsTotal": 5000, "rowsStored": 2000,
+              "artifactsDone": 0, "artifactsTotal": 10}
+    assert describe(custom, 12.4) == " 40% storing · rows 2,000/5,000 · artifacts 0/10 · 12s"
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    live = Tty()
+    display = Display(live)
+    display.update(custom, 1)
+    display.update({**custom, "percent": 100, "stage": "completed"}, 2)
+    display.close()
+    assert live.getvalue().count("\r[") == 2 and "[########################]" in live.getvalue()
+    plain = io.StringIO()
+    display = Display(plain)
+    display.update(custom, 1)
+    display.update(custom, 2)  # only time changed: no new line
+    display.update({**custom, "percent": 50}, 3)
+    assert plain.getvalue().count("\n") == 2
