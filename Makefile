@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHECKOV_STAMP := .venv-checkov/.installed
 PORT ?= 7071
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -18,6 +19,12 @@ $(PY_STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.tom
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# checkov pins libraries of its own that clash with the app's: it gets a virtualenv of its own.
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -27,7 +34,7 @@ run: install
 	$(PY) -m devhost --port $(PORT)
 
 ## test: the whole suite (starts its own Azurite on free ports, in memory)
-test: install
+test: install $(CHECKOV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -49,4 +56,4 @@ screenshots: install
 	$(PY) scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) node_modules .azurite .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov node_modules .azurite .pytest_cache .ruff_cache

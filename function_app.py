@@ -12,7 +12,10 @@ from activities import (
     validate_csv,
 )
 from orchestrators import process_report, render_artifacts
+from shared.telemetry import configure_telemetry
 from triggers import api, blob_drop, cleanup
+
+configure_telemetry()  # a no-op unless APPLICATIONINSIGHTS_CONNECTION_STRING is set
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (

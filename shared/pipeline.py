@@ -8,6 +8,8 @@ Durable runtime may deliver it twice without changing the outcome. Steps pass re
 from __future__ import annotations
 
 import json
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,6 +26,15 @@ from shared.storage.context import Storage
 from shared.storage.reports import now_iso
 
 MAX_STORED_ERRORS = 100
+log = logging.getLogger("advisor_reports.pipeline")
+
+
+def _log(job: dict[str, Any], message: str, *args: object) -> None:
+    """Pipeline log lines carry the report (= orchestration instance) and client ids, in the
+    text for the console and as attributes for Application Insights."""
+    log.info("report %s (client %s): " + message, job["reportId"], job["clientId"], *args,
+             extra={"reportId": job["reportId"], "instanceId": job["reportId"],
+                    "clientId": job["clientId"]})
 
 
 def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +49,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         result = parse_export(data, Limits(storage.settings.max_upload_bytes,
                                            storage.settings.max_rows))
     except ExportRefused as refused:
+        _log(job, "refused (%s): %s", refused.code, refused.message)
         return {"accepted": False, "refusal": refused.to_dict()}
     del data
     by_shard: dict[int, list[Recommendation]] = {}
@@ -60,6 +72,8 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "columns": summary["columns"], "encoding": result.encoding,
         "delimiter": result.delimiter,
     })
+    _log(job, "validated: %d rows accepted, %d rejected, %d duplicates", result.rows_accepted,
+         result.rows_rejected, result.duplicates)
     return {"accepted": True, "rowsAccepted": result.rows_accepted,
             "rowsRejected": result.rows_rejected,
             "shards": {str(s): len(rows) for s, rows in sorted(by_shard.items())}}
@@ -84,6 +98,7 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
         layout.shard_blob_name(job["clientId"], job["reportId"], shard))
     records = rec_io.loads_lines(blob.download_blob().readall())
     stored, truncated = storage.recommendations.store_shard(job["reportId"], records)
+    _log(job, "shard %d: %d rows stored", shard, stored)
     return {"shard": shard, "stored": stored, "truncated": truncated}
 
 
@@ -112,7 +127,10 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         source_file=report.get("fileName") or job["uploadBlob"],
         generated_date=report.get("createdAt", ""),
     )
+    started = time.perf_counter()
     body = render_report(report_type, fmt, data)
+    _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, len(body),
+         time.perf_counter() - started)
     name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
     result = storage.artifacts.get_blob_client(name).upload_blob(
         body, overwrite=True, content_settings=ContentSettings(content_type=content_type(fmt)))
@@ -139,6 +157,7 @@ def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, An
                                     "were shortened when stored; the reports show them whole."})
         fields["warnings"] = warnings
     storage.reports.update(job["clientId"], job["reportId"], fields)
+    _log(job, "completed with %d artifact(s)", len(artifacts))
 
 
 def _artifact_order(artifact: dict[str, Any]) -> tuple[int, int]:
@@ -159,3 +178,6 @@ def mark_failed(storage: Storage, job: dict[str, Any], reason: str,
         fields["errors"] = refusal.get("details") or [
             {k: refusal[k] for k in ("line", "column", "code", "message") if k in refusal}]
     storage.reports.update(job["clientId"], job["reportId"], fields)
+    log.warning("report %s (client %s): failed: %s", job["reportId"], job["clientId"], reason,
+                extra={"reportId": job["reportId"], "instanceId": job["reportId"],
+                       "clientId": job["clientId"]})
