@@ -15,14 +15,14 @@ install: $(PY_STAMP) $(NODE_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # checkov pins libraries of its own that clash with the app's: it gets a virtualenv of its own.
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	.venv-checkov/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json

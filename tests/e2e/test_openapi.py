@@ -7,9 +7,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
-import function_app
 from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
+from tests.support.functions import app_functions
 from triggers.api import api
 
 pytestmark = pytest.mark.timeout(600)
@@ -24,7 +24,7 @@ def test_document_is_valid_openapi_31_and_covers_every_route():
     assert document["openapi"] == "3.1.0"
     operations = {(m.upper(), p) for p, item in document["paths"].items() for m in item}
     routes = set()
-    for function in function_app.app.get_functions():
+    for function in app_functions():
         trigger = function.get_trigger()
         if trigger.type == "httpTrigger" and trigger.route != "{*path}":
             routes.update((m.value, "/" + trigger.route) for m in trigger.methods)

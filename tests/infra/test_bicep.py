@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pycep import BicepParser
 
-import function_app
+from tests.support.functions import app_functions
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 ROOT = INFRA.parent
@@ -144,7 +144,7 @@ def test_event_grid_topic_and_the_subscription_made_after_deploy():
     assert '--subject-begins-with "/blobServices/default/containers/$container/"' in hook
     assert 'container="$UPLOADS_CONTAINER"' in hook
     assert "systemKeys.blobs_extension" in hook
-    blob_triggers = [f.get_function_name() for f in function_app.app.get_functions()
+    blob_triggers = [f.get_function_name() for f in app_functions()
                      if f.get_trigger().type == "blobTrigger"]
     assert blob_triggers == ["on_blob_dropped"]
     assert "functionName=Host.Functions.on_blob_dropped" in hook
