@@ -266,10 +266,13 @@ def _read_exact(body: str, delimiter: str, width: int, first_line: int) -> _Tabl
 
 
 def _drop_duplicates(table: _Table, warnings: _Warnings) -> int:
+    keys = table.raw_lines if table.raw_lines is not None else \
+        list(zip(*table.columns, strict=True))
+    if len(set(keys)) == len(keys):
+        return 0  # the usual case, found without a Python loop
     seen: set = set()
     keep: list[int] = []
     duplicate_lines: list[int] = []
-    keys = table.raw_lines if table.raw_lines is not None else zip(*table.columns, strict=True)
     for index, key in enumerate(keys):
         if key in seen:
             duplicate_lines.append(table.lines[index])
@@ -298,9 +301,9 @@ def _mapped(column: list[str], convert) -> list:
     """Convert each distinct value once (when values repeat; else converting each is cheaper)."""
     distinct = set(column)
     if len(distinct) * 4 > len(column):
-        return [convert(value) for value in column]
+        return list(map(convert, column))
     cache = {value: convert(value) for value in distinct}
-    return [cache[value] for value in column]
+    return list(map(cache.__getitem__, column))
 
 
 def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
@@ -336,12 +339,8 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
     fields = {name: stripped(name) for name in _TEXT_FIELDS}
     savings, currency = _savings(col, f, names, fields["potential_benefits"], decimal_comma,
                                  lines, errors, rejected)
-    fields["resource_id"] = [
-        given or build_resource_id(sub, group, kind, name) for given, sub, group, kind, name in
-        zip(fields["resource_id"], fields["subscription_id"], fields["resource_group"],
-            fields["resource_type"], fields["resource_name"], strict=True)
-    ]
-    extras = [(name, col[i]) for i, name in columns.extras if any(v.strip() for v in col[i])]
+    fields["resource_id"] = _resource_ids(fields)
+    extras = [(name, col[i]) for i, name in columns.extras if any(map(str.strip, col[i]))]
     extra = [
         {name: column[i] for name, column in extras if column[i].strip()} for i in range(n)
     ] if extras else [{}] * n
@@ -359,6 +358,27 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
     if rejected:
         rows = (row for i, row in enumerate(rows) if i not in rejected)
     return list(map(Recommendation._make, rows)), errors
+
+
+def _resource_ids(fields: dict[str, list[str]]) -> list[str]:
+    """Given ids, else built ones; the part before the name is built once per group and type."""
+    prefixes: dict[tuple[str, str, str], str] = {}
+    out = []
+    for given, sub, group, kind, name in zip(
+            fields["resource_id"], fields["subscription_id"], fields["resource_group"],
+            fields["resource_type"], fields["resource_name"], strict=True):
+        if given or not sub:
+            out.append(given)
+            continue
+        key = (sub, group, kind)
+        prefix = prefixes.get(key)
+        if prefix is None:
+            prefix = prefixes[key] = build_resource_id(sub, group, kind, "\0")
+        if prefix.endswith("\0"):  # a resource: its name completes the id
+            out.append(prefix[:-1] + name if name else "")
+        else:  # the subscription or group itself, or not enough to build one
+            out.append(prefix)
+    return out
 
 
 def _known_or_warn(col, f, field, convert, lines, warnings, code, message) -> list[str]:
