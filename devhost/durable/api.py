@@ -192,6 +192,15 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
                                         request.match_info["event"], raw or None)
         return web.Response(status=code)
 
+    async def restart(request: web.Request) -> web.Response:
+        new = request.query.get("restartWithNewInstanceId", "true").lower() != "false"
+        code, instance_id = await engine.restart(request.match_info["instance_id"],
+                                                 _new_id() if new else None)
+        if code != 202:
+            return web.Response(status=code)
+        return web.json_response(instance_id, status=202, headers={
+            "Location": payload(request, instance_id)["statusQueryGetUri"]})
+
     def control(operation):
         async def handler(request: web.Request) -> web.Response:
             reason = request.query.get("reason", "")
@@ -212,6 +221,7 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
                         guarded(raise_event))
     app.router.add_post(f"{base}/instances/{{instance_id}}/terminate",
                         guarded(control(engine.terminate)))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/restart", guarded(restart))
     app.router.add_post(f"{base}/instances/{{instance_id}}/suspend",
                         guarded(control(engine.suspend)))
     app.router.add_post(f"{base}/instances/{{instance_id}}/resume",

@@ -232,6 +232,17 @@ class Engine:
             self._wake(inst)
         return 202
 
+    async def restart(self, instance_id: str, new_id: str | None) -> tuple[int, str]:
+        """Start the instance's orchestrator again with its original input."""
+        inst = await self._get(instance_id)
+        if inst is None:
+            return 404, instance_id
+        if new_id is None and not inst.record.is_terminal:
+            return 409, instance_id  # the same id can only be reused once it has finished
+        target = new_id or instance_id
+        await self.start_new(inst.record.name, target, inst.record.input)
+        return 202, target
+
     async def purge(self, instance_id: str) -> bool:
         inst = await self._get(instance_id)
         if inst is None or not inst.record.is_terminal:
@@ -302,8 +313,13 @@ class Engine:
                 "upperSchemaVersion": 2,
             }
             loop = asyncio.get_running_loop()
+            started = time.perf_counter()
             state, open_tasks, error = await loop.run_in_executor(
                 self._workers, _replay, info.func, context)
+            # Each episode is an invocation of the orchestrator function, as in the host.
+            invoke.log_invocation(record.name, str(uuid.uuid4()), started,
+                                  "Succeeded" if error is None else f"Failed ({error})",
+                                  record.instance_id)
 
         scheduled = {e["EventId"] for e in inst.history if e["EventType"] in h.SCHEDULING_EVENTS}
         work: list[_Work] = []
