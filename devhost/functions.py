@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ class FunctionInfo:
     bindings: list[dict[str, Any]]
     func: Callable[..., Any]
     client_param: str | None = None  # parameter receiving the durable client binding
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def trigger_param(self) -> str:
@@ -33,7 +32,6 @@ class FunctionIndex:
     timer: list[FunctionInfo]
     orchestrators: dict[str, FunctionInfo]
     activities: dict[str, FunctionInfo]
-    app: Any
 
     def all(self) -> list[FunctionInfo]:
         return [*self.http, *self.blob, *self.timer, *self.orchestrators.values(),
@@ -53,7 +51,7 @@ def load(module_name: str, script_root: Path) -> FunctionIndex:
     if app is None or not hasattr(app, "get_functions"):
         raise SystemExit(f"{module_name} has no FunctionApp object named `app`")
 
-    index = FunctionIndex([], [], [], {}, {}, app)
+    index = FunctionIndex([], [], [], {}, {})
     for function in app.get_functions():
         spec = json.loads(function.get_function_json())
         bindings = spec["bindings"]

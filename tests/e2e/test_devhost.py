@@ -16,6 +16,7 @@ from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
 
 from tests.support.devhost_process import DevhostProcess
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERN_APP = Path(__file__).resolve().parent / "pattern_app"
@@ -325,14 +326,14 @@ def test_blob_trigger_fires_once_per_blob_version_across_restarts(
     proc.start()
     try:
         container.upload_blob(name, b"v1", overwrite=True)
-        _wait(lambda: marks(proc, mark) == 1)
+        wait_until(lambda: marks(proc, mark) == 1)
         time.sleep(1.0)  # several more polls
         assert marks(proc, mark) == 1
         proc.restart()
         time.sleep(1.0)
         assert marks(proc, mark) == 1  # receipt survived the restart
         container.upload_blob(name, b"v2", overwrite=True)
-        _wait(lambda: marks(proc, mark) == 2)
+        wait_until(lambda: marks(proc, mark) == 2)
     finally:
         proc.stop()
 
@@ -353,17 +354,9 @@ def test_failing_blob_is_retried_five_times_then_poison(storage_connection, tmp_
             rows = list(receipts.query_entities("BlobName eq @n", parameters={"n": name}))
             return bool(rows) and rows[0]["Status"] == "Poison"
 
-        _wait(poisoned, timeout=15)
+        wait_until(poisoned, timeout=15)
         assert proc.log().count(f"failed on {name}") == 4
         assert f"Blob '{name}' is poison for 'on_drop' after 5 attempts" in proc.log()
     finally:
         proc.stop()
 
-
-def _wait(predicate, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")

@@ -23,6 +23,7 @@ from tests.support.exports import (
     build_rows,
     to_csv,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(240)
 MAX_BYTES = 2_000_000
@@ -172,15 +173,6 @@ def _reports_for(stored: AppStorage, file_name: str) -> list[dict]:
     return [r for r in stored.reports_rows() if r.get("fileName") == file_name]
 
 
-def _wait_for(predicate, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 def test_blob_drop_makes_one_report_per_blob_version(app):
     host, stored = app
     container = stored.blobs.get_container_client(stored.names.uploads)
@@ -188,7 +180,7 @@ def test_blob_drop_makes_one_report_per_blob_version(app):
     blob = f"fabrikam/monthly/{file_name}"
     container.upload_blob(blob, to_csv(build_rows(20, seed=8)),
                           metadata={"title": "Dropped export", "reportTypes": "executive"})
-    _wait_for(lambda: len(_reports_for(stored, file_name)) == 1)
+    wait_until(lambda: len(_reports_for(stored, file_name)) == 1)
     first = _reports_for(stored, file_name)[0]
     assert first["PartitionKey"] == "fabrikam" and first["title"] == "Dropped export"
     report = wait_report(host, first["RowKey"])
@@ -198,7 +190,7 @@ def test_blob_drop_makes_one_report_per_blob_version(app):
     time.sleep(1.5)
     assert len(_reports_for(stored, file_name)) == 1
     container.upload_blob(blob, to_csv(build_rows(25, seed=9)), overwrite=True)
-    _wait_for(lambda: len(_reports_for(stored, file_name)) == 2)
+    wait_until(lambda: len(_reports_for(stored, file_name)) == 2)
     second = next(r for r in _reports_for(stored, file_name) if r["RowKey"] != first["RowKey"])
     assert wait_report(host, second["RowKey"])["counts"]["rowsAccepted"] == 25
 
