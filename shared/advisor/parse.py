@@ -321,7 +321,7 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
     def stripped(field: str) -> list[str]:
         if field not in f:
             return blank
-        return _mapped(col[f[field]], str.strip)
+        return list(map(str.strip, col[f[field]]))  # cheaper than caching distinct values
 
     text = stripped("recommendation")
     for i, value in enumerate(text):

@@ -43,6 +43,7 @@ _MONEY_NOISE = re.compile(r"[A-Za-z]{3}\b|savings?|per year|/yr|/year|[$€£¥�
 _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{1,2}$|^-?\d+,\d{1,2}$")
 _THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_DIGITS_AND_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
 _BENEFIT_AMOUNT = re.compile(
     r"(?P<sym>[$€£¥₹])?\s*(?P<amount>\d[\d,.\u00a0 ]*\d|\d)\s*(?P<code>[A-Z]{3})?\s+savings",
     re.IGNORECASE)
@@ -59,6 +60,8 @@ def money(value: str, decimal_comma: bool = False) -> tuple[Decimal | None, str]
     Returns (None, "") for an empty cell; raises InvalidAmount for text that is not an amount.
     """
     text = value.strip()
+    if _DIGITS_AND_COMMAS.match(text):  # `5,332`, as the portal writes it: the common case
+        return Decimal(text.replace(",", "")), ""
     if not text or text in ("-", "—", "N/A", "n/a"):
         return None, ""
     currency = next((code for sym, code in _CURRENCY_SYMBOLS.items() if sym in text), "")
