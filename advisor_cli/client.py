@@ -28,9 +28,11 @@ class ApiFailure(Exception):
 
 
 def find_local_key(start: Path | None = None) -> str | None:
-    """The key `make run` generated, when run from inside the project."""
+    """The key `make run` generated: looked for above the current folder, then in the project
+    this command was installed from."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    project = Path(__file__).resolve().parent.parent
+    for folder in (here, *here.parents, project):
         keys = folder / ".azurite" / "devhost-keys.json"
         if keys.is_file():
             return json.loads(keys.read_text()).get("function")
