@@ -25,7 +25,7 @@ class Recommendation(NamedTuple):
     resource_group: str = ""
     resource_name: str = ""
     resource_type: str = ""
-    resource_id: str = ""
+    given_resource_id: str = ""  # as the export wrote it; see resource_id
     updated: str = ""  # ISO 8601
     potential_benefits: str = ""
     annual_savings: Decimal | None = None
@@ -36,6 +36,30 @@ class Recommendation(NamedTuple):
     solution: str = ""
     recommendation_type_id: str = ""
     extra: dict[str, str] = {}  # noqa: RUF012 - columns without a canonical field; never mutated
+
+    @property
+    def resource_id(self) -> str:
+        """The ARM id: as given, else built when the row says enough (derived, not stored)."""
+        return self.given_resource_id or build_resource_id(
+            self.subscription_id, self.resource_group, self.resource_type, self.resource_name)
+
+
+def build_resource_id(subscription_id: str, resource_group: str, resource_type: str,
+                      resource_name: str) -> str:
+    """An ARM resource id when the parts say enough to build one, else ""."""
+    if not subscription_id:
+        return ""
+    kind = resource_type.lower()
+    if kind == "subscription":
+        return f"/subscriptions/{subscription_id}"
+    if not resource_group or resource_group.lower() == "no resource group":
+        return ""
+    if kind in ("resource group", "resourcegroup", "microsoft.resources/resourcegroups"):
+        return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+    if "/" in kind and resource_name:
+        return (f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+                f"/providers/{resource_type}/{resource_name}")
+    return ""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ is normalised column by column, each distinct value converted once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import io
@@ -18,6 +19,7 @@ import warnings as py_warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import pandas as pd
 
@@ -76,7 +78,7 @@ class _Table:
     columns: list[list[str]]
     errors: list[RowError]
     total: int  # data rows seen, including rejected ones
-    raw_lines: list[str] | None = None  # the text of each row, when each row is one line
+    raw_lines: list[bytes] | None = None  # the bytes of each row, when each row is one line
 
 
 def read_header(data: bytes, limits: Limits = Limits()) -> tuple[ColumnMap, str, str]:
@@ -84,13 +86,23 @@ def read_header(data: bytes, limits: Limits = Limits()) -> tuple[ColumnMap, str,
 
     Returns (columns, encoding, delimiter name) or raises ExportRefused.
     """
-    head = data[:65536]
-    if len(data) > len(head):
-        # Cut at a line end; an incomplete multi-byte character would fail decoding.
-        head = head[: head.rfind(b"\n") + 1] or head
-    decoded, text, delimiter, first_line = _open(data, head, limits)
+    decoded, text, delimiter, first_line = _open(data, _head(data), limits)
     header_line, header, _, _ = split_header(text, delimiter, first_line)
     return _check_header(header, header_line), decoded.encoding, delimiter_name(delimiter)
+
+
+_HEAD = 65536
+_NEWLINES = {codecs.BOM_UTF16_LE: b"\n\x00", codecs.BOM_UTF16_BE: b"\x00\n"}
+
+
+def _head(data: bytes) -> bytes:
+    """The first 64 KiB, cut at a line end so no character is split in two."""
+    if len(data) <= _HEAD:
+        return data
+    head = data[:_HEAD]
+    newline = _NEWLINES.get(data[:2], b"\n")
+    end = head.rfind(newline)
+    return head[: end + len(newline)] if end > 0 else head
 
 
 def parse_export(data: bytes, limits: Limits = Limits()) -> ParseResult:
@@ -112,19 +124,29 @@ def _gc_paused():
 
 
 def _parse(data: bytes, limits: Limits) -> ParseResult:
-    decoded, text, delimiter, first_line = _open(data, data, limits)
-    del data  # the text is what we read from now on
+    decoded, text, delimiter, first_line = _open(data, _head(data), limits)
+    header_line, header, _, body_line = split_header(text, delimiter, first_line)
+    columns = _check_header(header, header_line)
+    table = None
+    if decoded.encoding in ("utf-8", "utf-8-sig"):
+        # UTF-8 as it should be: pandas reads the bytes after the header, no decoding here.
+        body_bytes = _utf8_body(data, body_line)
+        if body_bytes is not None:
+            table = _read_fast(body_bytes, delimiter, columns.width, body_line)
+    if table is None:  # another encoding, or rows the exact reader must name: decode it all
+        decoded, text, delimiter, first_line = _open(data, data, limits)
+        header_line, header, body, body_line = split_header(text, delimiter, first_line)
+        del text
+        columns = _check_header(header, header_line)
+        table = _read_fast(body.encode("utf-8"), delimiter, columns.width, body_line) \
+            or _read_exact(body, delimiter, columns.width, body_line)
+        del body
+    del data
     warnings = _Warnings()
     if decoded.fallback:
         warnings.add("EncodingFallback", "The file is not UTF-8; it was read as Windows-1252 "
                      "(cp1252). Check that names with accents look right, or save it as UTF-8.",
                      count=1)
-    header_line, header, body, body_line = split_header(text, delimiter, first_line)
-    del text
-    columns = _check_header(header, header_line)
-    table = _read_fast(body, delimiter, columns.width, body_line) \
-        or _read_exact(body, delimiter, columns.width, body_line)
-    del body
     if table.total > limits.max_rows:
         raise ExportRefused(
             "TooManyRows", f"The file has {table.total:,} data rows; the limit is "
@@ -162,7 +184,7 @@ def _open(data: bytes, sample: bytes, limits: Limits):
         raise ExportRefused(
             "FileTooLarge", f"The file is {len(data):,} bytes; the limit is "
             f"{limits.max_bytes:,} bytes. Split the export and upload the parts.")
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte; strip() copies
         raise ExportRefused("EmptyFile", "The file is empty: export the recommendations from "
                             "Azure Advisor with \"Download as CSV\" and upload that file.")
     decoded = decode(sample)
@@ -192,8 +214,23 @@ def _check_header(header: list[str], line: int) -> ColumnMap:
 # -- reading rows --------------------------------------------------------------------------------
 
 
-def _read_fast(body: str, delimiter: str, width: int, first_line: int) -> _Table | None:
-    """pandas' C parser; None when the file needs the exact reader (bad rows, blank lines)."""
+def _utf8_body(data: bytes, body_line: int) -> bytes | None:
+    """The bytes from physical line `body_line` on; None when lines are not plain LF/CRLF."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    offset = start
+    for _ in range(body_line - 1):
+        end = data.find(b"\n", offset)
+        if end < 0:
+            return None
+        offset = end + 1
+    if b"\r" in data[start:offset].replace(b"\r\n", b""):
+        return None  # lone CR line ends: the csv module counted lines differently
+    return data[offset:]
+
+
+def _read_fast(body: bytes, delimiter: str, width: int, first_line: int) -> _Table | None:
+    """pandas' C parser on UTF-8 bytes; None when the exact reader is needed (bad rows, blank
+    lines, invalid UTF-8)."""
     if not body.strip():
         return None
     with py_warnings.catch_warnings(record=True) as caught:
@@ -201,26 +238,26 @@ def _read_fast(body: str, delimiter: str, width: int, first_line: int) -> _Table
         try:
             # Bytes, not text: pandas decodes UTF-8 in C faster than it reads a Python string.
             frame = pd.read_csv(
-                io.BytesIO(body.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
+                io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None,
                 names=range(width), dtype=str,
                 na_filter=False, engine="c", skip_blank_lines=True, on_bad_lines="warn",
                 # Without this, extra fields in the first row silently become an index.
                 index_col=False,
                 quoting=csv.QUOTE_MINIMAL, doublequote=True)
-        except (pd.errors.ParserError, ValueError):
+        except (pd.errors.ParserError, ValueError):  # UnicodeDecodeError is a ValueError
             return None
     if caught:
         return None  # rows with too many fields: the exact reader names each one
     columns = [frame[i].tolist() for i in range(width)]
     del frame
     rows = len(columns[0])
-    physical = body.count("\n") + (0 if body.endswith("\n") else 1)
+    physical = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     raw_lines = None
     if physical == rows:
         lines = list(range(first_line, first_line + rows))
         # One row per line: exact duplicate rows are exact duplicate lines, and strings hash
         # faster than tuples of fields.
-        raw_lines = body.split("\n", rows)[:rows]
+        raw_lines = body.split(b"\n", rows)[:rows]
     else:
         # Quoted fields with line breaks: a row starts after the breaks of those before it.
         spans = [1 + sum(column[r].count("\n") for column in columns) for r in range(rows)]
@@ -339,7 +376,6 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
     fields = {name: stripped(name) for name in _TEXT_FIELDS}
     savings, currency = _savings(col, f, names, fields["potential_benefits"], decimal_comma,
                                  lines, errors, rejected)
-    fields["resource_id"] = _resource_ids(fields)
     extras = [(name, col[i]) for i, name in columns.extras if any(map(str.strip, col[i]))]
     extra = [
         {name: column[i] for name, column in extras if column[i].strip()} for i in range(n)
@@ -357,28 +393,8 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
     rows = zip(*ordered, strict=True)
     if rejected:
         rows = (row for i, row in enumerate(rows) if i not in rejected)
-    return list(map(Recommendation._make, rows)), errors
-
-
-def _resource_ids(fields: dict[str, list[str]]) -> list[str]:
-    """Given ids, else built ones; the part before the name is built once per group and type."""
-    prefixes: dict[tuple[str, str, str], str] = {}
-    out = []
-    for given, sub, group, kind, name in zip(
-            fields["resource_id"], fields["subscription_id"], fields["resource_group"],
-            fields["resource_type"], fields["resource_name"], strict=True):
-        if given or not sub:
-            out.append(given)
-            continue
-        key = (sub, group, kind)
-        prefix = prefixes.get(key)
-        if prefix is None:
-            prefix = prefixes[key] = build_resource_id(sub, group, kind, "\0")
-        if prefix.endswith("\0"):  # a resource: its name completes the id
-            out.append(prefix[:-1] + name if name else "")
-        else:  # the subscription or group itself, or not enough to build one
-            out.append(prefix)
-    return out
+    # tuple.__new__ directly: what Recommendation._make does, without a Python call per row.
+    return list(map(partial(tuple.__new__, Recommendation), rows)), errors
 
 
 def _known_or_warn(col, f, field, convert, lines, warnings, code, message) -> list[str]:
@@ -447,21 +463,3 @@ def _dates(col, f, field, convert, lines, warnings) -> list[str]:
         warnings.add("InvalidDate", "Some dates could not be read; they are kept as written.",
                      bad)
     return [value for value, _ in pairs]
-
-
-def build_resource_id(subscription_id: str, resource_group: str, resource_type: str,
-                      resource_name: str) -> str:
-    """An ARM resource id when the row says enough to build one, else ""."""
-    if not subscription_id:
-        return ""
-    kind = resource_type.lower()
-    if kind == "subscription":
-        return f"/subscriptions/{subscription_id}"
-    if not resource_group or resource_group.lower() == "no resource group":
-        return ""
-    if kind in ("resource group", "resourcegroup", "microsoft.resources/resourcegroups"):
-        return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-    if "/" in kind and resource_name:
-        return (f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-                f"/providers/{resource_type}/{resource_name}")
-    return ""

@@ -72,7 +72,7 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
     types: dict[str, _Group] = defaultdict(_Group)
     matrix: dict[str, Counter[str]] = defaultdict(Counter)
     savings_count: Counter[str] = Counter()
-    resources: set[str] = set()
+    resources: set[object] = set()
     retirements: dict[tuple[str, str], list[str]] = defaultdict(list)
     top: list[Recommendation] = []
 
@@ -86,7 +86,9 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
         sub_names.setdefault(sub, {"subscriptionName": rec.subscription_name})
         groups[rec.resource_group or "No resource group"].add(rec)
         types[rec.resource_type or "Unknown"].add(rec)
-        resources.add(rec.resource_id or f"{sub}/{rec.resource_group}/{rec.resource_name}")
+        # A resource is its given id, else its parts (building ids here would cost more).
+        resources.add(rec.given_resource_id or (sub, rec.resource_group, rec.resource_type,
+                                                rec.resource_name))
         if rec.annual_savings is not None:
             savings_count[rec.currency] += 1
             top.append(rec)

@@ -78,6 +78,8 @@ def _truncate(entity: dict[str, Any]) -> list[str]:
 
 def from_entity(entity: dict[str, Any]) -> Recommendation:
     values: dict[str, Any] = {field: entity.get(name, "") for field, name in _TEXT.items()}
+    # The stored id is the full one; as "given" it reads back the same.
+    values["given_resource_id"] = values.pop("resource_id")
     savings = entity.get("annualSavings")
     values["annual_savings"] = Decimal(savings) if savings else None
     values["extra"] = json.loads(entity["extra"]) if entity.get("extra") else {}

@@ -97,6 +97,27 @@ def test_encodings(encoding):
     assert result.delimiter == "tab"
 
 
+def test_large_utf16_files_are_read_and_their_header_checked():
+    text = to_csv(build_rows(800, seed=12), delimiter="\t", encoding="utf-8").decode()
+    data = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    assert len(data) > 65536
+    columns, encoding, delimiter = read_header(data)
+    assert "recommendation" in columns.fields
+    assert encoding == "utf-16-le" and delimiter == "tab"
+    assert parse_export(data).rows_accepted == 800
+
+
+def test_invalid_utf8_after_the_first_64k_falls_back_to_cp1252():
+    rows = to_csv(build_rows(600, seed=13), encoding="utf-8")
+    tail = rows[100_000:].replace(b"Contoso Production", "Contoso Zürich".encode("cp1252"))
+    data = rows[:100_000] + tail
+    data[:65536].decode("utf-8")  # the head is fine: only a full read finds the bad bytes
+    result = parse_export(data)
+    assert result.encoding == "cp1252" and result.rows_accepted == 600
+    assert any(r.subscription_name == "Contoso Zürich" for r in result.records)
+    assert [w.code for w in result.warnings] == ["EncodingFallback"]
+
+
 def test_cp1252_fallback_with_a_warning():
     data = "Recommendation,Subscription Name\nFix it,Zürich-Prod\n".encode("cp1252")
     result = parse_export(data)
