@@ -278,7 +278,7 @@ async def render_again(call: Call) -> Reply:
     job = reports_service.job_for(storage, report, body.get("reportTypes"), body.get("formats"))
     instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
-        "status": "processing", "activeInstance": instance, "previousStatus": report["status"],
+        "status": "processing", "activeInstance": instance,
         "renderInstances": [*(report.get("renderInstances") or []), instance][-20:]})
     await call.client.start_new(RENDER_ORCHESTRATOR, instance, job)
     return await _accepted(call, instance, report["reportId"])

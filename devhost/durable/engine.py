@@ -384,6 +384,8 @@ class Engine:
         await self._run_io(self.store.delete_all_messages, record.instance_id)
         inst.pending = []
         log.info("Orchestration '%s' instance=%s %s", record.name, record.instance_id, status)
+        # Finished instances live in storage only: the cache holds work in progress.
+        self._instances.pop(record.instance_id, None)
         if record.parent_instance_id:
             await self._notify_parent(record)
 

@@ -68,7 +68,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "failureReason": {"type": "string"},
             "timings": {"type": "object", "properties": {
                 "createdAt": NULLABLE_STRING, "startedAt": NULLABLE_STRING,
-                "completedAt": NULLABLE_STRING,
+                "completedAt": NULLABLE_STRING, "retriedAt": NULLABLE_STRING,
                 "durationSeconds": {"type": ["number", "null"]}}},
             "links": {"type": "object", "additionalProperties": {"type": "string"}},
         },
