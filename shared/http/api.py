@@ -61,7 +61,7 @@ class Param:
             s = {"type": "string", "pattern": "^(" + "|".join(self.enum) + ")(,(" +
                  "|".join(self.enum) + "))*$"}
         else:
-            s = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
+            s = {"type": "string", "minLength": 1, "maxLength": 200}
             if self.pattern:
                 s["pattern"] = self.pattern
         if self.default is not None:
@@ -233,7 +233,7 @@ class Api:
                 if param.default is not None:
                     values[param.name] = param.default
                 continue
-            if not raw.strip():
+            if raw == "":
                 problems.append({"code": "InvalidParameter", "target": param.name,
                                  "message": f"{param.name} is empty: give a value or leave "
                                             "the parameter out."})

@@ -46,7 +46,8 @@ def test_served_document_matches_the_code(running):
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, database=None,
+# Derandomized: the same examples every run, so CI does not flip on a new random draw.
+@settings(max_examples=12, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_no_response_outside_the_document(case, running):
     # Deletions and uploads are left out: they would remove or add the data under test.
