@@ -13,6 +13,7 @@ import asyncio
 import inspect
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,8 @@ _ACTIVITIES: dict[str, Any] = {}
 def _initialise(module_name: str, script_root: str) -> None:
     from devhost import functions
 
+    # Ctrl-C reaches the whole process group; the host shuts its workers down itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.chdir(script_root)
     index = functions.load(module_name, Path(script_root))
     _ACTIVITIES.update(index.activities)
