@@ -142,7 +142,8 @@ def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, An
              truncated: int = 0, merge: bool = False) -> None:
     """Mark the report completed; with `merge`, new artifacts replace those of the same type
     and format and the others stay."""
-    report = storage.reports.get(job["clientId"], job["reportId"]) or {}
+    report = (storage.reports.get(job["clientId"], job["reportId"]) or {}) \
+        if merge or truncated else {}
     if merge:
         fresh = {(a["reportType"], a["format"]) for a in artifacts}
         kept = [a for a in report.get("artifacts") or []

@@ -9,7 +9,12 @@ import re
 import secrets
 from urllib.parse import quote
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    ResourceModifiedError,
+    ResourceNotFoundError,
+    ResourceNotModifiedError,
+)
 
 from shared import intake, reports_service
 from shared.advisor.model import CATEGORIES, IMPACTS
@@ -206,13 +211,17 @@ def download_artifact(call: Call) -> Reply:
         raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
     entry = listed[key]
     blob = get_storage().artifacts.get_blob_client(entry["blob"])
+    known = call.req.headers.get("If-None-Match", "").strip('"')
     try:
-        etag = blob.get_blob_properties().etag.strip('"')
-        if call.req.headers.get("If-None-Match", "").strip('"') == etag:
-            return Reply(304, headers={"ETag": f'"{etag}"'})
-        body = blob.download_blob().readall()
+        # One round trip: the service answers 304 itself when the caller's copy is current.
+        download = blob.download_blob(etag=known, match_condition=MatchConditions.IfModified) \
+            if known else blob.download_blob()
+        body = download.readall()
+    except (ResourceNotModifiedError, ResourceModifiedError):  # the SDK reports 304 as either
+        return Reply(304, headers={"ETag": f'"{known}"'})
     except ResourceNotFoundError:
         raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
+    etag = download.properties.etag.strip('"')
     name = _download_name(report, *key)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Reply(200, raw=body, headers={

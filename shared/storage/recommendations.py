@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 from typing import Any
 
 from azure.data.tables import TableClient
@@ -74,16 +73,6 @@ def _truncate(entity: dict[str, Any]) -> list[str]:
     if truncated:
         entity["truncated"] = ",".join(truncated)
     return truncated
-
-
-def from_entity(entity: dict[str, Any]) -> Recommendation:
-    values: dict[str, Any] = {field: entity.get(name, "") for field, name in _TEXT.items()}
-    # The stored id is the full one; as "given" it reads back the same.
-    values["given_resource_id"] = values.pop("resource_id")
-    savings = entity.get("annualSavings")
-    values["annual_savings"] = Decimal(savings) if savings else None
-    values["extra"] = json.loads(entity["extra"]) if entity.get("extra") else {}
-    return Recommendation(line=int(entity["line"]), **values)
 
 
 class RecommendationsRepository:

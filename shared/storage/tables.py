@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
@@ -41,6 +41,3 @@ def delete_partition(table: TableClient, partition: str) -> int:
 def odata_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
-
-def flatten(pages: Iterable[Iterable[dict]]) -> list[dict]:
-    return [e for page in pages for e in page]

@@ -88,6 +88,8 @@ def test_artifact_download_headers_and_conditional_get(app):
     assert "filename*=UTF-8''Z%C3%BCrich-Q4-review-executive.pdf" in disposition
     again = host.request("GET", path, headers={"If-None-Match": got.headers["ETag"]})
     assert again.status_code == 304
+    stale = host.request("GET", path, headers={"If-None-Match": '"0x0"'})
+    assert stale.status_code == 200 and stale.content == got.content
     missing = host.request("GET", path.replace("executive.pdf", "cost.pdf"))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NotFound"
 
