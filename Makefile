@@ -9,7 +9,7 @@ PORT ?= 7071
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint bench screenshots clean
+.PHONY: install run test lint lock bench screenshots clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -40,6 +40,11 @@ test: install $(CHECKOV_STAMP)
 
 lint: install
 	$(PY) -m ruff check .
+
+## lock: resolve requirements.in and requirements-dev.txt into requirements.txt and
+## constraints.txt from the registry (KEEP=1 keeps today's versions where they still fit)
+lock:
+	PYTHON=$(PYTHON) scripts/lock.sh
 
 ## bench: the benchmarks (not part of `make test`)
 bench: install
