@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import os
+import secrets
 import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -84,8 +85,9 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
                     processes=processes)
 
     base_url = f"http://localhost:{options.port}"
+    rpc_token = secrets.token_urlsafe(16)
     binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
-                                 keys.function)
+                                 keys.function, rpc_token)
     http = HttpTriggers(build_routes(index.http), config.route_prefix, keys, workers,
                         lambda: binding)
 
@@ -101,12 +103,13 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     app = web.Application(client_max_size=256 * 1024 * 1024)
     api.add_routes(app, engine, prefix=api.PUBLIC_PREFIX, hub=config.hub_name,
                    guard=key_guard, key=keys.function)
-    api.add_routes(app, engine, prefix=api.RPC_PREFIX, hub=config.hub_name,
+    api.add_routes(app, engine, prefix=api.rpc_prefix(rpc_token), hub=config.hub_name,
                    guard=_loopback_only, key=keys.function)
     app.router.add_get("/admin/host/status", host_status)
     app.router.add_route("*", r"/{tail:[\s\S]*}", http.handle)  # paths may hold newlines
 
-    runner = web.AppRunner(app, access_log=None)
+    # Bodies reach the app as sent: the Functions host does not inflate Content-Encoding.
+    runner = web.AppRunner(app, access_log=None, auto_decompress=False)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", options.port).start()
     await engine.recover()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -36,6 +37,30 @@ def build_routes(functions: list[FunctionInfo]) -> list[HttpRoute]:
     return sorted(routes, key=lambda r: r.template.precedence)
 
 
+# The Functions host refuses request bodies over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes,
+# default 100 MiB) before its worker sees them, and passes compressed bodies on as they came.
+DEFAULT_BODY_LIMIT = 100 * 1024 * 1024
+
+
+def body_limit() -> int:
+    raw = os.environ.get("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "")
+    return int(raw) if raw.isdigit() else DEFAULT_BODY_LIMIT
+
+
+async def read_body(request: web.Request, limit: int) -> bytes | None:
+    """The body, read in chunks up to `limit`; None when it is larger (checked first from
+    Content-Length, so an over-limit upload is refused before any of it is read)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(1024 * 1024):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def presented_key(request: web.Request) -> str | None:
     return request.headers.get("x-functions-key") or request.query.get("code")
 
@@ -67,6 +92,9 @@ class HttpTriggers:
         route, params = found
         if not self.keys.allows(route.auth_level, presented_key(request)):
             return web.Response(status=401)
+        body = await read_body(request, body_limit())
+        if body is None:
+            return web.Response(status=413, text="Request body too large")
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
@@ -76,7 +104,7 @@ class HttpTriggers:
             headers=headers,
             params={k: v for k, v in request.query.items()},
             route_params=params,
-            body=await request.read(),
+            body=body,
         )
         kwargs = {route.info.trigger_param: req}
         if route.info.client_param:

@@ -21,13 +21,17 @@ from orchestrators.common import (
     render_tasks,
     show,
 )
+from shared.job import InvalidJob, check_job
 
 bp = df.Blueprint()
 
 
 @bp.orchestration_trigger(context_name="context")
 def process_report(context: df.DurableOrchestrationContext):
-    job = context.get_input()
+    try:
+        job = check_job(context.get_input())
+    except InvalidJob as error:  # not a report of this app's: touch nothing
+        raise ReportFailed(f"Invalid input: {error}") from None
     artifacts_total = len(job["reportTypes"]) * len(job["formats"])
     progress = Progress(artifactsTotal=artifacts_total)
     try:

@@ -1,11 +1,13 @@
-"""Housekeeping: failed reports past their retention are deleted with their data."""
+"""Housekeeping: failed reports past their retention are deleted with their data; deletes
+that did not finish are finished; rows whose report is gone are removed."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.reports_service import delete_report_data
+from shared.reports_service import IN_PROGRESS, delete_report_data
+from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.tables import odata_quote
 
@@ -22,3 +24,35 @@ def delete_stale_failed_reports(storage: Storage, now: datetime, days: int) -> l
         delete_report_data(storage, report)
         deleted.append(report["reportId"])
     return deleted
+
+
+def unfinished_deletions(storage: Storage, now: datetime,
+                         grace: timedelta = timedelta(hours=1)) -> list[str]:
+    """Finish deletes that stopped half-way (the host went down mid-delete); their ids."""
+    cutoff = (now - grace).strftime("%Y-%m-%dT%H:%M:%SZ")
+    finished = []
+    for report in storage.reports.list(f"deletedAt lt {odata_quote(cutoff)}"):
+        delete_report_data(storage, report)
+        finished.append(report["reportId"])
+    return finished
+
+
+def stuck_reports(storage: Storage, now: datetime,
+                  older_than: timedelta = timedelta(hours=6)) -> list[dict[str, Any]]:
+    """Reports still queued or processing long after their last change: the caller asks the
+    Durable runtime whether their orchestration still runs."""
+    cutoff = (now - older_than).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = storage.reports.list(f"updatedAt lt {odata_quote(cutoff)}")
+    return [r for r in rows if r.get("status") in IN_PROGRESS and not r.get("deletedAt")]
+
+
+def delete_orphaned_rows(storage: Storage) -> list[str]:
+    """Recommendation rows of reports that no longer exist (ids of the reports cleaned)."""
+    known = {r["reportId"] for r in storage.reports.list()}
+    seen: set[str] = set()
+    for entity in storage.recommendations.table.list_entities(select=["PartitionKey"]):
+        seen.add(layout.report_of_partition(entity["PartitionKey"]))
+    orphans = sorted(seen - known)
+    for report_id in orphans:
+        storage.recommendations.delete_report(report_id)
+    return orphans

@@ -13,7 +13,7 @@ from azure.data.tables import UpdateMode
 from shared.http.errors import ApiError, not_found
 from shared.storage.clients import PARTITION, is_slug
 from shared.storage.context import Storage
-from shared.storage.reports import now_iso
+from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active")
@@ -40,7 +40,9 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: json.dumps(v, ensure_ascii=False) if k in _JSON else v for k, v in fields.items()}
 
 
-def create(storage: Storage, body: dict[str, Any]) -> dict[str, Any]:
+def create(storage: Storage, body: dict[str, Any],
+           visible: frozenset[str] | None = None) -> dict[str, Any]:
+    """Create a client; a caller limited to some clients may create only those."""
     table = storage.client_records.table
     fields = {k: body[k] for k in FIELDS if k in body}
     fields["name"] = fields["name"].strip()
@@ -49,6 +51,10 @@ def create(storage: Storage, body: dict[str, Any]) -> dict[str, Any]:
     base = explicit or slugify(fields["name"])
     for n in range(1, 100):
         client_id = base if n == 1 else f"{base[:58]}-{n}"
+        if visible is not None and client_id not in visible:
+            raise ApiError(403, "Forbidden", f"You may create only the clients your sign-in "
+                           f"names ({', '.join(sorted(visible)) or 'none'}); pass one of them "
+                           "as clientId.", target="clientId")
         entity = {"PartitionKey": PARTITION, "RowKey": client_id, **_encode(fields),
                   "createdAt": now_iso(), "updatedAt": now_iso()}
         try:
@@ -103,8 +109,8 @@ def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:
 
 
 def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
-    reports = sorted(reports_of(storage, client["clientId"]),
-                     key=lambda r: (r.get("createdAt") or "", r["reportId"]))
+    reports = sorted((r for r in reports_of(storage, client["clientId"]) if not is_deleted(r)),
+                     key=creation_order)
     done = [r for r in reports if r.get("totals")]
     latest = done[-1] if done else None
     return {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import UTC, datetime
 from typing import Any
 
+from azure.core import MatchConditions
 from azure.storage.blob import ContentSettings
 
 from shared.http.upload import UploadOptions
@@ -17,6 +19,10 @@ from shared.storage.reports import now_iso
 ORCHESTRATOR = "process_report"
 SOURCE_API = "api"
 SOURCE_BLOB = "blob"
+SOURCE_COPY = "copy"  # a dropped blob's copy, owned by its report
+OWN_UPLOADS = (SOURCE_API, SOURCE_COPY)  # blobs the app wrote itself: never a new drop
+ROOT_CLIENT = "default"  # where a refused drop without a client folder is reported
+DROP_OPTIONS = ("title", "reportTypes", "formats")
 
 
 def new_report_id() -> str:
@@ -47,6 +53,8 @@ def _create_row(storage: Storage, job: dict[str, Any], title: str, file_name: st
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
         "formats": job["formats"], "shards": job["shards"], "attempts": 1,
         "createdAt": now_iso(), "updatedAt": now_iso(),
+        # createdAt has whole seconds; this orders reports created within one second
+        "createdNs": str(time.time_ns()),  # text: Table Storage ints are 32-bit here
     })
 
 
@@ -66,22 +74,73 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
     return job
 
 
-def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
-                       metadata: dict[str, str], options: UploadOptions) -> dict[str, Any] | None:
-    """The job for a CSV a user dropped, or None when it needs no report.
+def drop_values(blob_name: str, metadata: dict[str, str]) -> dict[str, str]:
+    """Upload options of a dropped blob: its client folder, and its metadata matched without
+    regard to case (Azure metadata names are case-insensitive; tools write `Title`)."""
+    folded = {k.lower(): v for k, v in (metadata or {}).items()}
+    values = {name: folded[name.lower()] for name in DROP_OPTIONS if name.lower() in folded}
+    values["clientId"] = blob_name.split("/", 1)[0] if "/" in blob_name else ""
+    return values
 
-    None for blobs the upload API wrote (their report is already running) and for a blob
-    version that already has its report (a redelivered event or a rescan).
+
+def is_own_upload(metadata: dict[str, str]) -> bool:
+    return {k.lower(): v for k, v in (metadata or {}).items()}.get("source") in OWN_UPLOADS
+
+
+def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
+                       options: UploadOptions) -> dict[str, Any] | None:
+    """The job for a CSV a user dropped, or None when its report exists already (a redelivered
+    event or a rescan).
+
+    The report gets a copy of the blob of its own, `{clientId}/{reportId}.csv`: the user may
+    drop the same path again (a new version, a new report), and deleting one report must
+    never take away the file another one still needs.
     """
-    if (metadata or {}).get("source") == SOURCE_API:
-        return None
     report_id = dropped_report_id(blob_name, etag)
     if storage.reports.get(options.client_id, report_id) is not None:
         return None
-    job = make_job(storage, report_id, options.client_id, blob_name, options.report_types,
+    copy = layout.upload_blob_name(options.client_id, report_id)
+    _copy_blob(storage, blob_name, etag, copy, report_id)
+    job = make_job(storage, report_id, options.client_id, copy, options.report_types,
                    options.formats)
     _create_row(storage, job, options.title, blob_name.rsplit("/", 1)[-1], SOURCE_BLOB)
     return job
+
+
+def _copy_blob(storage: Storage, source: str, etag: str, target: str, report_id: str) -> None:
+    """Stream the dropped version (its ETag pinned) into the report's own blob, in chunks."""
+    download = storage.uploads.get_blob_client(source).download_blob(
+        etag=etag, match_condition=MatchConditions.IfNotModified)
+    storage.uploads.upload_blob(
+        target, download.chunks(), length=download.size, overwrite=True,
+        metadata={"source": SOURCE_COPY, "reportId": report_id,
+                  "droppedAs": _metadata_safe(source)},
+        content_settings=ContentSettings(content_type="text/csv"))
+
+
+def record_refused_drop(storage: Storage, blob_name: str, etag: str, client_id: str,
+                        reason: str) -> str | None:
+    """A dropped blob that cannot become a report still gets one, failed with the reason, so
+    the person who dropped it sees why; None when it was recorded already."""
+    report_id = dropped_report_id(blob_name, etag)
+    if storage.reports.get(client_id, report_id) is not None:
+        return None
+    storage.client_records.ensure(client_id)
+    storage.reports.create(client_id, report_id, {
+        "title": blob_name.rsplit("/", 1)[-1][:200], "fileName": blob_name.rsplit("/", 1)[-1],
+        "status": "failed", "source": SOURCE_BLOB, "droppedBlob": blob_name,
+        "failureReason": reason, "reportTypes": [], "formats": [], "attempts": 1,
+        "createdAt": now_iso(), "updatedAt": now_iso(), "completedAt": now_iso(),
+        "createdNs": str(time.time_ns()),
+    })
+    return report_id
+
+
+def owns_upload(report: dict[str, Any]) -> bool:
+    """Whether the report's upload blob is its own (API uploads, copies of drops), so deleting
+    the report may delete it; older drops pointed at the user's own file."""
+    return report.get("uploadBlob") == layout.upload_blob_name(report["clientId"],
+                                                                report["reportId"])
 
 
 def _metadata_safe(value: str) -> str:

@@ -7,23 +7,27 @@ Durable runtime may deliver it twice without changing the outcome. Steps pass re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import Limits, parse_export
 from shared.advisor.stats import compute_statistics
+from shared.job import InvalidJob, check_job
 from shared.rendering.render import content_type, render_report
 from shared.rendering.report_types import ReportInput
 from shared.storage import layout
 from shared.storage.context import Storage
-from shared.storage.reports import now_iso
+from shared.storage.reports import ReportGone, is_deleted, now_iso
 
 MAX_STORED_ERRORS = 100
 log = logging.getLogger("advisor_reports.pipeline")
@@ -37,8 +41,34 @@ def _log(job: dict[str, Any], message: str, *args: object) -> None:
                     "clientId": job["clientId"]})
 
 
+def report_of(storage: Storage, job: Any) -> dict[str, Any]:
+    """The stored report a job names, when the job is well formed and really is that report's
+    (its upload blob is the one the report row records); InvalidJob or ReportGone otherwise."""
+    check_job(job)
+    if job.get("uploadContainer", storage.settings.uploads_container) \
+            != storage.settings.uploads_container:
+        raise InvalidJob("the upload container is not this app's")
+    report = storage.reports.get(job["clientId"], job["reportId"])
+    if is_deleted(report):
+        raise ReportGone(f"Report {job['reportId']} of client {job['clientId']} no longer exists")
+    if report.get("uploadBlob") != job["uploadBlob"]:
+        raise InvalidJob("the upload blob is not the one this report was made from")
+    return report
+
+
+def keep_or_undo(storage: Storage, job: dict[str, Any], undo: Callable[[], object]) -> None:
+    """After a step wrote something: if the report was deleted meanwhile, remove what the step
+    wrote. A delete marks the report before removing its data, so whatever order the two take,
+    nothing written by a late activity stays behind."""
+    if is_deleted(storage.reports.get(job["clientId"], job["reportId"])):
+        undo()
+        raise ReportGone(f"Report {job['reportId']} was deleted while it was processed; what "
+                         "this step wrote was removed")
+
+
 def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard."""
+    report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
     shards = int(job["shards"])
     storage.reports.update(client_id, report_id, {"status": "processing",
@@ -64,6 +94,8 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, range(shards)))
+    keep_or_undo(storage, job, lambda: delete_blobs(
+        storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
     storage.reports.update(client_id, report_id, {
         "rowsTotal": result.rows_total, "rowsAccepted": result.rows_accepted,
@@ -93,32 +125,40 @@ def load_records(storage: Storage, client_id: str, report_id: str,
     return records
 
 
+def delete_blobs(storage: Storage, names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(ResourceNotFoundError):
+            storage.artifacts.delete_blob(name)
+
+
 def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, int]:
+    report_of(storage, job)  # a work item queued before a delete must not write at all
     blob = storage.artifacts.get_blob_client(
         layout.shard_blob_name(job["clientId"], job["reportId"], shard))
     records = rec_io.loads_lines(blob.download_blob().readall())
     stored, truncated = storage.recommendations.store_shard(job["reportId"], records)
+    keep_or_undo(storage, job, lambda: storage.recommendations.delete_report(job["reportId"]))
     _log(job, "shard %d: %d rows stored", shard, stored)
     return {"shard": shard, "stored": stored, "truncated": truncated}
 
 
 def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     """Statistics of the validated rows: a blob with everything, the totals on the report row."""
+    report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
     stats = compute_statistics(load_records(storage, client_id, report_id, int(job["shards"])))
+    name = layout.statistics_blob_name(client_id, report_id)
     storage.artifacts.upload_blob(
-        layout.statistics_blob_name(client_id, report_id),
-        json.dumps(stats, ensure_ascii=False).encode("utf-8"), overwrite=True,
+        name, json.dumps(stats, ensure_ascii=False).encode("utf-8"), overwrite=True,
         content_settings=ContentSettings(content_type="application/json"))
+    keep_or_undo(storage, job, lambda: delete_blobs(storage, [name]))
     storage.reports.update(client_id, report_id, {"totals": stats["totals"]})
     return {"recommendations": stats["totals"]["recommendations"]}
 
 
 def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
+    report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    report = storage.reports.get(client_id, report_id)
-    if report is None:
-        raise LookupError(f"Report {report_id} of client {client_id} no longer exists")
     client = storage.client_records.get(client_id) or {}
     data = ReportInput(
         records=load_records(storage, client_id, report_id, int(job["shards"])),
@@ -134,6 +174,7 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
     name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
     result = storage.artifacts.get_blob_client(name).upload_blob(
         body, overwrite=True, content_settings=ContentSettings(content_type=content_type(fmt)))
+    keep_or_undo(storage, job, lambda: delete_blobs(storage, [name]))
     return {"reportType": report_type, "format": fmt, "blob": name, "size": len(body),
             "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
 
@@ -170,6 +211,10 @@ def mark_failed(storage: Storage, job: dict[str, Any], reason: str,
                 refusal: dict[str, Any] | None = None, keep_artifacts: bool = False) -> None:
     """Failed, with the reason; artifacts are unlisted unless they stay valid (a failed
     re-render leaves the earlier ones)."""
+    try:
+        report_of(storage, job)
+    except (InvalidJob, ReportGone):  # not a report of ours, or deleted: nothing to mark
+        return
     fields: dict[str, Any] = {"status": "failed", "failureReason": reason,
                               "completedAt": now_iso()}
     if not keep_artifacts:
@@ -178,7 +223,10 @@ def mark_failed(storage: Storage, job: dict[str, Any], reason: str,
         fields["refusal"] = refusal
         fields["errors"] = refusal.get("details") or [
             {k: refusal[k] for k in ("line", "column", "code", "message") if k in refusal}]
-    storage.reports.update(job["clientId"], job["reportId"], fields)
+    try:
+        storage.reports.update(job["clientId"], job["reportId"], fields)
+    except ReportGone:  # deleted meanwhile
+        return
     log.warning("report %s (client %s): failed: %s", job["reportId"], job["clientId"], reason,
                 extra={"reportId": job["reportId"], "instanceId": job["reportId"],
                        "clientId": job["clientId"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -12,12 +12,16 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from shared.advisor.model import Recommendation
 from shared.http.errors import ApiError
+from shared.intake import owns_upload
 from shared.pipeline import load_records
 from shared.storage import layout
 from shared.storage.context import Storage
+from shared.storage.reports import creation_order, is_deleted
 from shared.storage.tables import odata_quote
 
 IN_PROGRESS = ("queued", "processing")
+RUNNING = ("Running", "Pending", "Suspended", "ContinuedAsNew")  # Durable runtime statuses
+NOT_STARTED_GRACE = timedelta(minutes=5)  # a queued report's orchestration starts well before
 MAX_ATTEMPTS = 5
 _IMPACT_ORDER = {"High": 0, "Medium": 1, "Low": 2}
 
@@ -34,10 +38,10 @@ def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_
         clauses.append(f"createdAt le {odata_quote(_iso(created_to))}")
     rows = storage.reports.list(" and ".join(clauses))
     rows = [r for r in rows
-            if (client_ids is None or r["clientId"] in client_ids)
+            if not is_deleted(r) and (client_ids is None or r["clientId"] in client_ids)
             and (not statuses or r.get("status") in statuses)
             and (not report_type or report_type in (r.get("reportTypes") or []))]
-    rows.sort(key=lambda r: (r.get("createdAt") or "", r["reportId"]), reverse=True)
+    rows.sort(key=creation_order, reverse=True)
     return rows
 
 
@@ -125,6 +129,52 @@ def statistics(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
                        target="reportId") from None
 
 
+# -- reports whose orchestration ended without saying so ---------------------------------------
+
+
+def stopped_reason(report: dict[str, Any], runtime_status: str | None, output: Any,
+                   instance_created: datetime | None, now: datetime) -> str | None:
+    """Why an in-progress report will never finish, or None while it still may.
+
+    The orchestration marks its report failed itself, except when it was terminated (nothing
+    of the orchestrator runs then) or never started (the host stopped between writing the
+    report row and starting it). `runtime_status` is None when no instance exists; an
+    instance created before the report was last queued (`queuedAt`: a retry or re-render)
+    is the previous run's.
+    """
+    if report.get("status") not in IN_PROGRESS:
+        return None
+    queued = _parse_iso(report.get("queuedAt") or report.get("createdAt") or "")
+    previous_run = instance_created is not None and queued is not None \
+        and instance_created < queued - timedelta(seconds=1)
+    if runtime_status is None or previous_run:
+        if queued is not None and now - queued < NOT_STARTED_GRACE:
+            return None
+        return "Processing never started; retry the report."
+    if runtime_status in RUNNING:
+        return None
+    if runtime_status == "Terminated":
+        return f"Processing was stopped (terminated: {output or 'no reason given'}); retry " \
+               "the report."
+    if runtime_status in ("Failed", "Canceled"):
+        return f"Processing failed: {str(output or runtime_status).splitlines()[0][:500]}"
+    return None  # Completed: finalize_report has written (or is writing) the outcome
+
+
+def _parse_iso(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def mark_stopped(storage: Storage, report: dict[str, Any], reason: str) -> dict[str, Any]:
+    fields = {"status": "failed", "failureReason": reason, "completedAt": _iso(datetime.now(UTC))}
+    storage.reports.update(report["clientId"], report["reportId"], fields)
+    return {**report, **fields}
+
+
 # -- changes ---------------------------------------------------------------------------------
 
 
@@ -135,10 +185,9 @@ def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
     for blob in storage.artifacts.list_blobs(
             name_starts_with=layout.report_prefix(client_id, report_id)):
         storage.artifacts.delete_blob(blob.name)
-    upload = report.get("uploadBlob")
-    if upload:
+    if owns_upload(report):  # never a file the user dropped, which other reports may need
         with contextlib.suppress(ResourceNotFoundError):
-            storage.uploads.delete_blob(upload)
+            storage.uploads.delete_blob(report["uploadBlob"])
     storage.reports.delete(client_id, report_id)
     _indexed.cache_clear()
 
@@ -161,6 +210,10 @@ def check_can_change(report: dict[str, Any], action: str) -> None:
 
 
 def check_can_retry(report: dict[str, Any]) -> None:
+    if report.get("status") == "failed" and not report.get("uploadBlob"):
+        raise ApiError(409, "NotRetryable", "This dropped file was refused before processing "
+                       f"({report.get('failureReason')}); fix that and drop the file again.",
+                       target="reportId")
     if report.get("status") != "failed":
         raise ApiError(409, "NotFailed", f"Only failed reports can be retried; this one is "
                        f"{report.get('status')}.", target="reportId")

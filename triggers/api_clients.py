@@ -23,7 +23,7 @@ TAG = "Clients"
     body=CLIENT_CREATE,
     responses={201: ("Created", ref("Client")), 409: ("The id is taken", ref("Error"))})
 def create_client(call: Call) -> Reply:
-    client = clients_service.create(get_storage(), call.body)
+    client = clients_service.create(get_storage(), call.body, call.principal.client_ids)
     return Reply(201, client, {"Location": f"{call.api_base}/clients/{client['clientId']}"})
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.resources
+import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
 
 from shared.http.api import Call, Reply
@@ -20,13 +22,20 @@ _ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascrip
            "favicon-32x32.png": "image/png"}
 
 
-def _probe(check: Callable[[], object]) -> dict[str, object]:
+HEALTH_DEADLINE_SECONDS = 1.5  # an answer within 2 s, whatever storage does
+_probes = ThreadPoolExecutor(max_workers=6, thread_name_prefix="health")
+log = logging.getLogger(__name__)
+
+
+def _probe(name: str, check: Callable[[], object]) -> dict[str, object]:
     started = time.perf_counter()
     try:
         check()
         status, error = "up", None
-    except Exception as exc:  # any failure means "down"; the reason goes into the answer
-        status, error = "down", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    except Exception as exc:  # any failure means "down"; the details go to the log only
+        log.warning("Health check of %s storage failed: %s: %s", name, type(exc).__name__,
+                    str(exc).splitlines()[0][:300] if str(exc) else "")
+        status, error = "down", "unreachable or refused the request"
     result: dict[str, object] = {"status": status,
                                  "responseTimeMs": round((time.perf_counter() - started) * 1000, 1)}
     if error:
@@ -34,19 +43,28 @@ def _probe(check: Callable[[], object]) -> dict[str, object]:
     return result
 
 
-def check_storage(clients: StorageClients) -> dict[str, dict[str, object]]:
-    return {
-        "blob": _probe(lambda: next(iter(clients.blob.list_containers(results_per_page=1)), None)),
-        "table": _probe(lambda: next(iter(clients.table.list_tables(results_per_page=1)), None)),
-        "queue": _probe(lambda: next(iter(clients.queue.list_queues(results_per_page=1)), None)),
+def check_storage(clients: StorageClients,
+                  deadline: float = HEALTH_DEADLINE_SECONDS) -> dict[str, dict[str, object]]:
+    """Blob, table and queue probed side by side; one that has not answered by the deadline
+    is reported down (an anonymous caller learns what is down, never the storage's own text)."""
+    checks = {
+        "blob": lambda: next(iter(clients.blob.list_containers(results_per_page=1)), None),
+        "table": lambda: next(iter(clients.table.list_tables(results_per_page=1)), None),
+        "queue": lambda: next(iter(clients.queue.list_queues(results_per_page=1)), None),
     }
+    futures = {name: _probes.submit(_probe, name, check) for name, check in checks.items()}
+    wait(futures.values(), timeout=deadline)
+    return {name: future.result() if future.done() else
+            {"status": "down", "responseTimeMs": round(deadline * 1000, 1),
+             "error": f"no answer within {deadline:g} s"}
+            for name, future in futures.items()}
 
 
 @lru_cache(maxsize=1)
 def _health_clients() -> StorageClients:
     # No retries and short timeouts: a health check must answer quickly when storage is down.
     return build_clients(get_settings().storage_connection, retry_total=0,
-                         connection_timeout=2, read_timeout=5)
+                         connection_timeout=1, read_timeout=2)
 
 
 @api.operation(
@@ -58,7 +76,8 @@ def health(call: Call) -> Reply:
     down = sorted(name for name, result in checks.items() if result["status"] != "up")
     if down:
         body = error_body("StorageUnavailable", f"Storage is unreachable: {', '.join(down)}.",
-                          details=[{"code": "Down", "target": n, "message": checks[n]["error"]}
+                          details=[{"code": "Down", "target": n,
+                                    "message": f"{n} storage: {checks[n]['error']}"}
                                    for n in down])
         return Reply(503, {**body, "status": "unhealthy", "checks": checks})
     return Reply(200, {"status": "healthy", "checks": checks})

@@ -7,6 +7,8 @@ import json
 import logging
 import re
 import secrets
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from azure.core import MatchConditions
@@ -24,12 +26,18 @@ from shared.http.auth import CONTRIBUTOR, READER, AuthError
 from shared.http.errors import ApiError, not_found
 from shared.http.paging import page_of
 from shared.http.schemas import RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
-from shared.http.upload import check_body, check_header, check_media_type, parse_options
+from shared.http.upload import (
+    check_body,
+    check_header,
+    check_media_type,
+    check_transfer,
+    parse_options,
+)
 from shared.http.views import report_view
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
-from shared.storage.reports import now_iso
+from shared.storage.reports import is_deleted, now_iso
 from triggers.api_registry import api
 
 log = logging.getLogger(__name__)
@@ -43,18 +51,53 @@ def _report(call: Call) -> dict:
     private)."""
     report_id = call.route["reportId"]
     report = get_storage().reports.find(report_id)
-    if report is None or not call.principal.sees(report["clientId"]):
+    if is_deleted(report) or not call.principal.sees(report["clientId"]):
         raise not_found(f"Report '{report_id}'", "reportId")
     return report
 
 
+async def instance_status(client: Any, instance: str) -> Any:
+    """The orchestration's status, or None when there is no such instance."""
+    status = await client.get_status(instance)
+    return status if status is not None and status.runtime_status else None
+
+
+def _status_url(call: Call, report_id: str) -> str:
+    return f"{call.api_base}/reports/{report_id}/status"
+
+
 async def _accepted(call: Call, instance_id: str, report_id: str) -> Reply:
-    """202 with the Durable check-status payload, reportId and reportUrl."""
-    payload = json.loads(call.client.create_check_status_response(call.req, instance_id)
-                         .get_body())
+    """202 with a status URL to poll, reportId and reportUrl.
+
+    A caller with the function key alone (trusted automation) gets the Durable check-status
+    payload, whose URLs carry the management key. A signed-in caller, whose rights are
+    limited by roles and client claims, gets the app's own status route instead: the
+    management key would give it every client's orchestrations.
+    """
+    if call.principal.trusted_key:
+        payload = json.loads(call.client.create_check_status_response(call.req, instance_id)
+                             .get_body())
+    else:
+        payload = {"id": instance_id, "statusQueryGetUri": _status_url(call, report_id)}
     payload["reportId"] = report_id
     payload["reportUrl"] = f"{call.api_base}/reports/{report_id}"
     return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "10"})
+
+
+async def _current(call: Call, report: dict) -> tuple[dict, Any]:
+    """The report and its orchestration's status; a report whose orchestration ended without
+    saying so (terminated, never started) is marked failed on the way, so retry works."""
+    status = await instance_status(call.client, report.get("activeInstance")
+                                   or report["reportId"])
+    runtime = status.runtime_status.value if status else None
+    reason = reports_service.stopped_reason(
+        report, runtime, status.output if status else None,
+        status.created_time if status else None, datetime.now(UTC))
+    if reason:
+        log.warning("Report %s: %s (request %s)", report["reportId"], reason, call.rid)
+        report = await asyncio.to_thread(reports_service.mark_stopped, get_storage(), report,
+                                         reason)
+    return report, status
 
 
 # -- upload -------------------------------------------------------------------------------------
@@ -77,6 +120,7 @@ def _read_upload(call: Call) -> tuple[bytes | None, str, dict[str, str]]:
 def _stage_upload(call: Call) -> dict:
     storage = get_storage()
     settings = storage.settings
+    check_transfer(call.req.headers, settings.max_upload_bytes)
     data, file_name, values = _read_upload(call)
     data = check_body(data, file_name or "The upload", settings.max_upload_bytes)
     options = parse_options(values, default_title=file_name)
@@ -137,16 +181,57 @@ def list_reports(call: Call) -> Reply:
     responses={200: ("The report", ref("Report"))})
 async def get_report(call: Call) -> Reply:
     report = await asyncio.to_thread(_report, call)
-    instance = report.get("activeInstance") or report["reportId"]
     live = None
     if report.get("status") in reports_service.IN_PROGRESS:
-        status = await call.client.get_status(instance)
-        if status and isinstance(status.custom_status, dict):
+        report, status = await _current(call, report)
+        if status and isinstance(status.custom_status, dict) \
+                and report.get("status") in reports_service.IN_PROGRESS:
             live = status.custom_status
     view = report_view(report, call.api_base, live)
     view["links"]["status"] = call.client.get_client_response_links(
-        call.req, instance)["statusQueryGetUri"]
+        call.req, report.get("activeInstance") or report["reportId"])["statusQueryGetUri"] \
+        if call.principal.trusted_key else _status_url(call, report["reportId"])
     return Reply(200, view)
+
+
+_REPORT_TO_RUNTIME = {"queued": "Pending", "processing": "Running", "completed": "Completed",
+                      "failed": "Failed"}
+
+
+@api.operation(
+    "GET", "reports/{reportId}/status", operation_id="getReportStatus", role=READER, tag=TAG,
+    summary="The report's orchestration status, for callers without the management key "
+            "(202 with Retry-After while running, 200 when finished)",
+    responses={200: ("Finished", ref("OrchestrationStatus")),
+               202: ("Still running: poll again after Retry-After", ref("OrchestrationStatus"))})
+async def get_report_status(call: Call) -> Reply:
+    report = await asyncio.to_thread(_report, call)
+    report, status = await _current(call, report)
+    running = report.get("status") in reports_service.IN_PROGRESS
+    if status is not None and (running or status.runtime_status.value not in
+                               reports_service.RUNNING):
+        body = {"name": status.name, "instanceId": status.instance_id,
+                "runtimeStatus": status.runtime_status.value,
+                "customStatus": status.custom_status, "output": status.output,
+                "createdTime": _durable_time(status.created_time),
+                "lastUpdatedTime": _durable_time(status.last_updated_time)}
+    else:  # no instance (purged, or not started yet): answer from the report row
+        body = {"name": intake.ORCHESTRATOR, "instanceId": report.get("activeInstance")
+                or report["reportId"],
+                "runtimeStatus": _REPORT_TO_RUNTIME[report.get("status", "queued")],
+                "customStatus": None,
+                "output": report.get("failureReason") or None,
+                "createdTime": report.get("createdAt"),
+                "lastUpdatedTime": report.get("updatedAt")}
+    if running:
+        url = _status_url(call, report["reportId"])
+        return Reply(202, body, {"Location": url, "Retry-After": "5"})
+    return Reply(200, body)
+
+
+def _durable_time(moment: datetime | None) -> str | None:
+    """As the Durable status endpoint writes times: yyyy-MM-ddTHH:mm:ssZ."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 @api.operation(
@@ -211,17 +296,24 @@ def download_artifact(call: Call) -> Reply:
         raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
     entry = listed[key]
     blob = get_storage().artifacts.get_blob_client(entry["blob"])
-    known = call.req.headers.get("If-None-Match", "").strip('"')
+    # If-None-Match may list several tags (W/"a", "b") or be "*" (any copy at all).
+    known = {tag.strip().removeprefix("W/").strip('"')
+             for tag in call.req.headers.get("If-None-Match", "").split(",") if tag.strip()}
     try:
-        # One round trip: the service answers 304 itself when the caller's copy is current.
-        download = blob.download_blob(etag=known, match_condition=MatchConditions.IfModified) \
-            if known else blob.download_blob()
+        if len(known) == 1 and "*" not in known:
+            # One round trip: the service answers 304 itself when the caller's copy is current.
+            download = blob.download_blob(etag=next(iter(known)),
+                                          match_condition=MatchConditions.IfModified)
+        else:
+            download = blob.download_blob()
+        etag = download.properties.etag.strip('"')
+        if "*" in known or etag in known:
+            return Reply(304, headers={"ETag": f'"{etag}"'})
         body = download.readall()
     except (ResourceNotModifiedError, ResourceModifiedError):  # the SDK reports 304 as either
-        return Reply(304, headers={"ETag": f'"{known}"'})
+        return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})
     except ResourceNotFoundError:
         raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
-    etag = download.properties.etag.strip('"')
     name = _download_name(report, *key)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Reply(200, raw=body, headers={
@@ -256,18 +348,44 @@ async def delete_report(call: Call) -> Reply:
     return Reply(204)
 
 
+DELETE_WAIT_SECONDS = 30  # on Azure, terminate takes effect asynchronously
+
+
 async def delete_report_everywhere(call: Call, report: dict) -> None:
-    """Stop its orchestrations, delete its data, then purge their Durable history."""
+    """Mark the report deleted, stop its orchestrations and wait for them to end, delete its
+    data, then purge their Durable history.
+
+    The mark comes first: an activity still running when its orchestration is terminated
+    finds it after writing and removes what it wrote, so no row or blob outlives the report.
+    """
+    storage = get_storage()
+    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"],
+                            {"deletedAt": now_iso()})
     instances = [report["reportId"], *(report.get("renderInstances") or [])]
     for instance in instances:
-        status = await call.client.get_status(instance)
-        if status and status.runtime_status and status.runtime_status.value in (
-                "Running", "Pending", "Suspended", "ContinuedAsNew"):
+        status = await instance_status(call.client, instance)
+        if status and status.runtime_status.value in reports_service.RUNNING:
             await call.client.terminate(instance, f"report deleted (request {call.rid})")
-    await asyncio.to_thread(reports_service.delete_report_data, get_storage(), report)
+    await _wait_until_ended(call.client, instances)
+    await asyncio.to_thread(reports_service.delete_report_data, storage, report)
     for instance in instances:
         await call.client.purge_instance_history(instance)
     log.info("Report %s deleted (request %s)", report["reportId"], call.rid)
+
+
+async def _wait_until_ended(client: Any, instances: list[str]) -> None:
+    """Until no instance runs (purging a running instance would fail), within a bound."""
+    deadline = asyncio.get_running_loop().time() + DELETE_WAIT_SECONDS
+    waiting = list(instances)
+    while waiting and asyncio.get_running_loop().time() < deadline:
+        statuses = [await instance_status(client, i) for i in waiting]
+        waiting = [i for i, s in zip(waiting, statuses, strict=True)
+                   if s and s.runtime_status.value in reports_service.RUNNING]
+        if waiting:
+            await asyncio.sleep(0.5)
+    if waiting:
+        log.warning("Instances %s still running after %d s; the daily cleanup finishes them",
+                    ", ".join(waiting), DELETE_WAIT_SECONDS)
 
 
 @api.operation(
@@ -278,7 +396,7 @@ async def delete_report_everywhere(call: Call, report: dict) -> None:
                409: ("Still processing", ref("Error"))})
 async def render_again(call: Call) -> Reply:
     storage = get_storage()
-    report = await asyncio.to_thread(_report, call)
+    report, _ = await _current(call, await asyncio.to_thread(_report, call))
     reports_service.check_can_change(report, "re-render")
     if not report.get("totals"):
         raise ApiError(409, "NotReady", "This report has no stored data to render from; "
@@ -287,7 +405,7 @@ async def render_again(call: Call) -> Reply:
     job = reports_service.job_for(storage, report, body.get("reportTypes"), body.get("formats"))
     instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
-        "status": "processing", "activeInstance": instance,
+        "status": "processing", "activeInstance": instance, "queuedAt": now_iso(),
         "renderInstances": [*(report.get("renderInstances") or []), instance][-20:]})
     await call.client.start_new(RENDER_ORCHESTRATOR, instance, job)
     return await _accepted(call, instance, report["reportId"])
@@ -300,11 +418,12 @@ async def render_again(call: Call) -> Reply:
                409: ("Not failed, or too many attempts", ref("Error"))})
 async def retry_report(call: Call) -> Reply:
     storage = get_storage()
-    report = await asyncio.to_thread(_report, call)
+    report, _ = await _current(call, await asyncio.to_thread(_report, call))
     reports_service.check_can_retry(report)
     job = reports_service.job_for(storage, report)
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
         "status": "queued", "attempts": int(report.get("attempts") or 1) + 1,
-        "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso()})
+        "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso(),
+        "queuedAt": now_iso()})
     await call.client.start_new(intake.ORCHESTRATOR, report["reportId"], job)
     return await _accepted(call, report["reportId"], report["reportId"])

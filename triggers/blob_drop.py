@@ -1,7 +1,9 @@
 """Blob trigger: a CSV dropped into advisor-uploads/{clientId}/... starts the same pipeline.
 
 In Azure the trigger is fed by Event Grid (Flex Consumption supports only that source); the
-devhost polls. Blobs written by the upload API are skipped (their report is already running).
+devhost polls. Blobs the app wrote itself (API uploads, reports' copies of drops) are skipped.
+A drop that cannot become a report (no client folder, bad metadata) becomes a failed report
+that says why, instead of a log line nobody reads.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import azure.functions as func
 from shared import intake
 from shared.http.errors import ApiError
 from shared.http.upload import parse_options
+from shared.storage.clients import is_slug
 from shared.storage.context import get_storage
 
 bp = df.Blueprint()
@@ -25,24 +28,32 @@ def _stage(blob: func.InputStream) -> dict | None:
     storage = get_storage()
     container = storage.settings.uploads_container
     name = blob.name.split("/", 1)[1] if blob.name.startswith(container + "/") else blob.name
-    client_id = name.split("/", 1)[0]
     properties = blob.blob_properties or {}
     metadata = blob.metadata or {}
     etag = properties.get("ETag") or properties.get("Etag")
     if not etag or not metadata:  # not every host passes them: ask the blob itself
         props = storage.uploads.get_blob_client(name).get_blob_properties()
         etag, metadata = props.etag, props.metadata or {}
-    values = {k: v for k, v in metadata.items() if k in ("reportTypes", "formats", "title")}
-    values["clientId"] = client_id
+    if intake.is_own_upload(metadata):
+        return None  # written by the app: an API upload or a report's copy of a drop
+    values = intake.drop_values(name, metadata)
     try:
+        if not values["clientId"]:
+            raise ApiError(400, "NoClientFolder", f"{name} is at the container's root: drop "
+                           f"it into a client folder, such as {container}/contoso/{name}.")
         options = parse_options(values, default_title=name.rsplit("/", 1)[-1])
     except ApiError as error:
-        log.error("Ignoring dropped blob %s: %s", blob.name, error.message)
+        client_id = values["clientId"] if is_slug(values["clientId"]) else intake.ROOT_CLIENT
+        report_id = intake.record_refused_drop(storage, name, etag, client_id, error.message)
+        if report_id:
+            log.warning("Dropped blob %s refused (report %s, client %s): %s", blob.name,
+                        report_id, client_id, error.message)
         return None
-    return intake.stage_dropped_blob(storage, name, etag, metadata, options)
+    return intake.stage_dropped_blob(storage, name, etag, options)
 
 
-@bp.blob_trigger(arg_name="blob", path="%UPLOADS_CONTAINER%/{clientId}/{name}",
+# {name} takes the whole path, so a blob at the container's root is seen (and refused visibly).
+@bp.blob_trigger(arg_name="blob", path="%UPLOADS_CONTAINER%/{name}",
                  connection="AzureWebJobsStorage", source=func.BlobSource.EVENT_GRID)
 @bp.durable_client_input(client_name="client")
 async def on_blob_dropped(blob: func.InputStream, client: df.DurableOrchestrationClient):

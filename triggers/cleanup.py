@@ -2,7 +2,9 @@
 
 Failed reports older than FAILED_REPORT_RETENTION_DAYS (7) go with their blobs and rows;
 the history of finished orchestrations older than DURABLE_HISTORY_RETENTION_DAYS (30) is
-purged. Every day at 03:30 UTC.
+purged. It also finishes deletes that stopped half-way, removes recommendation rows whose
+report is gone, and marks failed the reports stuck in queued/processing (6 hours without a
+change) whose orchestration no longer runs. Every day at 03:30 UTC.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from datetime import UTC, datetime, timedelta
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared.cleanup import delete_stale_failed_reports
+from shared import reports_service
+from shared.cleanup import (
+    delete_orphaned_rows,
+    delete_stale_failed_reports,
+    stuck_reports,
+    unfinished_deletions,
+)
 from shared.settings import get_settings
 from shared.storage.context import get_storage
 
@@ -33,9 +41,24 @@ async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClien
                                       settings.failed_report_retention_days)
     for report_id in deleted:
         await client.purge_instance_history(report_id)
+    storage = get_storage()
+    finished = await asyncio.to_thread(unfinished_deletions, storage, now)
+    orphans = await asyncio.to_thread(delete_orphaned_rows, storage)
+    stuck = 0
+    for report in await asyncio.to_thread(stuck_reports, storage, now):
+        status = await client.get_status(report.get("activeInstance") or report["reportId"])
+        known = status is not None and status.runtime_status is not None
+        reason = reports_service.stopped_reason(
+            report, status.runtime_status.value if known else None,
+            status.output if known else None, status.created_time if known else None, now)
+        if reason:
+            await asyncio.to_thread(reports_service.mark_stopped, storage, report, reason)
+            stuck += 1
     purged = await client.purge_instance_history_by(
         created_time_from=datetime(2000, 1, 1, tzinfo=UTC),
         created_time_to=now - timedelta(days=settings.durable_history_retention_days),
         runtime_status=FINISHED)
-    log.info("Cleanup: %d failed report(s) deleted, %d orchestration history(ies) purged",
-             len(deleted), purged.instances_deleted)
+    log.info("Cleanup: %d failed report(s) deleted, %d orchestration history(ies) purged, "
+             "%d delete(s) finished, rows of %d vanished report(s) removed, %d stuck report(s) "
+             "marked failed", len(deleted), purged.instances_deleted, len(finished),
+             len(orphans), stuck)

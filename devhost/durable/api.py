@@ -1,8 +1,9 @@
 """The Durable extension's HTTP management API, served by the devhost.
 
 Mounted twice: publicly under `/runtime/webhooks/durabletask/` (function key as `code`, as the
-status URLs carry it) and as the SDK's RPC endpoint under `/durabletask/` (loopback only, no
-key), which the client binding's `rpcBaseUrl` points at.
+status URLs carry it) and as the SDK's RPC endpoint under `/durabletask/<token>/` (loopback
+only), which the client binding's `rpcBaseUrl` points at. The token is made at start-up and
+known only to the app through its binding: a web page in the user's browser cannot guess it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _RUNNING = {"Running", "Pending", "ContinuedAsNew", "Suspended"}
 _EVENT_NAMES = {v: k for k, v in vars(h).items() if k.isupper() and isinstance(v, int)}
 
 
-def client_binding(base_url: str, hub: str, key: str) -> str:
+def rpc_prefix(token: str) -> str:
+    return f"{RPC_PREFIX}/{token}"
+
+
+def client_binding(base_url: str, hub: str, key: str, rpc_token: str) -> str:
     """The JSON string the host passes for a `durableClient` binding."""
     api = f"{base_url}{PUBLIC_PREFIX}"
     query = f"taskHub={hub}&connection=Storage&code={key}"
@@ -41,7 +46,7 @@ def client_binding(base_url: str, hub: str, key: str) -> str:
         "managementUrls": management_urls(api, "INSTANCEID", query),
         "baseUrl": api,
         "requiredQueryStringParameters": f"code={key}",
-        "rpcBaseUrl": f"{base_url}{RPC_PREFIX}/",
+        "rpcBaseUrl": f"{base_url}{rpc_prefix(rpc_token)}/",
         "httpBaseUrl": "",
     })
 
@@ -117,9 +122,15 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
     async def start(request: web.Request) -> web.Response:
         name = request.match_info["name"]
         instance_id = request.match_info.get("instance_id") or _new_id()
+        problem = instance_id_problem(instance_id)
+        if problem:
+            return _bad_request(problem)
         raw = await request.text()
         # The SDK posts json=df_dumps(input): a JSON string whose value is the input's JSON.
-        input_text = json.loads(raw) if raw.strip() else None
+        try:
+            input_text = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return _bad_request("The request content is not valid JSON.")
         if input_text is not None and not isinstance(input_text, str):
             input_text = json.dumps(input_text)
         try:
@@ -135,6 +146,8 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
             "Location": body["statusQueryGetUri"], "Retry-After": "10"})
 
     async def get_status(request: web.Request) -> web.Response:
+        if instance_id_problem(request.match_info["instance_id"]):
+            return web.Response(status=404)  # no instance can have such an id
         inst = await engine.status(request.match_info["instance_id"])
         if inst is None:
             return web.Response(status=404)
@@ -155,10 +168,12 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         prefix_ = q.get("instanceIdPrefix")
         if prefix_ and not record.instance_id.startswith(prefix_):
             return False
+        # Times that do not parse are ignored, as the extension's query parsing does.
         created = record.created
-        if q.get("createdTimeFrom") and created < _normal_time(q["createdTimeFrom"]):
+        since, until = _normal_time(q.get("createdTimeFrom")), _normal_time(q.get("createdTimeTo"))
+        if since and created < since:
             return False
-        return not (q.get("createdTimeTo") and created > _normal_time(q["createdTimeTo"]))
+        return not (until and created > until)
 
     async def list_instances(request: web.Request) -> web.Response:
         q = request.query
@@ -168,12 +183,17 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         return web.json_response([status_body(r, show_input) for r in records])
 
     async def purge_one(request: web.Request) -> web.Response:
+        if instance_id_problem(request.match_info["instance_id"]):
+            return web.Response(status=404)
         if await engine.purge(request.match_info["instance_id"]):
             return web.json_response({"instancesDeleted": 1})
         return web.Response(status=404)
 
     async def purge_many(request: web.Request) -> web.Response:
         q = request.query
+        if not _normal_time(q.get("createdTimeFrom")):
+            # HttpApiHandler: purging by filter needs a start time, never "everything".
+            return _bad_request("createdTimeFrom is required to purge instances by filter.")
         deleted = 0
         for record in await engine.list():
             if record.is_terminal and _matches(record, q) and await engine.purge(
@@ -203,6 +223,8 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
 
     def control(operation):
         async def handler(request: web.Request) -> web.Response:
+            if instance_id_problem(request.match_info["instance_id"]):
+                return web.Response(status=404)
             reason = request.query.get("reason", "")
             code = await operation(request.match_info["instance_id"], reason)
             return web.Response(status=code)
@@ -232,10 +254,30 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _normal_time(value: str) -> str:
-    """Query times (ISO 8601, any precision) in the stored form, for string comparison."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return h.iso(moment)
+def _normal_time(value: str | None) -> str | None:
+    """Query times (ISO 8601, any precision) in the stored form, for string comparison; None
+    when absent or not a time."""
+    try:
+        moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return h.iso(moment.astimezone(UTC))
+    except (ValueError, OverflowError):
+        return None
+
+
+def instance_id_problem(instance_id: str) -> str | None:
+    """Why the extension would refuse an instance id (HttpApiHandler / DurableClient checks),
+    or None."""
+    if not instance_id or len(instance_id) > 256:
+        return "An instance id must have 1 to 256 characters."
+    if instance_id.startswith("@"):
+        return "An instance id must not start with '@'."
+    if any(c in "/\\#?" or ord(c) < 32 or 127 <= ord(c) <= 159 for c in instance_id):
+        return "An instance id must not contain '/', '\\', '#', '?' or control characters."
+    return None
+
+
+def _bad_request(message: str) -> web.Response:
+    return web.json_response({"Message": message, "ExceptionMessage": message}, status=400)
 

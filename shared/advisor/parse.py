@@ -33,6 +33,7 @@ from shared.advisor.model import (
     Warning_,
 )
 from shared.advisor.text import (
+    BrokenQuotes,
     decode,
     delimiter_name,
     detect_delimiter,
@@ -198,7 +199,15 @@ def _open(data: bytes, sample: bytes, limits: Limits):
     return decoded, text, delimiter, 1 + skipped
 
 
+MAX_COLUMNS = 500  # Advisor exports have 13 to about 25; tools add a few
+
+
 def _check_header(header: list[str], line: int) -> ColumnMap:
+    if len(header) > MAX_COLUMNS:
+        raise ExportRefused(
+            "TooManyColumns", f"Line {line}, the header, has {len(header):,} columns; an Azure "
+            f"Advisor export has about 20 and at most {MAX_COLUMNS} are read. Check that the "
+            "file is an Advisor export and that its delimiter is right.", line=line)
     columns = map_columns(header)
     if "recommendation" not in columns.fields:
         shown = ", ".join(h.strip() for h in header[:8] if h.strip())
@@ -283,6 +292,15 @@ def _read_exact(body: str, delimiter: str, width: int, first_line: int) -> _Tabl
     errors: list[RowError] = []
     total = 0
     for line, row in rows_with_lines(body, delimiter, first_line):
+        if isinstance(row, BrokenQuotes):
+            total += 1
+            errors.append(RowError(
+                line, "BrokenQuotes",
+                f"Line {line}: the quotes of this row do not pair up ({row.reason}): a quoted "
+                "value is never closed, or a quote inside a value is not doubled. Quote the "
+                "whole value and write a quote inside it as \"\"; the lines after it were "
+                "read on their own."))
+            continue
         if not any(cell.strip() for cell in row):
             continue  # blank line
         total += 1
@@ -438,9 +456,21 @@ def _savings(col, f, names, benefits, decimal_comma, lines, errors, rejected):
     if "currency" in f:
         given = _mapped(col[f["currency"]], lambda v: v.strip().upper())
         currencies = [g or c for g, c in zip(given, currencies, strict=True)]
+        name = names["currency"]
+        for i, code in enumerate(given):
+            # A currency that is not an ISO 4217 code is a value shifted into the wrong cell
+            # (a stray delimiter or quote) far more often than a currency: the row is refused.
+            if code and not _CURRENCY.match(code) and i not in rejected:
+                rejected.add(i)
+                errors.append(RowError(
+                    lines[i], "InvalidCurrency", f"Line {lines[i]}: the currency "
+                    f"{col[f['currency']][i].strip()[:40]!r} is not a three-letter code such as "
+                    "USD or EUR; the row's values may be shifted by a stray delimiter or quote.",
+                    column=name))
     return amounts, currencies
 
 
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ISO_UTC_COLUMN = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\n)*")
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.advisor.model import ExportRefused
 
@@ -101,19 +103,44 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+class BrokenQuotes(NamedTuple):
+    """A row whose quotes do not pair up; reading resumes on the line after it starts."""
+
+    reason: str
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def rows_with_lines(text: str, delimiter: str,
-                    first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
-    """CSV rows with the physical line each starts on (quoted fields may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    start = first_line
-    offset = first_line - 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + offset + 1
-    except csv.Error as exc:
-        raise ExportRefused("MalformedCsv", f"Line {start}: the CSV is malformed ({exc}). "
-                            "Check for an unclosed quote.", line=start) from None
+                    first_line: int = 1) -> Iterator[tuple[int, list[str] | BrokenQuotes]]:
+    """CSV rows with the physical line each starts on (quoted fields may span lines).
+
+    Quotes are read strictly: a quoted value that never closes would otherwise swallow the
+    rest of the file into one cell, and a quote inside a value that is not doubled would end
+    the value early and shift the cells after it. Such a row is yielded as BrokenQuotes, and
+    reading goes on from the next physical line, so one bad quote costs one row.
+    """
+    while True:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        start = first_line
+        try:
+            for row in reader:
+                yield start, row
+                start = first_line + reader.line_num
+            return
+        except csv.Error as exc:
+            yield start, BrokenQuotes(str(exc))
+        # Resume on the line after the broken row's first line.
+        skip = start - first_line + 1
+        ends = _LINE_END.finditer(text)
+        end = None
+        for _ in range(skip):
+            end = next(ends, None)
+            if end is None:
+                return
+        text = text[end.end():]
+        first_line = start + 1
 
 
 def split_header(text: str, delimiter: str, first_line: int) -> tuple[int, list[str], str, int]:

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from shared.http.auth import AuthError, Principal, principal_from
 from shared.http.errors import ApiError, invalid
 from shared.http.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from shared.http.responses import REQUEST_ID_HEADER, error_response, json_response, request_id
+from shared.http.text import first_invalid_text, is_valid_unicode, unicode_problem
 
 log = logging.getLogger("advisor_reports.api")
 ROUTE_PREFIX = "api"
@@ -87,9 +88,13 @@ class Param:
             return raw.lower() == "true", None
         if self.type == "date-time":
             try:
-                return datetime.fromisoformat(raw.replace("Z", "+00:00")), None
-            except ValueError:
-                return problem(f"{self.name} must be an ISO 8601 date or date-time.")
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                if moment.tzinfo is not None:  # comparable in UTC, within datetime's range
+                    moment.astimezone(UTC)
+                return moment, None
+            except (ValueError, OverflowError):
+                return problem(f"{self.name} must be an ISO 8601 date or date-time between "
+                               "years 1 and 9999.")
         if self.enum:
             values = [v.strip() for v in raw.split(",")] if self.many else [raw.strip()]
             folded = {e.lower(): e for e in self.enum}
@@ -233,6 +238,9 @@ class Api:
                 if param.default is not None:
                     values[param.name] = param.default
                 continue
+            if not is_valid_unicode(raw):
+                problems.append(unicode_problem(param.name))
+                continue
             if raw == "":
                 problems.append({"code": "InvalidParameter", "target": param.name,
                                  "message": f"{param.name} is empty: give a value or leave "
@@ -256,6 +264,12 @@ class Api:
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "InvalidJson", "The request body is not valid JSON.",
                            target="body") from None
+        except RecursionError:
+            raise ApiError(400, "InvalidJson", "The request body nests too deeply.",
+                           target="body") from None
+        bad = first_invalid_text(body)
+        if bad is not None:
+            raise invalid([unicode_problem(bad or "body")])
         validator = Draft202012Validator(op.body, format_checker=FORMATS)
         errors = sorted(validator.iter_errors(body),
                         key=lambda e: list(e.absolute_path))

@@ -54,25 +54,44 @@ class Principal:
 KEY_PRINCIPAL = Principal("function key", frozenset(), None, trusted_key=True)
 
 
+def _invalid(why: str) -> AuthError:
+    return AuthError(401, "InvalidPrincipal", f"{PRINCIPAL_HEADER} is not what App Service "
+                     f"Authentication sends: {why}.")
+
+
 def principal_from(headers: Mapping[str, str]) -> Principal:
+    """The caller, parsed strictly: a malformed principal is refused, never read as "anyone".
+
+    A client claim that is present limits the caller to the clients it names, even when it
+    names none (an empty claim sees no client, not every client).
+    """
     raw = headers.get(PRINCIPAL_HEADER) or headers.get(PRINCIPAL_HEADER.lower())
     if not raw:
         return KEY_PRINCIPAL
     try:
-        data = json.loads(base64.b64decode(raw + "=" * (-len(raw) % 4)))
-        claims = data.get("claims") or []
-        role_type = data.get("role_typ") or "roles"
-        name_type = data.get("name_typ") or "name"
-    except (binascii.Error, ValueError, AttributeError):
-        raise AuthError(401, "InvalidPrincipal", f"{PRINCIPAL_HEADER} is not base64 JSON as App "
-                        "Service Authentication sends it.") from None
-    roles, clients, name = set(), set(), ""
+        data = json.loads(base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True))
+    except (binascii.Error, ValueError, RecursionError):
+        raise _invalid("not base64 JSON") from None
+    if not isinstance(data, dict):
+        raise _invalid("not a JSON object")
+    claims = data.get("claims") or []
+    role_type = data.get("role_typ") or "roles"
+    name_type = data.get("name_typ") or "name"
+    if not isinstance(claims, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("typ", ""), str)
+            and isinstance(c.get("val", ""), str) for c in claims):
+        raise _invalid("claims must be a list of {typ, val} objects with text values")
+    if not isinstance(role_type, str) or not isinstance(name_type, str):
+        raise _invalid("role_typ and name_typ must be text")
+    roles, name = set(), ""
+    clients: set[str] | None = None
     for claim in claims:
-        kind, value = str(claim.get("typ", "")), str(claim.get("val", ""))
+        kind, value = claim.get("typ", ""), claim.get("val", "")
         if kind in (role_type, "roles", "role"):
             roles.add(value)
         elif kind in CLIENT_CLAIMS:
-            clients.update(v.strip() for v in value.split(",") if v.strip())
+            clients = (clients or set()) | {v.strip() for v in value.split(",") if v.strip()}
         elif kind == name_type and not name:
             name = value
-    return Principal(name or "user", frozenset(roles), frozenset(clients) or None)
+    return Principal(name or "user", frozenset(roles),
+                     None if clients is None else frozenset(clients))

@@ -38,6 +38,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "purgeHistoryDeleteUri", "restartPostUri", "suspendPostUri", "resumePostUri",
             "rewindPostUri", "reportId", "reportUrl")},
     },
+    "OrchestrationStatus": {
+        "type": "object",
+        "required": ["instanceId", "runtimeStatus"],
+        "properties": {
+            "name": {"type": "string"}, "instanceId": {"type": "string"},
+            "runtimeStatus": {"type": "string", "enum": [
+                "Pending", "Running", "Completed", "ContinuedAsNew", "Failed", "Canceled",
+                "Terminated", "Suspended"]},
+            "customStatus": {}, "output": {},
+            "createdTime": NULLABLE_STRING, "lastUpdatedTime": NULLABLE_STRING},
+    },
     "Artifact": {"type": "object", "properties": {
         "reportType": {"type": "string", "enum": list(REPORT_TYPES)},
         "format": {"type": "string", "enum": list(FORMATS)},

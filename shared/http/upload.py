@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from shared.advisor.model import ExportRefused
 from shared.advisor.parse import Limits, read_header
 from shared.http.errors import ApiError, invalid
+from shared.http.text import is_valid_unicode, unicode_problem
 from shared.storage.clients import SLUG_TEXT, is_slug
 from shared.storage.layout import FORMATS, REPORT_TYPES
 
@@ -16,6 +17,7 @@ CSV_MEDIA_TYPES = frozenset({
     "application/octet-stream", "text/x-csv", "text/comma-separated-values",
 })
 MAX_TITLE = 200
+OPTION_NAMES = ("clientId", "title", "reportTypes", "formats", "fileName")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,24 @@ def check_media_type(content_type: str) -> str:
                    f"Content-Type '{kind or 'none'}' is not accepted: send the CSV as "
                    "multipart/form-data with a field named 'file', or as a text/csv body.",
                    target="Content-Type")
+
+
+MULTIPART_SLACK = 64 * 1024  # the multipart envelope around the file: boundaries, fields
+
+
+def check_transfer(headers: Mapping[str, str], max_bytes: int) -> None:
+    """Refuse from the headers alone, before the body is read: a compressed body (inflating
+    it would defeat the size limit) and a declared length over the limit."""
+    encoding = (headers.get("Content-Encoding") or "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise ApiError(415, "UnsupportedContentEncoding",
+                       f"Content-Encoding '{encoding[:40]}' is not accepted: send the CSV "
+                       "uncompressed.", target="Content-Encoding")
+    declared = (headers.get("Content-Length") or "").strip()
+    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_SLACK:
+        raise ApiError(413, "FileTooLarge", f"The request is {int(declared):,} bytes; the "
+                       f"limit for a file is {max_bytes:,} bytes. Split the export and upload "
+                       "the parts.", target="file")
 
 
 def check_body(data: bytes | None, file_name: str, max_bytes: int) -> bytes:
@@ -70,7 +90,10 @@ def _choices(raw: str | None, allowed: tuple[str, ...], name: str,
 
 def parse_options(values: Mapping[str, str], default_title: str) -> UploadOptions:
     """Options from the query string or form fields; every bad one is named in one 400."""
-    problems: list[dict] = []
+    problems: list[dict] = [unicode_problem(name) for name, value in values.items()
+                            if name in OPTION_NAMES and not is_valid_unicode(value)]
+    if problems:
+        raise invalid(problems)
     client_id = (values.get("clientId") or "default").strip()
     if not is_slug(client_id):
         problems.append({"code": "InvalidParameter", "target": "clientId",

@@ -56,6 +56,7 @@ FRAME_W = PAGE_W - 2 * MARGIN
 _CELL_PAD = 3
 _TABLE_FONT_SIZE = 7.5
 _MAX_CELL_CHARS = 1500  # a cell taller than a page cannot be laid out; the HTML has it whole
+_MAX_CELL_LINES = 12  # and however narrow its column, a row stays well within one page
 _PRODUCER = "Advisor Reports"
 
 
@@ -222,6 +223,17 @@ def wrap_text(text: str, font: str, width: float) -> list[str]:
     return lines
 
 
+def clip_lines(lines: list[str], font: str, width: float,
+               most: int = _MAX_CELL_LINES) -> list[str]:
+    """At most `most` lines; the last one kept ends in an ellipsis when text was cut."""
+    if len(lines) <= most:
+        return lines
+    last = lines[most - 1]
+    while last and stringWidth(last + "…", font, _TABLE_FONT_SIZE) > width:
+        last = last[:-1]
+    return [*lines[:most - 1], last.rstrip() + "…"]
+
+
 @dataclass
 class _Row:
     cells: list[list[str]]  # the lines of each cell
@@ -299,8 +311,9 @@ class RowStream(Flowable):
             if len(self._cells) > 20_000:
                 self._cells.clear()
             clipped = text if len(text) <= _MAX_CELL_CHARS else text[:_MAX_CELL_CHARS] + "…"
-            found = self._cells[key] = wrap_text(clipped, BOLD if header else FONT,
-                                                 width - 2 * _CELL_PAD)
+            font = BOLD if header else FONT
+            found = self._cells[key] = clip_lines(
+                wrap_text(clipped, font, width - 2 * _CELL_PAD), font, width - 2 * _CELL_PAD)
         return found
 
     def _row(self, values, widths: list[float], header: bool = False) -> _Row:

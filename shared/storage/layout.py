@@ -39,5 +39,10 @@ def partition_key(report_id: str, shard: int) -> str:
     return f"{report_id}-{shard:02d}"
 
 
+def report_of_partition(partition: str) -> str:
+    """The report id of a Recommendations partition key (`{reportId}-{shard:02d}`)."""
+    return partition.rsplit("-", 1)[0]
+
+
 def row_key(line: int) -> str:
     return f"{line:010d}"

@@ -20,6 +20,10 @@ JSON_FIELDS = ("reportTypes", "formats", "warnings", "errors", "artifacts", "col
 _MAX_JSON = 30_000  # characters; a string property holds 64 KiB of UTF-16
 
 
+class ReportGone(LookupError):
+    """The report was deleted (or is being deleted): work on it must stop and leave nothing."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -58,9 +62,14 @@ class ReportsRepository:
         self.table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     def update(self, client_id: str, report_id: str, fields: dict[str, Any]) -> None:
+        """Merge fields into an existing row; never re-creates a deleted report (ReportGone)."""
         entity = {"PartitionKey": client_id, "RowKey": report_id,
                   **_encode({**fields, "updatedAt": now_iso()})}
-        self.table.upsert_entity(entity, mode=UpdateMode.MERGE)
+        try:
+            self.table.update_entity(entity, mode=UpdateMode.MERGE)
+        except ResourceNotFoundError:
+            raise ReportGone(f"Report {report_id} of client {client_id} no longer exists") \
+                from None
 
     def get(self, client_id: str, report_id: str) -> dict[str, Any] | None:
         try:
@@ -79,3 +88,14 @@ class ReportsRepository:
 
     def delete(self, client_id: str, report_id: str) -> None:
         self.table.delete_entity(client_id, report_id)
+
+
+def creation_order(report: dict[str, Any]) -> tuple[str, int, str]:
+    """Oldest first: the creation time, then its nanoseconds (rows older than the field sort
+    first within their second), then the id."""
+    return (report.get("createdAt") or "", int(report.get("createdNs") or 0), report["reportId"])
+
+
+def is_deleted(report: dict[str, Any] | None) -> bool:
+    """Gone, or marked for deletion (its data is being removed)."""
+    return report is None or bool(report.get("deletedAt"))

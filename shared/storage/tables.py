@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import TableClient, TableServiceClient
+from azure.data.tables import TableClient, TableServiceClient, TableTransactionError
 
 MAX_BATCH = 100  # entities per entity-group transaction
 
@@ -33,8 +33,14 @@ def delete_partition(table: TableClient, partition: str) -> int:
     keys = [e["RowKey"] for e in table.query_entities(
         "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"])]
     for chunk in chunks(keys):
-        table.submit_transaction(
-            [("delete", {"PartitionKey": partition, "RowKey": k}) for k in chunk])
+        try:
+            table.submit_transaction(
+                [("delete", {"PartitionKey": partition, "RowKey": k}) for k in chunk])
+        except TableTransactionError:
+            # Someone else deleted some of them meanwhile (a delete racing an activity's
+            # clean-up): one by one, where a row already gone is no error.
+            for k in chunk:
+                table.delete_entity(partition, k)
     return len(keys)
 
 

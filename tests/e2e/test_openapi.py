@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
+from schemathesis.checks import not_a_server_error
 
 from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
@@ -53,3 +55,20 @@ def test_no_server_errors_and_no_response_outside_the_document(case, running):
     # Deletions and uploads are left out: they would remove or add the data under test.
     case.call_and_validate(base_url=f"{running.base_url}/api",
                            headers={"x-functions-key": running.function_key}, timeout=30)
+
+
+@schema.parametrize()
+# Random on every run (new examples each time), 200 per operation: the server must never
+# answer 5xx, whatever it is sent.
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_random_requests_never_get_a_server_error(case, running, http_session):
+    case.call_and_validate(base_url=f"{running.base_url}/api", session=http_session,
+                           headers={"x-functions-key": running.function_key}, timeout=30,
+                           checks=[not_a_server_error])
+
+
+@pytest.fixture(scope="module")
+def http_session():
+    with requests.Session() as session:
+        yield session

@@ -42,3 +42,29 @@ def test_old_failed_reports_are_deleted_with_their_data(storage_connection, uniq
     assert [b.name for b in storage.artifacts.list_blobs(name_starts_with="acme/old-failed/")] \
         == []
     assert storage.uploads.get_blob_client("acme/new-failed.csv").exists()
+
+
+def test_orphaned_rows_and_half_done_deletes_are_cleaned(storage_connection, unique_name):
+    from shared.advisor.model import Recommendation
+    from shared.cleanup import delete_orphaned_rows, stuck_reports, unfinished_deletions
+
+    storage = make_storage(storage_connection, unique_name)
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    rows = [Recommendation(line=n, recommendation="r") for n in range(2, 12)]
+    storage.reports.create("acme", "kept", {"status": "completed", "createdAt": "x"})
+    storage.recommendations.store_shard("kept", rows)
+    storage.recommendations.store_shard("vanished", rows)  # its report row is gone
+    assert delete_orphaned_rows(storage) == ["vanished"]
+    assert storage.recommendations.query("vanished") == []
+    assert len(storage.recommendations.query("kept")) == 10
+
+    storage.reports.update("acme", "kept", {"deletedAt": "2026-11-21T10:00:00Z"})
+    assert unfinished_deletions(storage, now) == ["kept"]
+    assert storage.reports.get("acme", "kept") is None
+    assert storage.recommendations.query("kept") == []
+
+    storage.reports.create("acme", "stuck", {"status": "processing"})
+    storage.reports.table.upsert_entity({"PartitionKey": "acme", "RowKey": "stuck",
+                                         "updatedAt": "2026-11-21T01:00:00Z"})
+    storage.reports.create("acme", "busy", {"status": "processing"})
+    assert [r["reportId"] for r in stuck_reports(storage, now)] == ["stuck"]

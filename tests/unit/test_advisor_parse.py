@@ -376,3 +376,48 @@ def test_summary_has_what_users_need():
                                   "Recommendation", "message":
                                   "Line 3: the Recommendation column is empty."}]
     assert summary["columns"]["recognised"]["Business Impact"] == "impact"
+
+
+# -- rows whose quotes or cells are broken --------------------------------------------------------
+
+
+def test_an_unclosed_quote_is_one_row_error_not_the_rest_of_the_file_in_one_cell():
+    rows = [row17(resource=f"vm{i}") for i in range(1, 9)]
+    broken = row17(resource="vm-open").replace("vm-open", '"vm-open', 1)
+    data = csv_text(*rows[:3], broken, *rows[3:])
+    result = parse_export(data)
+    assert [(e.line, e.code) for e in result.errors] == [(5, "BrokenQuotes")]
+    assert "never closed" in result.errors[0].message
+    assert [r.resource_name for r in result.records] == [f"vm{i}" for i in range(1, 9)]
+    assert result.rows_total == 9
+
+
+def test_a_stray_quote_that_shifts_cells_right_is_a_row_error():
+    """`"a"b,c"` ends the quoted value early: without a strict reader the row gains a cell and
+    the savings land under the currency."""
+    rows = [row17(resource=f"vm{i}", savings="770", currency="USD") for i in range(1, 6)]
+    cells = row17(resource="vmX", savings="770", currency="USD").split(",")
+    cells[2] = '"Right-size "VM"s, now"'
+    data = csv_text(*rows[:2], ",".join(cells), *rows[2:])
+    result = parse_export(data)
+    assert [(e.line, e.code) for e in result.errors] == [(4, "BrokenQuotes")]
+    assert all(r.currency == "USD" and r.annual_savings == Decimal(770) for r in result.records)
+    assert result.rows_accepted == 5
+
+
+@pytest.mark.parametrize("currency", ["770", "US", "DOLLARS", "€"])
+def test_a_currency_that_is_not_a_three_letter_code_is_a_row_error(currency):
+    data = csv_text(row17(resource="vm1", savings="10", currency="USD"),
+                    row17(resource="vm2", savings="10", currency=currency),
+                    row17(resource="vm3", savings="10", currency="eur"))
+    result = parse_export(data)
+    assert [(e.line, e.code, e.column) for e in result.errors] == [
+        (3, "InvalidCurrency", "Potential Cost Savings Currency")]
+    assert [r.currency for r in result.records] == ["USD", "EUR"]
+
+
+def test_a_header_of_thousands_of_columns_is_refused_with_its_line():
+    header = "Recommendation," + ",".join(f"c{i}" for i in range(200_000))
+    with pytest.raises(ExportRefused) as refused:
+        read_header(csv_text("x", header=header))
+    assert refused.value.code == "TooManyColumns" and refused.value.line == 1
