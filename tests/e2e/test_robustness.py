@@ -10,6 +10,7 @@ import json
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
@@ -260,9 +261,10 @@ def test_over_limit_uploads_are_refused_before_their_body_is_read(app):
     proc = psutil.Process(host.proc.pid)
     before = proc.memory_info().rss
     started = time.monotonic()
-    for _ in range(4):
-        status, _ = _raw_post(host, {}, b"x" * 65536, declared=200 * 1024 * 1024)
-        assert status == 413
+    with ThreadPoolExecutor(4) as pool:  # four at once, each declaring 200 MiB
+        answers = list(pool.map(lambda _: _raw_post(host, {}, b"x" * 65536,
+                                                     declared=200 * 1024 * 1024), range(4)))
+    assert [status for status, _ in answers] == [413] * 4
     assert time.monotonic() - started < 10
     assert proc.memory_info().rss - before < 200 * 1024 * 1024
 
