@@ -1,5 +1,8 @@
 """Render every report type from the sample export and write PNGs to docs/screenshots/.
 
+The reports compare the sample with samples/advisor-export-sample-previous.csv (the same
+client a month earlier), so the "Changes since" sections show.
+
 PDF pages go through pdftoppm (poppler-utils), HTML through headless Chromium; `make
 screenshots` installs both from Debian packages when they are missing.
 """
@@ -15,12 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared.advisor.changes import compare  # noqa: E402
 from shared.advisor.parse import parse_export  # noqa: E402
 from shared.rendering.render import render_report  # noqa: E402
 from shared.rendering.report_types import REPORT_TYPES, ReportInput  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SAMPLE = ROOT / "samples" / "advisor-export-sample.csv"
+PREVIOUS = ROOT / "samples" / "advisor-export-sample-previous.csv"
 PDF_PAGES = 3
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -32,8 +37,11 @@ def main() -> None:
     if not (shutil.which("pdftoppm") and chromium):
         sys.exit("pdftoppm and chromium are needed: run `make screenshots`, which installs them.")
     records = parse_export(SAMPLE.read_bytes()).records
+    previous = parse_export(PREVIOUS.read_bytes()).records
+    changes = {"baseline": {"reportId": "20261021-previous", "title": "October 2026 review",
+                            "createdAt": "2026-10-21T09:00:00Z"}, **compare(records, previous)}
     data = ReportInput(records, "Contoso Ltd", "November 2026 Advisor review",
-                       SAMPLE.name, "2026-11-21T09:00:00Z")
+                       SAMPLE.name, "2026-11-21T09:00:00Z", changes=changes)
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()

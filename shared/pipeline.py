@@ -19,15 +19,18 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
+from shared.advisor.actions import action_plan
+from shared.advisor.changes import compare
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import Limits, parse_export
-from shared.advisor.stats import compute_statistics
+from shared.advisor.stats import compute_statistics, export_date
 from shared.job import InvalidJob, check_job
 from shared.rendering.render import content_type, render_report
 from shared.rendering.report_types import ReportInput
 from shared.storage import layout
 from shared.storage.context import Storage
-from shared.storage.reports import ReportGone, is_deleted, now_iso
+from shared.storage.reports import ReportGone, creation_order, is_deleted, now_iso
+from shared.storage.tables import odata_quote
 
 MAX_STORED_ERRORS = 100
 log = logging.getLogger("advisor_reports.pipeline")
@@ -143,17 +146,83 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
 
 
 def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
-    """Statistics of the validated rows: a blob with everything, the totals on the report row."""
-    report_of(storage, job)
+    """Statistics, the action plan and the changes since the baseline report, each a blob; the
+    totals, the baseline and the change counts on the report row."""
+    report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    stats = compute_statistics(load_records(storage, client_id, report_id, int(job["shards"])))
-    name = layout.statistics_blob_name(client_id, report_id)
-    storage.artifacts.upload_blob(
-        name, json.dumps(stats, ensure_ascii=False).encode("utf-8"), overwrite=True,
-        content_settings=ContentSettings(content_type="application/json"))
-    keep_or_undo(storage, job, lambda: delete_blobs(storage, [name]))
-    storage.reports.update(client_id, report_id, {"totals": stats["totals"]})
+    records = load_records(storage, client_id, report_id, int(job["shards"]))
+    as_of = export_date(records, report.get("createdAt", ""))
+    stats = compute_statistics(records, as_of=as_of)
+    names = [layout.statistics_blob_name(client_id, report_id),
+             layout.actions_blob_name(client_id, report_id)]
+    _put_json(storage, names[0], stats)
+    _put_json(storage, names[1], action_plan(records))
+    fields: dict[str, Any] = {"totals": stats["totals"], "exportDate": as_of,
+                              **store_changes(storage, report, records)}
+    names.append(layout.changes_blob_name(client_id, report_id))
+    keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
+    storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
+
+
+def _put_json(storage: Storage, name: str, value: Any) -> None:
+    storage.artifacts.upload_blob(
+        name, json.dumps(value, ensure_ascii=False).encode("utf-8"), overwrite=True,
+        content_settings=ContentSettings(content_type="application/json"))
+
+
+def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | None:
+    """The report to compare with: the one named by `baselineReportId`, else the client's
+    latest completed report created before this one; None when there is none."""
+    named = report.get("baselineReportId")
+    if named:
+        found = storage.reports.get(report["clientId"], named)
+        return found if is_baseline_for(found, report) else None
+    earlier = [r for r in storage.reports.list(
+        f"PartitionKey eq {odata_quote(report['clientId'])}")
+        if is_baseline_for(r, report) and creation_order(r) < creation_order(report)]
+    return max(earlier, key=creation_order, default=None)
+
+
+def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) -> bool:
+    return (candidate is not None and not is_deleted(candidate)
+            and candidate.get("status") == "completed"
+            and candidate["clientId"] == report["clientId"]
+            and candidate["reportId"] != report["reportId"])
+
+
+def store_changes(storage: Storage, report: dict[str, Any],
+                  records: list[Recommendation] | None = None) -> dict[str, Any]:
+    """Compare the report with its baseline, store the result as a blob and return the fields
+    the report row keeps: `baseline` (or None) and `changeCounts`."""
+    client_id, report_id = report["clientId"], report["reportId"]
+    if records is None:
+        records = load_records(storage, client_id, report_id, _shards(storage, report))
+    baseline = baseline_of(storage, report)
+    facts = None
+    changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
+                               "savingsByCurrency": [], "results": []}
+    if baseline is not None:
+        facts = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
+                 "createdAt": baseline.get("createdAt"),
+                 "exportDate": baseline.get("exportDate")}
+        before = load_records(storage, client_id, baseline["reportId"],
+                              _shards(storage, baseline))
+        changes = {"baseline": facts, **compare(records, before)}
+    _put_json(storage, layout.changes_blob_name(client_id, report_id), changes)
+    return {"baseline": facts, "changeCounts": changes["counts"]}
+
+
+def _shards(storage: Storage, report: dict[str, Any]) -> int:
+    return int(report.get("shards") or storage.settings.shards)
+
+
+def read_json(storage: Storage, name: str) -> Any:
+    """A JSON blob of a report, or None when it is not there (older reports)."""
+    try:
+        return json.loads(storage.artifacts.get_blob_client(name).download_blob().readall())
+    except ResourceNotFoundError:
+        return None
 
 
 def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
@@ -166,6 +235,8 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         title=report.get("title") or report.get("fileName") or report_id,
         source_file=report.get("fileName") or job["uploadBlob"],
         generated_date=report.get("createdAt", ""),
+        export_date=report.get("exportDate") or "",
+        changes=read_json(storage, layout.changes_blob_name(client_id, report_id)),
     )
     started = time.perf_counter()
     body = render_report(report_type, fmt, data)

@@ -7,15 +7,34 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
+from shared.advisor.savings import savings_by_currency
 
 SAVINGS_CAVEAT = (
-    "Savings estimates from right-sizing, reservations and savings plans overlap: acting on one "
-    "changes the others, so these amounts must not be summed blindly."
+    "Savings from right-sizing, reservations and savings plans overlap: a savings plan and a "
+    "reservation for the same usage are alternatives, and right-sizing first lowers both. "
+    "The estimate counts, per subscription, the larger of savings plans and reservations plus "
+    "everything else; the plain sum of every amount overstates what can be saved."
 )
+
+
+def export_date(records: Iterable[Recommendation], fallback: str = "") -> str:
+    """The day the export was taken: its newest Updated Date, else `fallback` (the upload)."""
+    newest = max((r.updated for r in records if r.updated[:4].isdigit()), default="")
+    return (newest or fallback)[:10]
+
+
+def retirement_status(when: str, as_of: str) -> tuple[str, int | None]:
+    """("overdue" | "due" | "undated", days from `as_of` to the retirement)."""
+    try:
+        days = (date.fromisoformat(when[:10]) - date.fromisoformat(as_of[:10])).days
+    except ValueError:
+        return "undated", None
+    return ("overdue" if days < 0 else "due"), days
 
 
 def _money(value: Decimal) -> float:
@@ -63,7 +82,12 @@ def _grouped(groups: dict[str, _Group], key_name: str, extra: dict[str, dict] | 
     return out
 
 
-def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> dict[str, Any]:
+def compute_statistics(records: Iterable[Recommendation], top_n: int = 10,
+                       as_of: str = "") -> dict[str, Any]:
+    """Everything the statistics endpoint and the reports show. Retirements are overdue or
+    due relative to `as_of` (the export date; default: the rows' newest Updated Date)."""
+    records = list(records)
+    as_of = as_of or export_date(records)
     total = _Group()
     categories: dict[str, _Group] = defaultdict(_Group)
     subscriptions: dict[str, _Group] = defaultdict(_Group)
@@ -71,7 +95,6 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
     groups: dict[str, _Group] = defaultdict(_Group)
     types: dict[str, _Group] = defaultdict(_Group)
     matrix: dict[str, Counter[str]] = defaultdict(Counter)
-    savings_count: Counter[str] = Counter()
     resources: set[object] = set()
     retirements: dict[tuple[str, str], list[str]] = defaultdict(list)
     top: list[Recommendation] = []
@@ -90,7 +113,6 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
         resources.add(rec.given_resource_id or (sub, rec.resource_group, rec.resource_type,
                                                 rec.resource_name))
         if rec.annual_savings is not None:
-            savings_count[rec.currency] += 1
             top.append(rec)
         if rec.retirement_date or rec.retiring_feature:
             retirements[(rec.retirement_date, rec.retiring_feature)].append(
@@ -98,11 +120,7 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
 
     top.sort(key=lambda r: (-r.annual_savings, r.line))
     impact_counts = Counter({(k or "Unknown"): v for k, v in total.impacts.items()})
-    savings = [
-        {"currency": c or "unknown", "annualSavings": _money(v),
-         "recommendations": savings_count[c]}
-        for c, v in sorted(total.savings.items(), key=lambda kv: -kv[1])
-    ]
+    savings = savings_by_currency(records)
     return {
         "totals": {
             "recommendations": total.count,
@@ -136,11 +154,22 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10) -> di
              "annualSavings": _money(r.annual_savings), "currency": r.currency or "unknown"}
             for r in top[:top_n]
         ],
-        "retirements": [
-            {"date": date, "feature": feature, "count": len(names),
-             "resources": sorted({n for n in names if n})[:10]}
-            for (date, feature), names in sorted(retirements.items(),
-                                                 key=lambda kv: (kv[0][0] or "9999", kv[0][1]))
-        ],
+        "exportDate": as_of,
+        "retirements": _retirements(retirements, as_of),
         "savingsCaveat": SAVINGS_CAVEAT,
     }
+
+
+_STATUS_ORDER = {"overdue": 0, "due": 1, "undated": 2}
+
+
+def _retirements(found: dict[tuple[str, str], list[str]], as_of: str) -> list[dict[str, Any]]:
+    """Overdue first (oldest first), then due (soonest first), then those without a date."""
+    out = []
+    for (when, feature), names in found.items():
+        status, days = retirement_status(when, as_of) if when else ("undated", None)
+        out.append({"date": when, "feature": feature, "count": len(names),
+                    "status": status, "daysUntil": days,
+                    "resources": sorted({n for n in names if n})[:10]})
+    out.sort(key=lambda r: (_STATUS_ORDER[r["status"]], r["date"] or "9999", r["feature"]))
+    return out

@@ -28,6 +28,9 @@ class Table:
     columns: tuple[Column, ...]
     rows: Sequence[tuple[str, ...]]
     empty_text: str = "None found."
+    # A link for one column's cell in each row ("" for none): resources link to the portal.
+    link_column: int | None = None
+    links: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,13 @@ def _table_body(table: Table) -> Markup:
     """The rows of a table: built in Python, the hot loop of large reports."""
     opens = ['<td class="n">' if c.numeric else "<td>" for c in table.columns]
     out = []
-    for row in table.rows:
-        cells = "".join(f"{o}{escape(v)}</td>" for o, v in zip(opens, row, strict=True))
-        out.append(f"<tr>{cells}</tr>")
+    linked = table.link_column
+    for index, row in enumerate(table.rows):
+        cells = [f"{o}{escape(v)}</td>" for o, v in zip(opens, row, strict=True)]
+        if linked is not None and table.links[index]:
+            cells[linked] = (f'{opens[linked]}<a href="{escape(table.links[index])}">'
+                             f"{escape(row[linked])}</a></td>")
+        out.append(f"<tr>{''.join(cells)}</tr>")
     return Markup("\n".join(out))
 
 

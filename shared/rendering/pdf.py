@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,7 @@ FRAME_W = PAGE_W - 2 * MARGIN
 _CELL_PAD = 3
 _TABLE_FONT_SIZE = 7.5
 _MAX_CELL_CHARS = 1500  # a cell taller than a page cannot be laid out; the HTML has it whole
+_KEEP_TOGETHER_ROWS = 15
 _MAX_CELL_LINES = 12  # and however narrow its column, a row stays well within one page
 _PRODUCER = "Advisor Reports"
 
@@ -208,18 +210,47 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
 _LEADING = _TABLE_FONT_SIZE * 1.25
 
 
+_BREAK_AFTER = "-_/.\\,;:"
+_BREAKS = re.compile(r"(?<=[-_/.\\,;:])|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\()")
+
+
+def _pieces(word: str) -> list[str]:
+    """A long token cut where a reader expects it: after - _ / . (and \\ , ; :), between a
+    lower-case letter and an upper-case one (camelCase), before a parenthesis."""
+    return [p for p in _BREAKS.split(word) if p]
+
+
+def _hard_break(piece: str, font: str, width: float) -> list[str]:
+    """A piece with no break point that is still wider than a line: cut by characters."""
+    out = []
+    while stringWidth(piece, font, _TABLE_FONT_SIZE) > width and len(piece) > 1:
+        cut = len(piece) - 1
+        while cut > 1 and stringWidth(piece[:cut], font, _TABLE_FONT_SIZE) > width:
+            cut = max(1, int(cut * 0.9)) if cut > 40 else cut - 1
+        out.append(piece[:cut])
+        piece = piece[cut:]
+    out.append(piece)
+    return out
+
+
 def wrap_text(text: str, font: str, width: float) -> list[str]:
-    """Lines of at most `width` points; words longer than a line are broken, never cut off."""
+    """Lines of at most `width` points. Words wrap at spaces; a word longer than a line wraps
+    at its separators or case changes, and only a piece with none is cut mid-word."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         for line in simpleSplit(paragraph, font, _TABLE_FONT_SIZE, width) or [""]:
-            while stringWidth(line, font, _TABLE_FONT_SIZE) > width and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and stringWidth(line[:cut], font, _TABLE_FONT_SIZE) > width:
-                    cut = max(1, int(cut * 0.9)) if cut > 40 else cut - 1
-                lines.append(line[:cut])
-                line = line[cut:]
-            lines.append(line)
+            if stringWidth(line, font, _TABLE_FONT_SIZE) <= width:
+                lines.append(line)
+                continue
+            current = ""
+            for piece in (p for chunk in _pieces(line) for p in
+                          _hard_break(chunk, font, width)):
+                if current and stringWidth(current + piece, font, _TABLE_FONT_SIZE) > width:
+                    lines.append(current)
+                    current = piece
+                else:
+                    current += piece
+            lines.append(current)
     return lines
 
 
@@ -238,6 +269,7 @@ def clip_lines(lines: list[str], font: str, width: float,
 class _Row:
     cells: list[list[str]]  # the lines of each cell
     height: float
+    link: tuple[int, str] | None = None  # (column, URL): the cell links to the Azure portal
 
 
 class _TablePage(Flowable):
@@ -271,9 +303,13 @@ class _TablePage(Flowable):
 
     def _cells(self, row: _Row, top: float, font: str, colour) -> None:
         canvas = self.canv
-        canvas.setFillColor(colour)
         x = 0.0
-        for column, width, lines in zip(self.columns, self.widths, row.cells, strict=True):
+        for index, (column, width, lines) in enumerate(zip(self.columns, self.widths, row.cells,
+                                                           strict=True)):
+            linked = row.link is not None and row.link[0] == index
+            canvas.setFillColor(_c(theme.ACCENT) if linked else colour)
+            if linked:
+                canvas.linkURL(row.link[1], (x, top - row.height, x + width, top), relative=1)
             text = canvas.beginText()
             text.setFont(font, _TABLE_FONT_SIZE, _LEADING)
             baseline = top - _CELL_PAD - _TABLE_FONT_SIZE
@@ -316,9 +352,10 @@ class RowStream(Flowable):
                 wrap_text(clipped, font, width - 2 * _CELL_PAD), font, width - 2 * _CELL_PAD)
         return found
 
-    def _row(self, values, widths: list[float], header: bool = False) -> _Row:
+    def _row(self, values, widths: list[float], header: bool = False,
+             link: tuple[int, str] | None = None) -> _Row:
         cells = [self._lines(v, w, header) for v, w in zip(values, widths, strict=True)]
-        return _Row(cells, max(len(c) for c in cells) * _LEADING + 2 * _CELL_PAD)
+        return _Row(cells, max(len(c) for c in cells) * _LEADING + 2 * _CELL_PAD, link)
 
     def _page(self, aw: float, ah: float) -> tuple[_TablePage | None, int]:
         if self._page_cache and self._page_cache[0] == (aw, ah):
@@ -327,8 +364,11 @@ class RowStream(Flowable):
         widths = [aw * c.width for c in columns]
         header = self._row([c.header for c in columns], widths, header=True)
         used, rows, i = header.height, [], self.start
-        while i < len(self.block.rows):
-            row = self._row(self.block.rows[i], widths)
+        block = self.block
+        while i < len(block.rows):
+            url = block.links[i] if block.link_column is not None and block.links else ""
+            row = self._row(block.rows[i], widths,
+                            link=(block.link_column, url) if url else None)
             if used + row.height > ah:
                 break
             rows.append(row)
@@ -433,9 +473,12 @@ def _section(section: Section, key: str, marks: _Marks) -> list[Flowable]:
                 out.append(KeepTogether([_p(block.chart.title, "caption"),
                                          chart_drawing(block.chart), Spacer(1, 8)]))
         elif isinstance(block, TableBlock):
-            out.append(_p(block.caption, "caption"))
-            out.append(RowStream(block) if block.rows else _p(block.empty_text, "empty"))
-            out.append(Spacer(1, 8))
+            parts = [_p(block.caption, "caption"),
+                     RowStream(block) if block.rows else _p(block.empty_text, "empty"),
+                     Spacer(1, 8)]
+            # A short table is read at a glance: never split it across two pages.
+            out.extend([KeepTogether(parts)] if len(block.rows) <= _KEEP_TOGETHER_ROWS
+                       else parts)
     return out
 
 

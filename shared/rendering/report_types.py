@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from shared.advisor.actions import action_plan
 from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
-from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics
+from shared.advisor.savings import LEVER_LABELS
+from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.charts import Bar, BarChart, DonutChart, Slice
@@ -39,6 +41,7 @@ class ReportInput:
     source_file: str
     generated_date: str  # the report's stored creation date (never the wall clock)
     export_date: str = ""  # when the export was taken; derived from the rows when empty
+    changes: dict | None = None  # shared.advisor.changes.compare with `baseline`, if any
 
 
 @dataclass(frozen=True)
@@ -57,24 +60,25 @@ REPORT_TYPES: dict[str, ReportType] = {
     t.key: t for t in (
         ReportType(
             "executive", "Executive summary", "Leadership",
-            "Where the estate stands, what matters most and what it could save.",
+            "Where the estate stands, what to do first and what it could save.",
             None, ("recommendations", "high_impact", "subscriptions", "savings"),
-            ("overview", "top_value", "top_subscriptions", "retirements"),
+            ("at_a_glance", "top_actions", "changes", "retirements", "overview",
+             "top_subscriptions"),
         ),
         ReportType(
             "detailed", "Detailed recommendations", "Engineers",
             "Every recommendation, grouped by category and impact, with the resource it "
             "concerns.",
             None, ("recommendations", "high_impact", "resources", "savings"),
-            ("category_chart", "all_grouped"),
+            ("category_chart", "action_plan", "changes", "all_grouped"),
         ),
         ReportType(
             "cost", "Cost optimisation", "FinOps",
             "Potential savings by currency, subscription and resource type, and the "
             "opportunities worth acting on first.",
             ("Cost",), ("recommendations", "high_impact", "savings"),
-            ("savings_overview", "savings_by_subscription", "savings_by_resource_type",
-             "top_value", "commitments", "full_list"),
+            ("action_plan", "savings_overview", "changes", "savings_by_subscription",
+             "savings_by_resource_type", "commitments", "full_list"),
             "This export holds no cost recommendations: Advisor found nothing to save, or the "
             "export was taken from another category's tab.",
         ),
@@ -83,7 +87,8 @@ REPORT_TYPES: dict[str, ReportType] = {
             "Security recommendations by impact, subscription and resource type, and the full "
             "list to work through.",
             ("Security",), ("recommendations", "high_impact", "subscriptions", "resources"),
-            ("impact_chart", "by_subscription", "by_resource_type", "full_list"),
+            ("action_plan", "changes", "impact_chart", "by_subscription", "by_resource_type",
+             "full_list"),
             "This export holds no security recommendations.",
         ),
         ReportType(
@@ -92,7 +97,8 @@ REPORT_TYPES: dict[str, ReportType] = {
             "retirements to plan for.",
             ("Reliability", "OperationalExcellence", "Performance"),
             ("recommendations", "high_impact", "retirements", "subscriptions"),
-            ("category_chart", "by_subscription", "retirements", "full_list"),
+            ("action_plan", "changes", "category_chart", "by_subscription", "retirements",
+             "full_list"),
             "This export holds no reliability, operational excellence or performance "
             "recommendations.",
         ),
@@ -105,17 +111,30 @@ class _Context:
     kind: ReportType
     records: list[Recommendation]
     stats: dict
+    changes: dict | None  # this type's share of the changes since the baseline, or None
+    _plan: list[dict] | None = None
+
+    @property
+    def plan(self) -> list[dict]:
+        if self._plan is None:
+            self._plan = action_plan(self.records)
+        return self._plan
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the report's lists mix categories (then they show a Category column)."""
+        return self.kind.categories is None or len(self.kind.categories) > 1
 
 
 def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     records = [r for r in data.records
                if kind.categories is None or r.category in kind.categories]
-    ctx = _Context(kind, records, compute_statistics(records))
+    as_of = export_date(data.records, data.export_date or data.generated_date)
+    ctx = _Context(kind, records, compute_statistics(records, as_of=as_of),
+                   _changes_for(kind, data.changes))
     cover = CoverFacts(
         title=data.title, report_label=kind.label, audience=kind.audience, client=data.client,
-        source_file=data.source_file,
-        export_date=fmt.date(data.export_date or max((r.updated for r in data.records),
-                                                     default="")),
+        source_file=data.source_file, export_date=fmt.date(as_of),
         generated_date=fmt.date(data.generated_date), purpose=kind.purpose,
     )
     figures = [f for name in kind.key_figures for f in KEY_FIGURES[name](ctx)]
@@ -134,11 +153,19 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
 def _savings_figures(ctx: _Context) -> list[KeyFigure]:
     savings = ctx.stats["savingsByCurrency"]
     if not savings:
-        return [KeyFigure("Potential annual savings", "None identified")]
-    return [KeyFigure(f"Potential annual savings ({s['currency']})",
-                      fmt.money(s["annualSavings"], s["currency"]),
-                      f"from {fmt.plural(s['recommendations'], 'recommendation')}")
+        return [KeyFigure("Estimated annual savings", "None identified")]
+    return [KeyFigure(f"Estimated annual savings ({s['currency']})",
+                      fmt.money(s["estimatedAnnualSavings"], s["currency"]),
+                      f"{fmt.money(s['estimatedMonthlySavings'], s['currency'])} a month. "
+                      + _lever_text(s))
             for s in savings]
+
+
+def _lever_text(saving: dict) -> str:
+    """What each lever adds to the estimate, amounts in the figure's currency."""
+    parts = [f"{LEVER_LABELS[name]} {amount:,.2f}"
+             for name, amount in saving["byLever"].items() if amount]
+    return " · ".join(parts)
 
 
 KEY_FIGURES: dict[str, Callable[[_Context], list[KeyFigure]]] = {
@@ -203,6 +230,17 @@ _DETAIL_COLUMNS = (
     Column("Resource group", 0.13), Column("Subscription", 0.13),
     Column("Benefit or savings", 0.16),
 )
+_DETAIL_COLUMNS_MIXED = (
+    Column("Impact", 0.08), Column("Category", 0.11), Column("Recommendation", 0.27),
+    Column("Resource", 0.18), Column("Resource group", 0.11), Column("Subscription", 0.11),
+    Column("Benefit or savings", 0.14),
+)
+PORTAL = "https://portal.azure.com/#resource"
+
+
+def portal_url(resource_id: str) -> str:
+    """The Azure portal's page of a resource ("" when the row names no resource id)."""
+    return f"{PORTAL}{resource_id}" if resource_id.startswith("/subscriptions/") else ""
 
 
 def _resource(rec: Recommendation) -> str:
@@ -218,9 +256,19 @@ def _benefit(rec: Recommendation) -> str:
     return rec.potential_benefits
 
 
-def _detail_rows(records: Sequence[Recommendation]) -> list[tuple[str, ...]]:
-    return [(r.impact, r.recommendation, _resource(r), r.resource_group,
-             r.subscription_name or r.subscription_id, _benefit(r)) for r in records]
+def _detail_table(caption: str, records: Sequence[Recommendation], mixed: bool = False,
+                  empty_text: str = "None found.") -> Table:
+    """Rows of recommendations, each resource linked to its page in the Azure portal."""
+    if mixed:
+        rows = [(r.impact, theme.category_label(r.category), r.recommendation, _resource(r),
+                 r.resource_group, r.subscription_name or r.subscription_id, _benefit(r))
+                for r in records]
+    else:
+        rows = [(r.impact, r.recommendation, _resource(r), r.resource_group,
+                 r.subscription_name or r.subscription_id, _benefit(r)) for r in records]
+    return Table(caption, _DETAIL_COLUMNS_MIXED if mixed else _DETAIL_COLUMNS, rows,
+                 empty_text, link_column=3 if mixed else 2,
+                 links=[portal_url(r.resource_id) for r in records])
 
 
 def _ordered(records: Sequence[Recommendation]) -> list[Recommendation]:
@@ -236,7 +284,7 @@ def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]
     currencies = sorted({c for r in rows for c in r["savingsByCurrency"]})
     columns = [Column(label, 0.40), Column("Count", 0.11, True),
                Column("High impact", 0.11, True)]
-    columns += [Column(f"Savings ({c})", 0.38 / max(len(currencies), 1), True)
+    columns += [Column(f"Sum of savings ({c})", 0.38 / max(len(currencies), 1), True)
                 for c in currencies]
     body = [
         (label_of(r), fmt.count(r["count"]), fmt.count(r["high"]),
@@ -264,35 +312,39 @@ def _overview(ctx: _Context) -> list[Section]:
     ])]
 
 
-def _top_value(ctx: _Context) -> list[Section]:
-    top = ctx.stats["topSavings"]
-    table = Table("The ten largest savings opportunities", (
-        Column("Recommendation", 0.38), Column("Resource", 0.2), Column("Subscription", 0.18),
-        Column("Impact", 0.08), Column("Annual savings", 0.16, True)),
-        [(t["recommendation"], t["resourceName"], t["subscriptionName"], t["impact"],
-          fmt.money(t["annualSavings"], t["currency"])) for t in top],
-        "No recommendation in this export estimates a saving.")
-    blocks = [table]
-    if top:
-        blocks.append(Text(SAVINGS_CAVEAT, "caveat"))
-    return [Section("Top opportunities by value", blocks)]
-
-
 def _top_subscriptions(ctx: _Context) -> list[Section]:
     rows = ctx.stats["bySubscription"][:10]
     return [Section("Subscriptions with the most recommendations", [
         _grouped_table(rows, "Subscription", _subscription_label)])]
 
 
+def retirement_when(row: dict) -> str:
+    """"Overdue by 53 days", "Due in 12 days", "Due today" or "No date given"."""
+    days = row.get("daysUntil")
+    if row.get("status") == "overdue":
+        return f"Overdue by {fmt.plural(-days, 'day')}"
+    if days is None:
+        return "No date given"
+    return "Due today" if days == 0 else f"Due in {fmt.plural(days, 'day')}"
+
+
 def _retirements(ctx: _Context) -> list[Section]:
     rows = ctx.stats["retirements"]
-    return [Section("Retirements due", [Table(
+    overdue = [r for r in rows if r["status"] == "overdue"]
+    blocks: list = []
+    if overdue:
+        blocks.append(Text(
+            f"{fmt.plural(len(overdue), 'retirement')} dated before the export "
+            f"({ctx.stats['exportDate']}) are overdue: the resources below still use features "
+            "that are already retired. They come first.", "caveat"))
+    blocks.append(Table(
         "Features being retired and the resources that use them",
-        (Column("Retirement date", 0.16), Column("Feature", 0.34), Column("Resources", 0.12, True),
-         Column("For example", 0.38)),
-        [(r["date"] or "not given", r["feature"] or "not given", fmt.count(r["count"]),
-          ", ".join(r["resources"][:5])) for r in rows],
-        "No retirements are announced for the resources in this export.")])]
+        (Column("When", 0.17), Column("Retirement date", 0.13), Column("Feature", 0.29),
+         Column("Resources", 0.12, True), Column("For example", 0.29)),
+        [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+          fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows],
+        "No retirements are announced for the resources in this export."))
+    return [Section("Retirements", blocks)]
 
 
 def _category_chart_section(ctx: _Context) -> list[Section]:
@@ -314,15 +366,17 @@ def _all_grouped(ctx: _Context) -> list[Section]:
         for impact, rows in groupby(in_category, key=lambda r: r.impact):
             rows = list(rows)
             sections.append(Section(f"{theme.category_label(category)}: {impact or 'no'} impact",
-                                    [Table(f"{impact or 'No'} impact ({len(rows):,})",
-                                           _DETAIL_COLUMNS, _detail_rows(rows))], level=2))
+                                    [_detail_table(f"{impact or 'No'} impact ({len(rows):,})",
+                                                   rows)], level=2))
     return sections
 
 
 def _full_list(ctx: _Context) -> list[Section]:
-    return [Section("All recommendations", [Table(
-        f"All {fmt.plural(len(ctx.records), 'recommendation')}", _DETAIL_COLUMNS,
-        _detail_rows(_ordered(ctx.records)))])]
+    return [Section("Appendix: every recommendation", [
+        Text("Each finding on its own row, for the teams doing the work; the action plan "
+             "above groups them."),
+        _detail_table(f"All {fmt.plural(len(ctx.records), 'recommendation')}",
+                      _ordered(ctx.records), ctx.mixed)])]
 
 
 def _by_subscription(ctx: _Context) -> list[Section]:
@@ -342,24 +396,36 @@ def _by_resource_type(ctx: _Context) -> list[Section]:
 
 def _savings_overview(ctx: _Context) -> list[Section]:
     savings = ctx.stats["savingsByCurrency"]
-    table = Table("Potential annual savings by currency", (
-        Column("Currency", 0.2), Column("Recommendations", 0.3, True),
-        Column("Potential annual savings", 0.5, True)),
-        [(s["currency"], fmt.count(s["recommendations"]),
+    table = Table("Annual savings by currency and lever", (
+        Column("Currency", 0.10), Column("Estimate", 0.16, True),
+        Column("Savings plans", 0.15, True), Column("Reservations", 0.15, True),
+        Column("Right-size or shut down", 0.16, True), Column("Other", 0.12, True),
+        Column("Plain sum", 0.16, True)),
+        [(s["currency"], fmt.money(s["estimatedAnnualSavings"], s["currency"]),
+          *(fmt.money(s["byLever"][lever], s["currency"]) for lever in
+            ("savingsPlan", "reservation", "rightsizeOrShutdown", "other")),
           fmt.money(s["annualSavings"], s["currency"])) for s in savings],
         "No recommendation in this export estimates a saving.")
-    return [Section("Savings by currency", [
-        table, Text(SAVINGS_CAVEAT, "caveat"),
-        Text("Amounts in different currencies are shown separately and never added together."),
+    return [Section("Savings by lever", [
+        Text("The estimate counts, per subscription, the larger of the savings plan and "
+             "reservation amounts (they are alternatives) plus every other saving; the lever "
+             "columns add up to it. The plain sum adds every amount Advisor lists and "
+             "overstates what can be saved. Amounts in different currencies are never added "
+             "together."),
+        table,
     ])]
 
 
 def _savings_by(ctx: _Context, title: str, stats_key: str, noun: str,
                 chart_label: Callable[[dict], str],
                 table_label: Callable[[dict], str]) -> list[Section]:
+    savings = ctx.stats["savingsByCurrency"]
     rows = ctx.stats[stats_key]
+    if savings:  # the table in the charts' order: by savings in the first currency
+        first = savings[0]["currency"]
+        rows = sorted(rows, key=lambda r: (-r["savingsByCurrency"].get(first, 0), -r["count"]))
     blocks: list = [ChartBlock(_savings_chart(title, rows, noun, chart_label, s["currency"]))
-                    for s in ctx.stats["savingsByCurrency"]]
+                    for s in savings]
     blocks.append(_grouped_table(rows, noun.capitalize(), table_label))
     return [Section(title, blocks)]
 
@@ -393,9 +459,173 @@ def _commitments(ctx: _Context) -> list[Section]:
     ])]
 
 
+# -- the action plan, the summary that leads, the changes since the last review ------------------
+
+
+def _savings_text(savings: dict[str, float]) -> str:
+    return ", ".join(fmt.money(v, c) for c, v in savings.items()) or ""
+
+
+def _scope(action: dict) -> str:
+    return (f"{fmt.plural(action['resources'], 'resource')} in "
+            f"{fmt.plural(action['subscriptions'], 'subscription')}")
+
+
+def _action_table(caption: str, actions: list[dict], mixed: bool,
+                  empty_text: str = "Nothing to act on.") -> Table:
+    columns = [Column("Impact", 0.08), Column("Action", 0.35 if mixed else 0.47)]
+    if mixed:
+        columns.append(Column("Category", 0.12))
+    columns += [Column("Scope", 0.17), Column("Annual savings", 0.16, True),
+                Column("Retires", 0.12)]
+    rows = [(a["impact"], a["recommendation"],
+             *([theme.category_label(a["category"])] if mixed else []),
+             _scope(a), _savings_text(a["savingsByCurrency"]), a["retirementDate"] or "")
+            for a in actions]
+    return Table(caption, tuple(columns), rows, empty_text)
+
+
+def _action_plan_section(ctx: _Context) -> list[Section]:
+    plan = ctx.plan
+    findings = len(ctx.records)
+    blocks: list = [Text(
+        f"{fmt.plural(findings, 'finding')} come down to {fmt.plural(len(plan), 'action')}: "
+        "each action is one recommendation and every resource it concerns. High impact "
+        "first, then the actions that touch the most resources, then by savings.")]
+    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan,
+                                ctx.mixed))
+    examples = [(a["recommendation"], ", ".join(e["resourceName"] for e in a["examples"]))
+                for a in plan[:10] if a["resources"] > 1]
+    if examples:
+        blocks.append(Table("Where the first actions apply (up to five resources each)",
+                            (Column("Action", 0.45), Column("For example", 0.55)), examples))
+    return [Section("Action plan", blocks)]
+
+
+def _top_actions(ctx: _Context) -> list[Section]:
+    plan = ctx.plan
+    return [Section("Top actions", [
+        Text("The ten actions that matter most across cost, security, reliability, operational "
+             "excellence and performance: high impact first, then those that touch the most "
+             "resources."),
+        _action_table("The first ten actions of the action plan", plan[:10], True),
+    ])]
+
+
+def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> str:
+    """A few sentences written from the figures (deterministic: the same data, the same text)."""
+    sentences = []
+    high = stats["totals"]["highImpact"]
+    high_actions = sorted((a for a in plan if a["impact"] == "High"),
+                          key=lambda a: -a["findings"])
+    if high and high_actions:
+        covered, used = 0, 0
+        for action in high_actions:
+            covered += action["findings"]
+            used += 1
+            if covered * 10 >= high * 7:
+                break
+        sentences.append(
+            f"{fmt.plural(used, 'action')} cover {round(100 * covered / high)} % of the "
+            f"{fmt.count(high)} high-impact findings.")
+    elif not high:
+        sentences.append("No finding is of high impact.")
+    for saving in stats["savingsByCurrency"][:2]:
+        sentences.append(
+            f"Acting on the cost recommendations could save an estimated "
+            f"{fmt.money(saving['estimatedAnnualSavings'], saving['currency'])} a year "
+            f"({fmt.money(saving['estimatedMonthlySavings'], saving['currency'])} a month), "
+            "counting savings plans and reservations once.")
+    overdue = sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
+    soon = sum(r["count"] for r in stats["retirements"]
+               if r["status"] == "due" and r["daysUntil"] is not None and r["daysUntil"] <= 90)
+    if overdue:
+        sentences.append(f"{fmt.plural(overdue, 'resource')} still use features already "
+                         "retired.")
+    if soon:
+        sentences.append(f"{fmt.plural(soon, 'resource')} use features retiring within 90 "
+                         "days.")
+    if changes and changes.get("counts"):
+        counts = changes["counts"]
+        sentences.append(
+            f"Since the last review ({fmt.date(changes['baseline'].get('createdAt') or '')}), "
+            f"{fmt.plural(counts['new'], 'finding')} appeared and "
+            f"{fmt.count(counts['resolved'])} were resolved.")
+    return " ".join(sentences)
+
+
+def _at_a_glance(ctx: _Context) -> list[Section]:
+    return [Section("At a glance", [Text(summary_paragraph(ctx.stats, ctx.plan,
+                                                            ctx.changes))])]
+
+
+def _changes_for(kind: ReportType, changes: dict | None) -> dict | None:
+    """The share of the changes a report type covers (its categories), or None without a
+    baseline."""
+    if not changes or not changes.get("baseline") or changes.get("counts") is None:
+        return None
+    if kind.categories is None:
+        return changes
+    mine = [c for c in changes["byCategory"] if c["category"] in kind.categories]
+    return {
+        "baseline": changes["baseline"],
+        "counts": {k: sum(c[k] for c in mine) for k in ("new", "resolved", "persisting")},
+        "byCategory": mine,
+        "results": [r for r in changes["results"] if r["category"] in kind.categories],
+    }
+
+
+_CHANGE_COLUMNS = (Column("Impact", 0.08), Column("Category", 0.13),
+                   Column("Recommendation", 0.39), Column("Resource", 0.20),
+                   Column("Subscription", 0.20))
+_CHANGE_LIST_MAX = 25
+
+
+def _change_table(caption: str, items: list[dict], empty_text: str) -> Table:
+    shown = items[:_CHANGE_LIST_MAX]
+    more = len(items) - len(shown)
+    return Table(
+        caption + (f" (the first {len(shown)} of {fmt.count(len(items))})" if more else ""),
+        _CHANGE_COLUMNS,
+        [(i["impact"], theme.category_label(i["category"]), i["recommendation"],
+          i["resourceName"] or i["resourceId"],
+          i.get("subscriptionName") or i["subscriptionId"]) for i in shown],
+        empty_text, link_column=3, links=[portal_url(i["resourceId"]) for i in shown])
+
+
+def _changes_section(ctx: _Context) -> list[Section]:
+    changes = ctx.changes
+    if changes is None:
+        return []
+    baseline = changes["baseline"]
+    when = fmt.date(baseline.get("createdAt") or "")
+    counts = changes["counts"]
+    new_high = [i for i in changes["results"] if i["change"] == "new" and i["impact"] == "High"]
+    resolved = [i for i in changes["results"] if i["change"] == "resolved"]
+    return [Section(f"Changes since {when}", [
+        Text(f"Compared with the review of {when} (“{baseline.get('title') or ''}”): "
+             f"{fmt.plural(counts['new'], 'new finding')}, {fmt.count(counts['resolved'])} "
+             f"resolved, {fmt.count(counts['persisting'])} still open. A finding is the same "
+             "when its recommendation and resource are."),
+        Table("Changes by category", (
+            Column("Category", 0.40), Column("New", 0.20, True),
+            Column("Resolved", 0.20, True), Column("Still open", 0.20, True)),
+            [(theme.category_label(c["category"]), fmt.count(c["new"]),
+              fmt.count(c["resolved"]), fmt.count(c["persisting"]))
+             for c in changes["byCategory"]], "Nothing changed."),
+        _change_table("New high-impact findings", new_high,
+                      "No new high-impact finding since the last review."),
+        _change_table("Resolved since the last review", resolved,
+                      "Nothing was resolved since the last review."),
+    ])]
+
+
 SECTIONS: dict[str, Callable[[_Context], list[Section]]] = {
+    "at_a_glance": _at_a_glance,
+    "top_actions": _top_actions,
+    "action_plan": _action_plan_section,
+    "changes": _changes_section,
     "overview": _overview,
-    "top_value": _top_value,
     "top_subscriptions": _top_subscriptions,
     "retirements": _retirements,
     "category_chart": _category_chart_section,

@@ -30,6 +30,14 @@ def statistics_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/statistics.json"
 
 
+def actions_blob_name(client_id: str, report_id: str) -> str:
+    return f"{client_id}/{report_id}/actions.json"
+
+
+def changes_blob_name(client_id: str, report_id: str) -> str:
+    return f"{client_id}/{report_id}/changes.json"
+
+
 def shard_of(line: int, shards: int) -> int:
     """A stable hash of the row key spreads rows evenly over the shards."""
     return zlib.crc32(str(line).encode()) % shards

@@ -21,9 +21,10 @@ def test_totals_and_breakdowns_match_the_rows():
     assert sum(t["count"] for t in stats["byResourceType"]) == 500
     cost = sum(int(r["Potential Annual Cost Savings"].replace(",", "")) for r in rows
                if r["Potential Annual Cost Savings"])
-    assert totals["savingsByCurrency"] == [{"currency": "USD", "annualSavings": float(cost),
-                                            "recommendations": sum(
-                                                1 for r in rows if r["ApiCategory"] == "Cost")}]
+    (usd,) = totals["savingsByCurrency"]
+    assert usd["currency"] == "USD" and usd["annualSavings"] == float(cost)
+    assert usd["recommendations"] == sum(1 for r in rows if r["ApiCategory"] == "Cost")
+    assert round(sum(usd["byLever"].values()), 2) == usd["estimatedAnnualSavings"] <= cost
     matrix = stats["categoryImpact"]
     assert sum(sum(v.values()) for v in matrix.values()) == 500
     assert [c["category"] for c in stats["byCategory"]] == [
@@ -39,24 +40,39 @@ def test_money_is_never_summed_across_currencies_and_top_n_is_sorted():
         row17(category="Security", resource="d"),
     )).records
     stats = compute_statistics(records, top_n=2)
-    assert stats["savingsByCurrency"] == [
-        {"currency": "USD", "annualSavings": 350.0, "recommendations": 2},
-        {"currency": "EUR", "annualSavings": 300.0, "recommendations": 1}]
+    assert [(s["currency"], s["annualSavings"], s["estimatedAnnualSavings"],
+             s["recommendations"]) for s in stats["savingsByCurrency"]] == [
+        ("USD", 350.0, 350.0, 2), ("EUR", 300.0, 300.0, 1)]
     assert [(t["resourceName"], t["currency"]) for t in stats["topSavings"]] == [
         ("b", "EUR"), ("c", "USD")]
     assert stats["byCategory"][0]["savingsByCurrency"] == {"EUR": 300.0, "USD": 350.0}
 
 
-def test_retirements_are_listed_by_date():
+def test_retirements_are_overdue_before_the_export_date_and_come_first():
     records = parse_export(csv_text(
-        row17(retirement="2026-09-30", feature="Gateway v1", resource="a"),
+        row17(retirement="2026-09-30", feature="Gateway v1", resource="a",
+              updated="2026-11-20T08:00:00Z"),
         row17(retirement="2025-03-31", feature="Basic IP", resource="b"),
         row17(retirement="2025-03-31", feature="Basic IP", resource="c"),
+        row17(retirement="2027-01-09", feature="Classic VNet", resource="e"),
+        row17(retirement="", feature="Old agent", resource="f"),
         row17(resource="d"),
     )).records
-    assert compute_statistics(records)["retirements"] == [
-        {"date": "2025-03-31", "feature": "Basic IP", "count": 2, "resources": ["b", "c"]},
-        {"date": "2026-09-30", "feature": "Gateway v1", "count": 1, "resources": ["a"]}]
+    stats = compute_statistics(records)
+    assert stats["exportDate"] == "2026-11-20"  # the newest Updated Date
+    assert stats["retirements"] == [
+        {"date": "2025-03-31", "feature": "Basic IP", "count": 2, "status": "overdue",
+         "daysUntil": -599, "resources": ["b", "c"]},
+        {"date": "2026-09-30", "feature": "Gateway v1", "count": 1, "status": "overdue",
+         "daysUntil": -51, "resources": ["a"]},
+        {"date": "2027-01-09", "feature": "Classic VNet", "count": 1, "status": "due",
+         "daysUntil": 50, "resources": ["e"]},
+        {"date": "", "feature": "Old agent", "count": 1, "status": "undated",
+         "daysUntil": None, "resources": ["f"]}]
+    # Without an Updated Date, the upload date decides.
+    undated = [r._replace(updated="") for r in records]
+    later = compute_statistics(undated, as_of="2027-02-01")["retirements"]
+    assert [r["status"] for r in later] == ["overdue", "overdue", "overdue", "undated"]
 
 
 def test_empty_input_gives_zeroes_not_errors():

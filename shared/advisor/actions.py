@@ -1,0 +1,88 @@
+"""The action plan: recommendations grouped into actions, with the resources they touch.
+
+One action is one recommendation (its normalised text) within one category, however many
+resources it concerns: "fix these six things and 200 findings go away". Actions are ranked High
+before Medium before Low impact, then by resources affected, then by savings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from shared.advisor.identity import normalised_text, resource_key
+from shared.advisor.model import IMPACTS, Recommendation
+from shared.advisor.savings import money
+
+MAX_EXAMPLES = 5
+_IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
+
+
+@dataclass
+class _Action:
+    category: str
+    texts: Counter[str] = field(default_factory=Counter)
+    impacts: Counter[str] = field(default_factory=Counter)
+    resources: set[str] = field(default_factory=set)
+    subscriptions: set[str] = field(default_factory=set)
+    resource_types: set[str] = field(default_factory=set)
+    savings: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    retirement: str = ""
+    findings: int = 0
+    examples: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, rec: Recommendation, resource: str) -> None:
+        self.findings += 1
+        self.texts[rec.recommendation.strip()] += 1
+        self.impacts[rec.impact] += 1
+        if rec.subscription_id or rec.subscription_name:
+            self.subscriptions.add((rec.subscription_id or rec.subscription_name).lower())
+        if rec.resource_type:
+            self.resource_types.add(rec.resource_type)
+        if rec.annual_savings is not None:
+            self.savings[rec.currency or "unknown"] += rec.annual_savings
+        if rec.retirement_date and (not self.retirement or rec.retirement_date < self.retirement):
+            self.retirement = rec.retirement_date
+        if resource not in self.resources:
+            self.resources.add(resource)
+            if len(self.examples) < MAX_EXAMPLES:
+                self.examples.append({
+                    "resourceName": rec.resource_name or rec.subscription_name
+                    or rec.subscription_id,
+                    "resourceId": rec.resource_id, "subscriptionId": rec.subscription_id})
+
+    @property
+    def impact(self) -> str:
+        """The highest impact any of its findings has."""
+        return min(self.impacts, key=lambda i: (_IMPACT_RANK.get(i, 9), i))
+
+    def to_dict(self) -> dict[str, Any]:
+        text = max(self.texts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return {
+            "recommendation": text, "category": self.category, "impact": self.impact,
+            "findings": self.findings, "resources": len(self.resources),
+            "subscriptions": len(self.subscriptions),
+            "resourceTypes": sorted(self.resource_types, key=str.lower),
+            "savingsByCurrency": {c: money(v) for c, v in sorted(self.savings.items())},
+            "retirementDate": self.retirement or None,
+            "examples": self.examples,
+        }
+
+
+def action_plan(records: Iterable[Recommendation]) -> list[dict[str, Any]]:
+    """Every action of the export, ranked (see the module's docstring)."""
+    actions: dict[tuple[str, str], _Action] = {}
+    for rec in records:
+        key = (rec.category, normalised_text(rec.recommendation))
+        action = actions.get(key)
+        if action is None:
+            action = actions[key] = _Action(rec.category)
+        action.add(rec, resource_key(rec))
+    plan = [a.to_dict() for a in actions.values()]
+    plan.sort(key=lambda a: (_IMPACT_RANK.get(a["impact"], 9), -a["resources"],
+                             -max(a["savingsByCurrency"].values(), default=0),
+                             a["category"], a["recommendation"].casefold()))
+    return plan
