@@ -231,8 +231,8 @@ _DETAIL_COLUMNS = (
     Column("Benefit or savings", 0.16),
 )
 _DETAIL_COLUMNS_MIXED = (
-    Column("Impact", 0.08), Column("Category", 0.11), Column("Recommendation", 0.27),
-    Column("Resource", 0.18), Column("Resource group", 0.11), Column("Subscription", 0.11),
+    Column("Impact", 0.07), Column("Category", 0.11), Column("Recommendation", 0.26),
+    Column("Resource", 0.18), Column("Resource group", 0.11), Column("Subscription", 0.13),
     Column("Benefit or savings", 0.14),
 )
 PORTAL = "https://portal.azure.com/#resource"

@@ -269,3 +269,44 @@ def test_no_cell_is_too_long_to_render(long_cells, report_type):
     html = render_report(report_type, "html", long_cells).decode()
     if report_type in ("detailed", "security", "operations"):
         assert "x" * 1000 in html  # the HTML keeps every value whole
+
+
+@pytest.mark.parametrize("token,lines", [
+    ("Fabrikam-Prod-WestEurope", ["Fabrikam-Prod-", "WestEurope"]),
+    ("(virtualMachineScaleSets)", ["(virtualMachine", "ScaleSets)"]),
+    ("Microsoft.Compute/virtualMachineScaleSets",
+     ["Microsoft.", "Compute/", "virtualMachine", "ScaleSets"]),
+])
+def test_long_tokens_wrap_at_separators_and_case_changes(token, lines):
+    from shared.rendering.pdf import FONT, _register_fonts, wrap_text
+
+    _register_fonts()
+    assert wrap_text(token, FONT, 60) == lines
+
+
+def test_tables_of_up_to_15_rows_stay_on_one_page():
+    records = parse_export(to_csv(build_rows(300, seed=9))).records
+    data = render_report("security", "pdf", ReportInput(records, "C", "T", "f.csv",
+                                                        "2026-11-21"))
+    pages = [squash(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
+    for caption in ("Recommendations by subscription",):
+        (page,) = [p for p in pages if caption in p]
+        rows = re.findall(r"3f2a1b4c-0000-4000-8000-00000000000\d\)", page)
+        assert len(rows) >= 4  # every subscription row is on the caption's page
+
+
+def test_resources_link_to_the_azure_portal_in_html_and_pdf(sample):
+    html = render_report("detailed", "html", sample).decode()
+    assert re.search(r'<a href="https://portal\.azure\.com/#resource/subscriptions/[^"]+'
+                     r'/providers/Microsoft\.[^"]+">', html)
+    reader = PdfReader(io.BytesIO(render_report("detailed", "pdf", sample)))
+    uris = {a.get_object()["/A"]["/URI"] for page in reader.pages
+            for a in page.get("/Annots") or [] if "/A" in a.get_object()
+            and "/URI" in a.get_object()["/A"]}
+    assert any(u.startswith("https://portal.azure.com/#resource/subscriptions/") for u in uris)
+
+
+def test_mixed_lists_have_a_category_column(sample):
+    text = squash(pdf_text(render_report("operations", "pdf", sample)))
+    assert "Impact Category Recommendation Resource Resource group Subscription" in text
+    assert "Impact Action Category Scope" in text
