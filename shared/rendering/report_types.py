@@ -231,7 +231,7 @@ _DETAIL_COLUMNS = (
     Column("Benefit or savings", 0.16),
 )
 _DETAIL_COLUMNS_MIXED = (
-    Column("Impact", 0.07), Column("Category", 0.11), Column("Recommendation", 0.26),
+    Column("Impact", 0.08), Column("Category", 0.11), Column("Recommendation", 0.25),
     Column("Resource", 0.18), Column("Resource group", 0.11), Column("Subscription", 0.13),
     Column("Benefit or savings", 0.14),
 )
