@@ -99,6 +99,8 @@ def cmd_upload(api: Api, args) -> int:
         params["reportTypes"] = ",".join(args.types)
     if args.formats:
         params["formats"] = ",".join(args.formats)
+    if args.baseline:
+        params["baselineReportId"] = args.baseline
     with open(args.file, "rb") as handle:
         accepted = api.json("POST", "reports", params=params,
                             files={"file": (Path(args.file).name, handle, "text/csv")},
@@ -171,6 +173,44 @@ def cmd_recommendations(api: Api, args) -> int:
     return 0
 
 
+CHANGE_COLUMNS = ["change", "impact", "category", "recommendation", "resourceName",
+                  "resourceId", "subscriptionId", "annualSavings", "currency"]
+
+
+def cmd_changes(api: Api, args) -> int:
+    from shared.advisor.safety import neutralise_formula
+
+    params = {"change": args.change} if args.change else {}
+    summary = api.json("GET", f"reports/{args.report_id}/changes",
+                       params={**params, "pageSize": 1})
+    rows = api.all_pages(f"reports/{args.report_id}/changes", params)
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(CHANGE_COLUMNS)
+        for row in rows:
+            writer.writerow([neutralise_formula("" if row.get(c) is None else str(row[c]))
+                             for c in CHANGE_COLUMNS])
+        return 0
+    baseline = summary["baseline"]
+    if baseline is None:
+        print("No baseline: this is the client's first completed report, so nothing to "
+              "compare with.")
+        return 0
+    counts = summary["counts"]
+    print(f"Since {baseline['reportId']} ({(baseline.get('createdAt') or '')[:10]}, "
+          f"{baseline.get('title') or 'untitled'}): {counts['new']:,} new, "
+          f"{counts['resolved']:,} resolved, {counts['persisting']:,} still open")
+    for c in summary["byCategory"]:
+        print(f"  {c['category']:<24} new {c['new']:>6,}  resolved {c['resolved']:>6,}  "
+              f"still open {c['persisting']:>6,}")
+    for s in summary["savingsByCurrency"]:
+        print(f"  savings {s['currency']}: new {s['new']:,.2f}, resolved {s['resolved']:,.2f}")
+    for row in rows:
+        print(f"{row['change']:<9} {row['impact']:<7} {row['category']:<22} "
+              f"{row['recommendation'][:60]:<60} {row['resourceName'] or row['resourceId']}")
+    return 0
+
+
 def cmd_check(api: Api | None, args) -> int:
     from shared.advisor.check import main as check_main
 
@@ -206,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_choices(FORMATS), help="comma list (default both)")
     p.add_argument("--wait", action="store_true", help="follow progress until done")
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.add_argument("--baseline", help="the report to compare with (default: the client's "
+                                      "latest completed report)")
     p.set_defaults(run=cmd_upload)
 
     p = sub.add_parser("status", help="a report's status")
@@ -232,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search")
     p.add_argument("--csv", action="store_true", help="CSV on standard output")
     p.set_defaults(run=cmd_recommendations)
+
+    p = sub.add_parser("changes", help="what changed since the report's baseline")
+    p.add_argument("report_id")
+    p.add_argument("--change", choices=("new", "resolved"))
+    p.add_argument("--csv", action="store_true", help="CSV on standard output")
+    p.set_defaults(run=cmd_changes)
 
     p = sub.add_parser("check", help="validate an export locally (no server needed)")
     p.add_argument("file")

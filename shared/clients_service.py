@@ -128,5 +128,8 @@ def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
             "highImpact": r["totals"]["highImpact"],
             "savingsByCurrency": {s["currency"]: s["annualSavings"]
                                   for s in r["totals"]["savingsByCurrency"]},
+            # Reports made before the estimate existed have none: null, not a wrong figure.
+            "estimatedSavingsByCurrency": {s["currency"]: s.get("estimatedAnnualSavings")
+                                           for s in r["totals"]["savingsByCurrency"]},
         } for r in done],
     }

@@ -46,9 +46,10 @@ def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
 
 
 def _create_row(storage: Storage, job: dict[str, Any], title: str, file_name: str,
-                source: str) -> None:
+                source: str, baseline_report_id: str = "") -> None:
     storage.client_records.ensure(job["clientId"])
     storage.reports.create(job["clientId"], job["reportId"], {
+        "baselineReportId": baseline_report_id,
         "title": title, "fileName": file_name, "status": "queued", "source": source,
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
         "formats": job["formats"], "shards": job["shards"], "attempts": 1,
@@ -70,7 +71,7 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
         content_settings=ContentSettings(content_type="text/csv"))
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
                    options.formats)
-    _create_row(storage, job, options.title, file_name, SOURCE_API)
+    _create_row(storage, job, options.title, file_name, SOURCE_API, options.baseline_report_id)
     return job
 
 

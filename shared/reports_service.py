@@ -10,10 +10,11 @@ from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
+from shared.advisor.actions import action_plan
 from shared.advisor.model import Recommendation
 from shared.http.errors import ApiError
 from shared.intake import owns_upload
-from shared.pipeline import load_records
+from shared.pipeline import is_baseline_for, load_records, read_json, store_changes
 from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted
@@ -117,6 +118,49 @@ def recommendation_view(rec: Recommendation) -> dict[str, Any]:
         "descriptionOfChanges": rec.description_of_changes, "solution": rec.solution,
         "recommendationTypeId": rec.recommendation_type_id, "extra": rec.extra,
     }
+
+
+def action_plan_of(storage: Storage, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's stored action plan (computed from its rows for reports made before it
+    was stored)."""
+    plan = read_json(storage, layout.actions_blob_name(report["clientId"], report["reportId"]))
+    if plan is None:
+        _check_has_data(report)
+        plan = action_plan(load_records(storage, report["clientId"], report["reportId"],
+                                        int(report.get("shards") or storage.settings.shards)))
+    return plan
+
+
+def changes_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
+    """The report's stored changes since its baseline, computed (once) when missing."""
+    name = layout.changes_blob_name(report["clientId"], report["reportId"])
+    changes = read_json(storage, name)
+    if changes is None:
+        _check_has_data(report)
+        fields = store_changes(storage, report)
+        storage.reports.update(report["clientId"], report["reportId"], fields)
+        changes = read_json(storage, name)
+    return changes
+
+
+def _check_has_data(report: dict[str, Any]) -> None:
+    if not report.get("totals"):
+        raise ApiError(409, "NotReady", "This report's recommendations are not validated "
+                       "yet: try again when it has been processed.", target="reportId")
+
+
+def check_baseline(storage: Storage, report: dict[str, Any], baseline_id: str) -> None:
+    """A baseline must be another completed report of the same client (400 otherwise)."""
+    found = storage.reports.find(baseline_id)
+    if found is None or found["clientId"] != report["clientId"] or is_deleted(found):
+        raise ApiError(400, "InvalidBaseline", f"baselineReportId: client "
+                       f"'{report['clientId']}' has no report '{baseline_id}'.",
+                       target="baselineReportId")
+    if not is_baseline_for(found, report):
+        raise ApiError(400, "InvalidBaseline", f"baselineReportId: report '{baseline_id}' "
+                       f"cannot be the baseline: it is {found.get('status')}"
+                       + (" and is this report" if baseline_id == report["reportId"] else "")
+                       + "; choose a completed earlier report.", target="baselineReportId")
 
 
 def statistics(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:

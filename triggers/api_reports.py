@@ -34,6 +34,7 @@ from shared.http.upload import (
     parse_options,
 )
 from shared.http.views import report_view
+from shared.pipeline import store_changes
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
@@ -126,6 +127,9 @@ def _stage_upload(call: Call) -> dict:
     options = parse_options(values, default_title=file_name)
     if not call.principal.sees(options.client_id):
         raise AuthError(403, "Forbidden", f"You may not upload for client '{options.client_id}'.")
+    if options.baseline_report_id:
+        reports_service.check_baseline(storage, {"clientId": options.client_id,
+                                                 "reportId": ""}, options.baseline_report_id)
     check_header(data, file_name, Limits(settings.max_upload_bytes, settings.max_rows))
     return intake.stage_api_upload(storage, data, file_name, options)
 
@@ -139,7 +143,9 @@ def _stage_upload(call: Call) -> dict:
            Param("title", description="Report title (default: the file name)."),
            Param("reportTypes", enum=REPORT_TYPES, many=True, description="Comma list."),
            Param("formats", enum=FORMATS, many=True, description="Comma list."),
-           Param("fileName", description="File name of a raw text/csv body.")),
+           Param("fileName", description="File name of a raw text/csv body."),
+           Param("baselineReportId", description="The report to compare with (default: the "
+                                                 "client's latest completed report).")),
     body_doc=UPLOAD_BODY_DOC,
     responses={202: ("Accepted: poll statusQueryGetUri or reportUrl", ref("CheckStatus")),
                413: ("File too large", ref("Error")), 415: ("Not a CSV", ref("Error")),
@@ -272,6 +278,45 @@ def list_recommendations(call: Call) -> Reply:
     return Reply(200, page)
 
 
+@api.operation(
+    "GET", "reports/{reportId}/actions", operation_id="listActions", role=READER, tag=TAG,
+    paged=True, summary="The action plan: recommendations grouped, with the resources they "
+                        "touch, savings and retirement; high impact first",
+    query=(Param("category", enum=CATEGORIES, many=True),
+           Param("impact", enum=IMPACTS, many=True)),
+    responses={200: ("A page of actions", ref("ActionPage")),
+               409: ("Not computed yet", ref("Error"))})
+def list_actions(call: Call) -> Reply:
+    q = call.query
+    categories, impacts = set(q.get("category") or ()), set(q.get("impact") or ())
+    plan = [a for a in reports_service.action_plan_of(get_storage(), _report(call))
+            if (not categories or a["category"] in categories)
+            and (not impacts or a["impact"] in impacts)]
+    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
+    return Reply(200, page_of(plan, page=q["page"], page_size=q["pageSize"], url=call.url,
+                              query=call.req.params, filters=filters))
+
+
+@api.operation(
+    "GET", "reports/{reportId}/changes", operation_id="listChanges", role=READER, tag=TAG,
+    paged=True, summary="What changed since the baseline report: counts, per category, "
+                        "savings, and the new and resolved findings",
+    query=(Param("change", enum=("new", "resolved")),),
+    responses={200: ("The changes, with a page of findings", ref("ChangesPage")),
+               409: ("Not computed yet", ref("Error"))})
+def list_changes(call: Call) -> Reply:
+    q = call.query
+    changes = reports_service.changes_of(get_storage(), _report(call))
+    items = [i for i in changes["results"] if not q.get("change") or i["change"] == q["change"]]
+    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
+    page = page_of(items, page=q["page"], page_size=q["pageSize"], url=call.url,
+                   query=call.req.params, filters=filters)
+    counts = changes["counts"] or {"new": 0, "resolved": 0, "persisting": 0}
+    return Reply(200, {"baseline": changes["baseline"], "counts": counts,
+                       "byCategory": changes["byCategory"],
+                       "savingsByCurrency": changes["savingsByCurrency"], **page})
+
+
 _ARTIFACT = re.compile(r"^(?P<type>[a-z]+)\.(?P<format>html|pdf)$")
 
 
@@ -328,15 +373,29 @@ def download_artifact(call: Call) -> Reply:
 
 @api.operation(
     "PATCH", "reports/{reportId}", operation_id="updateReport", role=CONTRIBUTOR, tag=TAG,
-    summary="Change a report's title", body=REPORT_PATCH,
+    summary="Change a report's title or the baseline its changes are computed against "
+            "(null: the client's latest completed report before it)", body=REPORT_PATCH,
     responses={200: ("The report", ref("Report"))})
 def update_report(call: Call) -> Reply:
     report = _report(call)
     storage = get_storage()
-    storage.reports.update(report["clientId"], report["reportId"],
-                           {"title": call.body["title"].strip()})
-    return Reply(200, report_view(storage.reports.get(report["clientId"], report["reportId"]),
-                                  call.api_base))
+    fields: dict[str, Any] = {}
+    if "title" in call.body:
+        fields["title"] = call.body["title"].strip()
+    if "baselineReportId" in call.body:
+        baseline = call.body["baselineReportId"]
+        if baseline:
+            reports_service.check_baseline(storage, report, baseline)
+        fields["baselineReportId"] = baseline or ""
+    storage.reports.update(report["clientId"], report["reportId"], fields)
+    report = storage.reports.get(report["clientId"], report["reportId"])
+    if "baselineReportId" in fields and report.get("totals"):
+        # The changes are computed once and kept: a new baseline computes them again (the
+        # reports show the new ones once rendered again).
+        storage.reports.update(report["clientId"], report["reportId"],
+                               store_changes(storage, report))
+        report = storage.reports.get(report["clientId"], report["reportId"])
+    return Reply(200, report_view(report, call.api_base))
 
 
 @api.operation(

@@ -77,6 +77,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "artifacts": {"type": "array", "items": ref("Artifact")},
             "attempts": {"type": "integer"},
             "failureReason": {"type": "string"},
+            "exportDate": NULLABLE_STRING, "baselineReportId": NULLABLE_STRING,
+            "baseline": {"type": ["object", "null"]},
+            "changeCounts": {"type": ["object", "null"]},
             "timings": {"type": "object", "properties": {
                 "createdAt": NULLABLE_STRING, "startedAt": NULLABLE_STRING,
                 "completedAt": NULLABLE_STRING, "retriedAt": NULLABLE_STRING,
@@ -101,6 +104,33 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "RecommendationPage": page("Recommendation"),
     "Statistics": {"type": "object", "required": ["totals", "byCategory", "byImpact",
                                                   "savingsCaveat"]},
+    "Action": {
+        "type": "object",
+        "required": ["recommendation", "category", "impact", "resources", "subscriptions",
+                     "resourceTypes", "savingsByCurrency", "retirementDate", "examples"],
+        "properties": {
+            "recommendation": {"type": "string"}, "category": {"type": "string"},
+            "impact": {"type": "string"}, "findings": {"type": "integer"},
+            "resources": {"type": "integer"}, "subscriptions": {"type": "integer"},
+            "resourceTypes": {"type": "array", "items": {"type": "string"}},
+            "savingsByCurrency": MONEY_BY_CURRENCY, "retirementDate": NULLABLE_STRING,
+            "examples": {"type": "array", "maxItems": 5, "items": {"type": "object"}}},
+    },
+    "ActionPage": page("Action"),
+    "Change": {
+        "type": "object",
+        "required": ["change", "recommendation", "category", "impact", "resourceId",
+                     "resourceName", "subscriptionId"],
+        "properties": {
+            "change": {"type": "string", "enum": ["new", "resolved"]},
+            **{k: {"type": "string"} for k in (
+                "recommendation", "category", "impact", "resourceId", "resourceName",
+                "subscriptionId", "subscriptionName")},
+            "annualSavings": {"type": ["number", "null"]}, "currency": NULLABLE_STRING},
+    },
+    "ChangesPage": {**page("Change"), "required": [
+        "baseline", "counts", "byCategory", "savingsByCurrency", "count", "page",
+        "pageSize", "results"]},
     "Client": {
         "type": "object", "required": ["clientId", "name"],
         "properties": {
@@ -141,8 +171,10 @@ CLIENT_CREATE = {"type": "object", "additionalProperties": False, "required": ["
                                 **_CLIENT_FIELDS}}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
-REPORT_PATCH = {"type": "object", "additionalProperties": False, "required": ["title"],
-                "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200}}}
+REPORT_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"}
+REPORT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
+                "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                               "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]}}}
 RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
                     "uniqueItems": True},
@@ -153,6 +185,7 @@ UPLOAD_BODY_DOC = {"required": True, "content": {
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "contentMediaType": "text/csv"},
                        "clientId": {"type": "string"}, "title": {"type": "string"},
-                       "reportTypes": {"type": "string"}, "formats": {"type": "string"}}}},
+                       "reportTypes": {"type": "string"}, "formats": {"type": "string"},
+                       "baselineReportId": {"type": "string"}}}},
     "text/csv": {"schema": {"type": "string"}},
 }}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ CSV_MEDIA_TYPES = frozenset({
     "application/octet-stream", "text/x-csv", "text/comma-separated-values",
 })
 MAX_TITLE = 200
-OPTION_NAMES = ("clientId", "title", "reportTypes", "formats", "fileName")
+OPTION_NAMES = ("clientId", "title", "reportTypes", "formats", "fileName", "baselineReportId")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class UploadOptions:
     title: str
     report_types: tuple[str, ...]
     formats: tuple[str, ...]
+    baseline_report_id: str = ""
 
 
 def media_type(content_type: str) -> str:
@@ -104,9 +106,13 @@ def parse_options(values: Mapping[str, str], default_title: str) -> UploadOption
                          "message": f"title is longer than {MAX_TITLE} characters."})
     types = _choices(values.get("reportTypes"), REPORT_TYPES, "reportTypes", problems)
     formats = _choices(values.get("formats"), FORMATS, "formats", problems)
+    baseline = (values.get("baselineReportId") or "").strip()
+    if baseline and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,99}", baseline):
+        problems.append({"code": "InvalidParameter", "target": "baselineReportId",
+                         "message": "baselineReportId must be a report id."})
     if problems:
         raise invalid(problems)
-    return UploadOptions(client_id, title, types, formats)
+    return UploadOptions(client_id, title, types, formats, baseline)
 
 
 def check_header(data: bytes, file_name: str, limits: Limits) -> None:

@@ -55,6 +55,10 @@ def report_view(report: dict[str, Any], api_base: str,
             for a in artifacts
         ],
         "attempts": report.get("attempts", 1),
+        "exportDate": report.get("exportDate") or None,
+        "baseline": report.get("baseline") or None,
+        "baselineReportId": report.get("baselineReportId") or None,
+        "changeCounts": report.get("changeCounts") or None,
         "timings": {
             "createdAt": report.get("createdAt"),
             "startedAt": report.get("startedAt"),
@@ -67,6 +71,8 @@ def report_view(report: dict[str, Any], api_base: str,
             "self": f"{api_base}/reports/{report_id}",
             "statistics": f"{api_base}/reports/{report_id}/statistics",
             "recommendations": f"{api_base}/reports/{report_id}/recommendations",
+            "actions": f"{api_base}/reports/{report_id}/actions",
+            "changes": f"{api_base}/reports/{report_id}/changes",
         },
     }
     if status == "failed":

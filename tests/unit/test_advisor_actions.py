@@ -30,7 +30,8 @@ def rec(text: str, name: str = "vm1", *, category: str = "Cost", impact: str = "
 
 
 def test_text_is_compared_without_case_spacing_or_final_full_stop():
-    assert normalised_text("  Enable  MFA\nfor owners. ") == normalised_text("enable mfa for owners")
+    assert normalised_text("  Enable  MFA\nfor owners. ") \
+        == normalised_text("enable mfa for owners")
 
 
 def test_a_resource_is_its_id_without_regard_to_case():
