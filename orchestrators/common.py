@@ -44,10 +44,18 @@ def show(context: df.DurableOrchestrationContext, progress: Progress, stage: str
     context.set_custom_status(asdict(progress))
 
 
+# Longest first: with a few worker processes, the report that takes longest (the detailed PDF
+# lists every row) must not start last. PDFs of every row, then the other PDFs, then HTML.
+_RENDER_COST = {("detailed", "pdf"): 0, ("operations", "pdf"): 1, ("security", "pdf"): 2,
+                ("cost", "pdf"): 3, ("executive", "pdf"): 4}
+
+
 def render_tasks(context: df.DurableOrchestrationContext, job: dict) -> list:
+    pairs = sorted(((t, f) for t in job["reportTypes"] for f in job["formats"]),
+                   key=lambda pair: _RENDER_COST.get(pair, 9))
     return [context.call_activity_with_retry(
         "render_report", RETRY, {"job": job, "reportType": t, "format": f})
-        for t in job["reportTypes"] for f in job["formats"]]
+        for t, f in pairs]
 
 
 def in_artifact_order(job: dict, artifacts: list[dict]) -> list[dict]:
