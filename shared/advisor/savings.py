@@ -53,7 +53,7 @@ def savings_by_currency(records: Iterable[Recommendation]) -> list[dict]:
         if rec.annual_savings is None:
             continue
         currency = rec.currency or "unknown"
-        cells[(currency, rec.subscription_id or rec.subscription_name)][
+        cells[(currency, (rec.subscription_id or rec.subscription_name).lower())][
             lever(rec.recommendation)] += rec.annual_savings
         counts[currency] += 1
     plain: dict[str, Decimal] = defaultdict(Decimal)
