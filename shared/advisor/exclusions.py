@@ -1,0 +1,144 @@
+"""Exclusions and accepted risks: rules a client decided once, applied to every later export.
+
+A rule matches a row when every field it names matches (literally, without regard to case;
+`resourceIdPrefix` by prefix); a rule naming no field matches every row and must say
+`all: true`. A rule is in force from its creation until `expiresAt` (when given). Rows a rule
+in force matches are excluded: kept and browsable, left out of every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.advisor.identity import normalised_text
+from shared.advisor.model import Recommendation
+
+KINDS = ("accepted-risk", "not-applicable", "postponed")
+MATCH_FIELDS = ("recommendation", "category", "subscriptionId", "resourceGroup", "resourceId",
+                "resourceIdPrefix", "resourceType")
+MAX_RULES = 500
+
+
+def _fold(value: str) -> str:
+    return value.strip().casefold()
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    rule_id: str
+    # (what a row yields, the value it must equal or start with, by prefix)
+    tests: tuple[tuple[str, str, bool], ...]
+
+
+def _row_value(rec: Recommendation, field: str) -> str:
+    if field == "recommendation":
+        return normalised_text(rec.recommendation)
+    if field == "category":
+        return _fold(rec.category)
+    if field == "subscriptionId":
+        return _fold(rec.subscription_id)
+    if field == "resourceGroup":
+        return _fold(rec.resource_group)
+    if field in ("resourceId", "resourceIdPrefix"):
+        return _fold(rec.resource_id)
+    return _fold(rec.resource_type)
+
+
+def in_force(rule: dict[str, Any], moment: str) -> bool:
+    """Created at or before `moment` (ISO 8601 UTC) and not expired by then."""
+    created, expires = rule.get("createdAt") or "", rule.get("expiresAt") or ""
+    return created[:19] <= moment[:19] and (not expires or moment[:19] < expires[:19])
+
+
+def _matcher(rule: dict[str, Any]) -> _Matcher:
+    tests = []
+    for field in MATCH_FIELDS:
+        value = rule.get(field)
+        if value:
+            wanted = normalised_text(value) if field == "recommendation" else _fold(value)
+            tests.append((field, wanted, field == "resourceIdPrefix"))
+    return _Matcher(rule["ruleId"], tuple(tests))
+
+
+@dataclass
+class Applied:
+    """The rows in force, the excluded rows' lines with their rule, and rows per rule."""
+
+    kept: list[Recommendation]
+    excluded: dict[int, str]
+    counts: dict[str, int]
+
+
+_ANCHORS = ("resourceId", "recommendation", "resourceGroup", "subscriptionId", "resourceType",
+            "category")
+
+
+def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any]],
+                moment: str) -> Applied:
+    """Split rows into those in force and those a rule in force at `moment` excludes (of
+    several matching rules, the first in the order given is the one recorded).
+
+    Rules are indexed by one field they match exactly, so a row is checked against the few
+    rules that can match it, not against all 500.
+    """
+    indexed: dict[str, dict[str, list[tuple[int, _Matcher]]]] = {}
+    scanned: list[tuple[int, _Matcher]] = []
+    for order, rule in enumerate(r for r in rules if in_force(r, moment)):
+        matcher = _matcher(rule)
+        exact = {field: wanted for field, wanted, prefix in matcher.tests if not prefix}
+        anchor = next((f for f in _ANCHORS if f in exact), None)
+        if anchor is None:
+            scanned.append((order, matcher))
+        else:
+            indexed.setdefault(anchor, {}).setdefault(exact[anchor], []).append(
+                (order, matcher))
+    counts = {r["ruleId"]: 0 for r in rules}
+    kept: list[Recommendation] = []
+    excluded: dict[int, str] = {}
+    for rec in records:
+        values: dict[str, str] = {}
+
+        def value(field: str, rec: Recommendation = rec, values: dict = values) -> str:
+            found = values.get(field)
+            if found is None:
+                found = values[field] = _row_value(rec, field)
+            return found
+
+        candidates = [*scanned]
+        for field, by_value in indexed.items():
+            candidates.extend(by_value.get(value(field), ()))
+        best: tuple[int, str] | None = None
+        for order, matcher in candidates:
+            if best is not None and order > best[0]:
+                continue
+            if all(value(f).startswith(w) if prefix else value(f) == w
+                   for f, w, prefix in matcher.tests):
+                best = (order, matcher.rule_id)
+        if best is None:
+            kept.append(rec)
+        else:
+            excluded[rec.line] = best[1]
+            counts[best[1]] += 1
+    return Applied(kept, excluded, counts)
+
+
+def rule_problems(rule: dict[str, Any]) -> list[dict[str, str]]:
+    """What is wrong with a rule beyond its schema: an empty rule without `all: true`, a
+    postponement without an end, a rule that both names fields and says `all`."""
+    problems = []
+    named = [f for f in MATCH_FIELDS if rule.get(f)]
+    if not named and not rule.get("all"):
+        problems.append({"code": "EmptyRule", "target": "body", "message":
+                         "The rule names no field to match, so it would exclude every "
+                         "recommendation: name at least one of " + ", ".join(MATCH_FIELDS)
+                         + ", or say \"all\": true if that is what you mean."})
+    if named and rule.get("all"):
+        problems.append({"code": "InvalidRule", "target": "all", "message":
+                         "\"all\": true excludes every recommendation; leave it out when the "
+                         "rule names fields to match."})
+    if rule.get("kind") == "postponed" and not rule.get("expiresAt"):
+        problems.append({"code": "InvalidRule", "target": "expiresAt", "message":
+                         "A postponed finding needs expiresAt: the date it comes back."})
+    return problems
