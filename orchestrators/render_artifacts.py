@@ -1,4 +1,5 @@
-"""Orchestrator: render chosen report types and formats again from a report's stored data."""
+"""Orchestrator: summarize again (the exclusion rules may have changed), then render chosen
+report types and formats from a report's stored data."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ def render_artifacts(context: df.DurableOrchestrationContext):
         job = check_job(context.get_input())
     except InvalidJob as error:  # not a report of this app's: touch nothing
         raise ReportFailed(f"Invalid input: {error}") from None
-    pending = render_tasks(context, job)
-    progress = Progress(artifactsTotal=len(pending))
+    progress = Progress(artifactsTotal=len(job["reportTypes"]) * len(job["formats"]))
     try:
+        # Statistics, action plan and changes again first: exclusion rules may have changed
+        # (or expired) since the report was processed.
+        show(context, progress, "summarizing", 2)
+        yield context.call_activity_with_retry("summarize", RETRY, {"job": job})
+        pending = render_tasks(context, job)
         show(context, progress, "rendering", 5)
         artifacts = []
         while pending:

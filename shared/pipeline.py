@@ -21,6 +21,7 @@ from azure.storage.blob import ContentSettings
 from shared.advisor import records as rec_io
 from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
+from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import Limits, parse_export
 from shared.advisor.stats import compute_statistics, export_date
@@ -29,6 +30,7 @@ from shared.rendering.render import content_type, render_report
 from shared.rendering.report_types import ReportInput
 from shared.storage import layout
 from shared.storage.context import Storage
+from shared.storage.exclusions import rules_of
 from shared.storage.reports import ReportGone, creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
@@ -152,13 +154,24 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     client_id, report_id = job["clientId"], job["reportId"]
     records = load_records(storage, client_id, report_id, int(job["shards"]))
     as_of = export_date(records, report.get("createdAt", ""))
-    stats = compute_statistics(records, as_of=as_of)
-    names = [layout.statistics_blob_name(client_id, report_id),
+    # The client's rules in force now: an expired rule stops applying at the next run.
+    rules = [r for r in rules_of(storage, client_id) if r["inForce"]]
+    applied = apply_rules(records, rules, now_iso())
+    exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
+                  "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
+    kept = applied.kept
+    stats = compute_statistics(kept, as_of=as_of)
+    names = [layout.exclusions_blob_name(client_id, report_id),
+             layout.statistics_blob_name(client_id, report_id),
              layout.actions_blob_name(client_id, report_id)]
-    _put_json(storage, names[0], stats)
-    _put_json(storage, names[1], action_plan(records))
-    fields: dict[str, Any] = {"totals": stats["totals"], "exportDate": as_of,
-                              **store_changes(storage, report, records)}
+    _put_json(storage, names[0], exclusions)
+    _put_json(storage, names[1], stats)
+    _put_json(storage, names[2], action_plan(kept))
+    fields: dict[str, Any] = {
+        "totals": stats["totals"], "exportDate": as_of, "excludedRows": len(applied.excluded),
+        "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
+                           for r in exclusions["rules"]][:100],
+        **store_changes(storage, report, kept, rules)}
     names.append(layout.changes_blob_name(client_id, report_id))
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
@@ -191,13 +204,30 @@ def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) ->
             and candidate["reportId"] != report["reportId"])
 
 
+def records_in_force(storage: Storage, report: dict[str, Any]
+                     ) -> tuple[list[Recommendation], dict[str, Any]]:
+    """The report's rows its exclusions left in the figures, and the exclusions (the rules
+    applied with their row counts, and the excluded lines)."""
+    records = load_records(storage, report["clientId"], report["reportId"],
+                           _shards(storage, report))
+    exclusions = read_json(storage, layout.exclusions_blob_name(
+        report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
+    excluded = exclusions["excluded"]
+    if excluded:
+        records = [r for r in records if str(r.line) not in excluded]
+    return records, exclusions
+
+
 def store_changes(storage: Storage, report: dict[str, Any],
-                  records: list[Recommendation] | None = None) -> dict[str, Any]:
+                  records: list[Recommendation] | None = None,
+                  rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Compare the report with its baseline, store the result as a blob and return the fields
-    the report row keeps: `baseline` (or None) and `changeCounts`."""
+    the report row keeps: `baseline` (or None) and `changeCounts`. Both sides count only rows
+    in force: the baseline's rows are put through the same rules."""
     client_id, report_id = report["clientId"], report["reportId"]
     if records is None:
-        records = load_records(storage, client_id, report_id, _shards(storage, report))
+        records, exclusions = records_in_force(storage, report)
+        rules = exclusions["rules"]
     baseline = baseline_of(storage, report)
     facts = None
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
@@ -208,6 +238,8 @@ def store_changes(storage: Storage, report: dict[str, Any],
                  "exportDate": baseline.get("exportDate")}
         before = load_records(storage, client_id, baseline["reportId"],
                               _shards(storage, baseline))
+        if rules:
+            before = apply_rules(before, rules, now_iso()).kept
         changes = {"baseline": facts, **compare(records, before)}
     _put_json(storage, layout.changes_blob_name(client_id, report_id), changes)
     return {"baseline": facts, "changeCounts": changes["counts"]}
@@ -228,15 +260,17 @@ def read_json(storage: Storage, name: str) -> Any:
 def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
+    records, exclusions = records_in_force(storage, report)
     client = storage.client_records.get(client_id) or {}
     data = ReportInput(
-        records=load_records(storage, client_id, report_id, int(job["shards"])),
+        records=records,
         client=client.get("name") or client_id,
         title=report.get("title") or report.get("fileName") or report_id,
         source_file=report.get("fileName") or job["uploadBlob"],
         generated_date=report.get("createdAt", ""),
         export_date=report.get("exportDate") or "",
         changes=read_json(storage, layout.changes_blob_name(client_id, report_id)),
+        exclusions=exclusions["rules"],
     )
     started = time.perf_counter()
     body = render_report(report_type, fmt, data)

@@ -59,7 +59,8 @@ def _iso(moment: datetime) -> str:
 class _Indexed:
     """A report's rows in API order (impact, then savings, then line), with search text."""
 
-    def __init__(self, records: list[Recommendation]) -> None:
+    def __init__(self, records: list[Recommendation], excluded: dict[str, str]) -> None:
+        self.excluded = excluded  # line (as text) -> the rule that excluded the row
         self.records = sorted(records, key=lambda r: (
             _IMPACT_ORDER.get(r.impact, 9), -(r.annual_savings or 0), r.line))
         self.haystack = ["\n".join((r.recommendation, r.resource_name, r.resource_id,
@@ -71,7 +72,9 @@ class _Indexed:
 def _indexed(storage: Storage, client_id: str, report_id: str, shards: int,
              version: str) -> _Indexed:
     # `version` changes when the report is processed again, so a stale copy is never used.
-    return _Indexed(load_records(storage, client_id, report_id, shards))
+    exclusions = read_json(storage, layout.exclusions_blob_name(client_id, report_id)) or {}
+    return _Indexed(load_records(storage, client_id, report_id, shards),
+                    exclusions.get("excluded") or {})
 
 
 def query_recommendations(storage: Storage, report: dict[str, Any],
@@ -79,15 +82,18 @@ def query_recommendations(storage: Storage, report: dict[str, Any],
     """Rows of one report matching every filter given (AND)."""
     index = _indexed(storage, report["clientId"], report["reportId"],
                      int(report.get("shards") or storage.settings.shards),
-                     str(report.get("startedAt")))
+                     f"{report.get('startedAt')}|{report.get('completedAt')}")
     categories = set(filters.get("category") or ())
     impacts = set(filters.get("impact") or ())
     subscription = (filters.get("subscriptionId") or "").casefold()
     group = (filters.get("resourceGroup") or "").casefold()
     kind = (filters.get("resourceType") or "").casefold()
     needle = (filters.get("search") or "").casefold()
+    excluded = filters.get("excluded")
     out = []
     for rec, text in zip(index.records, index.haystack, strict=True):
+        if excluded is not None and (str(rec.line) in index.excluded) != excluded:
+            continue
         if categories and rec.category not in categories:
             continue
         if impacts and rec.impact not in impacts:
@@ -104,8 +110,16 @@ def query_recommendations(storage: Storage, report: dict[str, Any],
     return out
 
 
-def recommendation_view(rec: Recommendation) -> dict[str, Any]:
+def excluded_by(storage: Storage, report: dict[str, Any]) -> dict[str, str]:
+    """Line (as text) -> the exclusion rule that took the row out of the figures."""
+    return _indexed(storage, report["clientId"], report["reportId"],
+                    int(report.get("shards") or storage.settings.shards),
+                    f"{report.get('startedAt')}|{report.get('completedAt')}").excluded
+
+
+def recommendation_view(rec: Recommendation, excluded_by: str | None = None) -> dict[str, Any]:
     return {
+        "excluded": excluded_by is not None, "exclusionRuleId": excluded_by,
         "line": rec.line, "recommendation": rec.recommendation, "category": rec.category,
         "impact": rec.impact, "subscriptionId": rec.subscription_id,
         "subscriptionName": rec.subscription_name, "resourceGroup": rec.resource_group,

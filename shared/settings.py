@@ -20,6 +20,7 @@ class Settings:
     reports_table: str = "Reports"
     recommendations_table: str = "Recommendations"
     clients_table: str = "Clients"
+    exclusions_table: str = "Exclusions"
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 1_000_000
     shards: int = 16
@@ -51,6 +52,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reports_table=env.get("REPORTS_TABLE", d.reports_table),
         recommendations_table=env.get("RECOMMENDATIONS_TABLE", d.recommendations_table),
         clients_table=env.get("CLIENTS_TABLE", d.clients_table),
+        exclusions_table=env.get("EXCLUSIONS_TABLE", d.exclusions_table),
         max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
         max_rows=_int(env, "MAX_ROWS", d.max_rows),
         shards=_int(env, "RECOMMENDATION_SHARDS", d.shards),

@@ -12,7 +12,12 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared.http.api import fallback
-from triggers import api_clients, api_meta, api_reports  # noqa: F401 - they register operations
+from triggers import (  # noqa: F401 - they register operations
+    api_clients,
+    api_exclusions,
+    api_meta,
+    api_reports,
+)
 from triggers.api_registry import api
 
 bp = df.Blueprint()

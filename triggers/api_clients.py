@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared import clients_service
+from shared import clients_service, exclusions_service
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError
@@ -74,6 +74,8 @@ async def delete_client(call: Call) -> Reply:
                        "report(s); delete them first or pass cascade=true.", target="clientId")
     for report in reports:
         await delete_report_everywhere(call, report)
+    for rule in await asyncio.to_thread(exclusions_service.rules_of, storage, client_id):
+        await asyncio.to_thread(exclusions_service.delete, storage, client_id, rule["ruleId"])
     await asyncio.to_thread(storage.client_records.table.delete_entity, "client", client_id)
     return Reply(204)
 

@@ -257,7 +257,9 @@ def get_statistics(call: Call) -> Reply:
     query=(Param("category", enum=CATEGORIES, many=True),
            Param("impact", enum=IMPACTS, many=True), Param("subscriptionId"),
            Param("resourceGroup"), Param("resourceType"),
-           Param("search", description="Text in the recommendation, resource or benefit.")),
+           Param("search", description="Text in the recommendation, resource or benefit."),
+           Param("excluded", "boolean", description="true: only the rows an exclusion rule "
+                                                    "took out of the figures; false: the rest.")),
     responses={200: ("A page of recommendations", ref("RecommendationPage")),
                409: ("Not stored yet", ref("Error"))})
 def list_recommendations(call: Call) -> Reply:
@@ -274,7 +276,9 @@ def list_recommendations(call: Call) -> Reply:
                        target="reportId") from None
     page = page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
                    query=call.req.params, filters=filters)
-    page["results"] = [reports_service.recommendation_view(r) for r in page["results"]]
+    excluded = reports_service.excluded_by(get_storage(), report)
+    page["results"] = [reports_service.recommendation_view(r, excluded.get(str(r.line)))
+                       for r in page["results"]]
     return Reply(200, page)
 
 

@@ -80,6 +80,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "exportDate": NULLABLE_STRING, "baselineReportId": NULLABLE_STRING,
             "baseline": {"type": ["object", "null"]},
             "changeCounts": {"type": ["object", "null"]},
+            "excludedRows": {"type": "integer"},
+            "exclusionRules": {"type": "array", "items": {"type": "object"}},
             "timings": {"type": "object", "properties": {
                 "createdAt": NULLABLE_STRING, "startedAt": NULLABLE_STRING,
                 "completedAt": NULLABLE_STRING, "retriedAt": NULLABLE_STRING,
@@ -99,6 +101,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "solution", "recommendationTypeId")},
             "annualSavings": {"type": ["number", "null"]},
             "extra": {"type": "object", "additionalProperties": {"type": "string"}},
+            "excluded": {"type": "boolean"}, "exclusionRuleId": NULLABLE_STRING,
         },
     },
     "RecommendationPage": page("Recommendation"),
@@ -143,6 +146,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "ClientPage": page("Client"),
+    "Exclusion": {
+        "type": "object",
+        "required": ["ruleId", "clientId", "reason", "kind", "createdBy", "createdAt"],
+        "properties": {
+            "ruleId": {"type": "string"}, "clientId": {"type": "string"},
+            **{k: NULLABLE_STRING for k in (
+                "recommendation", "category", "subscriptionId", "resourceGroup", "resourceId",
+                "resourceIdPrefix", "resourceType", "expiresAt")},
+            "all": {"type": "boolean"}, "reason": {"type": "string"},
+            "kind": {"type": "string"}, "createdBy": {"type": "string"},
+            "createdAt": {"type": "string"}, "updatedAt": NULLABLE_STRING,
+            "inForce": {"type": "boolean"}},
+    },
+    "ExclusionPage": page("Exclusion"),
     "ClientStatistics": {"type": "object", "required": ["clientId", "reportCount", "trend"]},
     "Health": {"type": "object", "required": ["status", "checks"], "properties": {
         "status": {"type": "string", "enum": ["healthy", "unhealthy"]},
@@ -169,6 +186,22 @@ CLIENT_CREATE = {"type": "object", "additionalProperties": False, "required": ["
                  "properties": {"clientId": {"type": "string", "pattern":
                                              "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"},
                                 **_CLIENT_FIELDS}}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 1000}
+_EXCLUSION_FIELDS = {
+    "recommendation": _TEXT, "category": {"type": "string", "minLength": 1, "maxLength": 100},
+    "subscriptionId": {"type": "string", "minLength": 1, "maxLength": 100},
+    "resourceGroup": {"type": "string", "minLength": 1, "maxLength": 200},
+    "resourceId": _TEXT, "resourceIdPrefix": _TEXT,
+    "resourceType": {"type": "string", "minLength": 1, "maxLength": 200},
+    "all": {"type": "boolean"},
+    "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
+    "kind": {"enum": ["accepted-risk", "not-applicable", "postponed"]},
+    "expiresAt": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+}
+EXCLUSION_CREATE = {"type": "object", "additionalProperties": False,
+                    "required": ["reason", "kind"], "properties": _EXCLUSION_FIELDS}
+EXCLUSION_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
+                   "properties": _EXCLUSION_FIELDS}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
 REPORT_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"}

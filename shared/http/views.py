@@ -59,6 +59,8 @@ def report_view(report: dict[str, Any], api_base: str,
         "baseline": report.get("baseline") or None,
         "baselineReportId": report.get("baselineReportId") or None,
         "changeCounts": report.get("changeCounts") or None,
+        "excludedRows": report.get("excludedRows", 0),
+        "exclusionRules": report.get("exclusionRules") or [],
         "timings": {
             "createdAt": report.get("createdAt"),
             "startedAt": report.get("startedAt"),

@@ -42,6 +42,7 @@ class ReportInput:
     generated_date: str  # the report's stored creation date (never the wall clock)
     export_date: str = ""  # when the export was taken; derived from the rows when empty
     changes: dict | None = None  # shared.advisor.changes.compare with `baseline`, if any
+    exclusions: Sequence[dict] = ()  # the client's rules applied, each with its `rows`
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
             kind.nothing_found or "This export holds no recommendations.", "empty")])]
     else:
         sections = [s for name in kind.sections for s in SECTIONS[name](ctx)]
+    sections += _exclusions_appendix(data.exclusions)
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
     return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None)
 
@@ -617,6 +619,40 @@ def _changes_section(ctx: _Context) -> list[Section]:
                       "No new high-impact finding since the last review."),
         _change_table("Resolved since the last review", resolved,
                       "Nothing was resolved since the last review."),
+    ])]
+
+
+_KIND_LABELS = {"accepted-risk": "Accepted risk", "not-applicable": "Not applicable",
+                "postponed": "Postponed"}
+
+
+def _rule_text(rule: dict) -> str:
+    if rule.get("all"):
+        return "Every recommendation"
+    names = {"recommendation": "recommendation", "category": "category",
+             "subscriptionId": "subscription", "resourceGroup": "resource group",
+             "resourceId": "resource", "resourceIdPrefix": "resources under",
+             "resourceType": "resource type"}
+    return "; ".join(f"{label} {rule[field]}" for field, label in names.items()
+                     if rule.get(field))
+
+
+def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
+    """Every report says what the client's exclusion rules left out of its figures."""
+    if not rules:
+        return []
+    hidden = sum(r["rows"] for r in rules)
+    return [Section("Appendix: exclusions", [
+        Text(f"The client excluded {fmt.plural(hidden, 'finding')} from this export by "
+             f"{fmt.plural(len(rules), 'rule')} in force: they stay stored and browsable, and "
+             "no figure, chart, action or change in this report counts them."),
+        Table("Exclusion rules in force", (
+            Column("Rule", 0.30), Column("Reason", 0.30), Column("Kind", 0.13),
+            Column("Expires", 0.13), Column("Rows hidden", 0.14, True)),
+            [(_rule_text(r), r.get("reason") or "", _KIND_LABELS.get(r.get("kind"), ""),
+              fmt.date(r.get("expiresAt") or "") or "never",
+              fmt.count(r["rows"]) if r["rows"] else "none: matches nothing")
+             for r in rules]),
     ])]
 
 

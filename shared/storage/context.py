@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient
 from azure.storage.blob import ContainerClient
 
 from shared.settings import Settings, get_settings
@@ -34,6 +35,11 @@ class Storage:
     @cached_property
     def client_records(self) -> ClientsRepository:
         return ClientsRepository(ensure_table(self.clients.table, self.settings.clients_table))
+
+    @cached_property
+    def exclusions(self) -> TableClient:
+        """Exclusion rules: PartitionKey = client id, RowKey = rule id."""
+        return ensure_table(self.clients.table, self.settings.exclusions_table)
 
     @cached_property
     def uploads(self) -> ContainerClient:

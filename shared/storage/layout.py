@@ -34,6 +34,11 @@ def actions_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/actions.json"
 
 
+def exclusions_blob_name(client_id: str, report_id: str) -> str:
+    """Which rows the client's exclusion rules took out of the figures, and the rules."""
+    return f"{client_id}/{report_id}/exclusions.json"
+
+
 def changes_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/changes.json"
 

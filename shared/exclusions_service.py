@@ -1,0 +1,86 @@
+"""Creating, changing and deleting a client's exclusion rules (checked as the API needs)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["create", "delete", "get", "rules_of", "update"]
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import UpdateMode
+
+from shared.advisor.exclusions import MATCH_FIELDS, MAX_RULES, rule_problems
+from shared.http.errors import ApiError, invalid, not_found
+from shared.storage.context import Storage
+from shared.storage.exclusions import rules_of, view
+from shared.storage.reports import now_iso
+
+FIELDS = (*MATCH_FIELDS, "all", "reason", "kind", "expiresAt")
+
+
+def _iso(value: str | None) -> str:
+    """A date-time as stored: UTC, `YYYY-MM-DDTHH:MM:SSZ`."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    problems = rule_problems(fields)
+    if problems:
+        raise invalid(problems)
+    return fields
+
+
+def _entity(client_id: str, rule_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"PartitionKey": client_id, "RowKey": rule_id,
+            **{k: ("" if v is None else v) for k, v in fields.items()}}
+
+
+def create(storage: Storage, client_id: str, body: dict[str, Any],
+           actor: str) -> dict[str, Any]:
+    fields = {k: body[k] for k in FIELDS if k in body}
+    if "expiresAt" in fields:
+        fields["expiresAt"] = _iso(fields["expiresAt"])
+    _checked(fields)
+    if len(rules_of(storage, client_id)) >= MAX_RULES:
+        raise ApiError(409, "TooManyRules", f"Client '{client_id}' has {MAX_RULES} exclusion "
+                       "rules, the most allowed: remove rules that no longer apply, or widen "
+                       "one rule instead of adding many.", target="clientId")
+    rule_id = "ex-" + secrets.token_hex(6)
+    created = now_iso()
+    entity = _entity(client_id, rule_id, {**fields, "createdBy": actor, "createdAt": created,
+                                          "updatedAt": created})
+    storage.exclusions.create_entity(entity)
+    return view(entity)
+
+
+def get(storage: Storage, client_id: str, rule_id: str) -> dict[str, Any]:
+    try:
+        return view(storage.exclusions.get_entity(client_id, rule_id))
+    except ResourceNotFoundError:
+        raise not_found(f"Exclusion rule '{rule_id}' of client '{client_id}'",
+                        "ruleId") from None
+
+
+def update(storage: Storage, client_id: str, rule_id: str,
+           body: dict[str, Any]) -> dict[str, Any]:
+    current = get(storage, client_id, rule_id)
+    fields = {k: body[k] for k in FIELDS if k in body}
+    if "expiresAt" in fields:
+        fields["expiresAt"] = _iso(fields["expiresAt"])
+    merged = {k: current.get(k) for k in FIELDS}
+    merged.update(fields)
+    _checked(merged)
+    storage.exclusions.update_entity(
+        _entity(client_id, rule_id, {**fields, "updatedAt": now_iso()}), mode=UpdateMode.MERGE)
+    return get(storage, client_id, rule_id)
+
+
+def delete(storage: Storage, client_id: str, rule_id: str) -> None:
+    get(storage, client_id, rule_id)
+    storage.exclusions.delete_entity(client_id, rule_id)
