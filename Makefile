@@ -53,6 +53,7 @@ bench: install
 	$(PY) bench/render.py
 	$(PY) bench/ingest.py
 	$(PY) bench/api.py
+	$(PY) bench/exclusions.py
 
 ## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install

@@ -211,6 +211,39 @@ def cmd_changes(api: Api, args) -> int:
     return 0
 
 
+def cmd_exclusions(api: Api, args) -> int:
+    url = f"clients/{args.client}/exclusions"
+    if args.action == "list":
+        rules = api.all_pages(url, {})
+        for r in rules:
+            what = "everything" if r["all"] else "; ".join(
+                f"{k}={r[k]}" for k in ("recommendation", "category", "subscriptionId",
+                                        "resourceGroup", "resourceId", "resourceIdPrefix",
+                                        "resourceType") if r.get(k))
+            state = "in force" if r["inForce"] else "not in force"
+            print(f"{r['ruleId']:<16} {r['kind']:<15} {state:<13} "
+                  f"expires {(r['expiresAt'] or 'never')[:10]:<10} {what}  ({r['reason']})")
+        print(f"{len(rules)} rule(s)", file=sys.stderr)
+        return 0
+    if args.action == "remove":
+        if not args.rule_id:
+            raise ApiFailure(400, "MissingRuleId", "exclusions remove needs a rule id", "")
+        api.request("DELETE", f"{url}/{args.rule_id}")
+        print(f"Removed {args.rule_id}; render the client's reports again to apply it")
+        return 0
+    body = {k: v for k, v in (
+        ("recommendation", args.recommendation), ("category", args.category),
+        ("subscriptionId", args.subscription), ("resourceGroup", args.resource_group),
+        ("resourceId", args.resource_id), ("resourceIdPrefix", args.resource_id_prefix),
+        ("resourceType", args.resource_type), ("reason", args.reason), ("kind", args.kind),
+        ("expiresAt", args.expires)) if v}
+    if args.all:
+        body["all"] = True
+    rule = api.json("POST", url, json=body)
+    print(f"Added {rule['ruleId']}; render the client's reports again to apply it")
+    return 0
+
+
 def cmd_check(api: Api | None, args) -> int:
     from shared.advisor.check import main as check_main
 
@@ -280,6 +313,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--change", choices=("new", "resolved"))
     p.add_argument("--csv", action="store_true", help="CSV on standard output")
     p.set_defaults(run=cmd_changes)
+
+    p = sub.add_parser("exclusions", help="a client's exclusion rules: list, add, remove")
+    p.add_argument("action", choices=("list", "add", "remove"))
+    p.add_argument("rule_id", nargs="?", help="the rule to remove")
+    p.add_argument("--client", required=True)
+    p.add_argument("--recommendation")
+    p.add_argument("--category")
+    p.add_argument("--subscription")
+    p.add_argument("--resource-group")
+    p.add_argument("--resource-id")
+    p.add_argument("--resource-id-prefix")
+    p.add_argument("--resource-type")
+    p.add_argument("--all", action="store_true", help="match every recommendation")
+    p.add_argument("--reason")
+    p.add_argument("--kind", choices=("accepted-risk", "not-applicable", "postponed"),
+                   default="accepted-risk")
+    p.add_argument("--expires", help="ISO 8601 date-time the rule stops (postponed needs it)")
+    p.set_defaults(run=cmd_exclusions)
 
     p = sub.add_parser("check", help="validate an export locally (no server needed)")
     p.add_argument("file")

@@ -80,20 +80,25 @@ def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any
     """Split rows into those in force and those a rule in force at `moment` excludes (of
     several matching rules, the first in the order given is the one recorded).
 
-    Rules are indexed by one field they match exactly, so a row is checked against the few
-    rules that can match it, not against all 500.
+    Rules are indexed by one field they match exactly (or by their resource id prefix), so a
+    row is checked against the few rules that can match it, not against all 500.
     """
     indexed: dict[str, dict[str, list[tuple[int, _Matcher]]]] = {}
-    scanned: list[tuple[int, _Matcher]] = []
+    by_prefix: dict[int, dict[str, list[tuple[int, _Matcher]]]] = {}  # length -> prefix
+    scanned: list[tuple[int, _Matcher]] = []  # `all: true`
     for order, rule in enumerate(r for r in rules if in_force(r, moment)):
         matcher = _matcher(rule)
         exact = {field: wanted for field, wanted, prefix in matcher.tests if not prefix}
+        prefixes = [wanted for _, wanted, prefix in matcher.tests if prefix]
         anchor = next((f for f in _ANCHORS if f in exact), None)
-        if anchor is None:
-            scanned.append((order, matcher))
-        else:
+        if anchor is not None:
             indexed.setdefault(anchor, {}).setdefault(exact[anchor], []).append(
                 (order, matcher))
+        elif prefixes:  # a value starts with the prefix when its first len(prefix) chars are it
+            by_prefix.setdefault(len(prefixes[0]), {}).setdefault(prefixes[0], []).append(
+                (order, matcher))
+        else:
+            scanned.append((order, matcher))
     counts = {r["ruleId"]: 0 for r in rules}
     kept: list[Recommendation] = []
     excluded: dict[int, str] = {}
@@ -109,6 +114,10 @@ def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any
         candidates = [*scanned]
         for field, by_value in indexed.items():
             candidates.extend(by_value.get(value(field), ()))
+        if by_prefix:
+            resource = value("resourceIdPrefix")
+            for length, by_start in by_prefix.items():
+                candidates.extend(by_start.get(resource[:length], ()))
         best: tuple[int, str] | None = None
         for order, matcher in candidates:
             if best is not None and order > best[0]:

@@ -196,7 +196,9 @@ _EXCLUSION_FIELDS = {
     "all": {"type": "boolean"},
     "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
     "kind": {"enum": ["accepted-risk", "not-applicable", "postponed"]},
-    "expiresAt": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+    # A date means its start, UTC.
+    "expiresAt": {"oneOf": [{"type": "string", "format": "date-time"},
+                            {"type": "string", "format": "date"}, {"type": "null"}]},
 }
 EXCLUSION_CREATE = {"type": "object", "additionalProperties": False,
                     "required": ["reason", "kind"], "properties": _EXCLUSION_FIELDS}

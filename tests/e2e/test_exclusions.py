@@ -172,3 +172,19 @@ def test_another_clients_rules_never_apply(app, client):
                                                 "kind": "accepted-risk"})
     report = wait_report(app, upload(app, CURRENT, clientId=client).json()["reportId"])
     assert report["excludedRows"] == 0
+
+
+def test_the_cli_lists_adds_and_removes_rules(app, client, capsys):
+    from advisor_cli.__main__ import main as cli
+
+    base = ["--url", app.base_url, "--key", app.function_key, "exclusions"]
+    assert cli([*base, "add", "--client", client, "--category", "Cost", "--reason",
+                "Budget agreed", "--kind", "postponed", "--expires", "2099-01-01"]) == 0
+    rule_id = capsys.readouterr().out.split()[1].rstrip(";")
+    assert cli([*base, "list", "--client", client]) == 0
+    listed = capsys.readouterr().out
+    assert rule_id in listed and "category=Cost" in listed and "2099-01-01" in listed
+    assert cli([*base, "add", "--client", client, "--reason", "everything?"]) == 1
+    assert "EmptyRule" in capsys.readouterr().err
+    assert cli([*base, "remove", rule_id, "--client", client]) == 0
+    assert app.request("GET", f"{rules_url(client)}/{rule_id}").status_code == 404
