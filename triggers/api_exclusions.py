@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared import clients_service, exclusions_service
+from shared.advisor.exclusions import rule_problems
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR, READER
 from shared.http.paging import page_of
@@ -36,6 +37,7 @@ def list_exclusions(call: Call) -> Reply:
     "POST", BASE, operation_id="createExclusion", role=CONTRIBUTOR, tag=TAG,
     summary="Exclude matching recommendations from this client's reports (matched literally, "
             "without regard to case; resourceIdPrefix by prefix)", body=EXCLUSION_CREATE,
+    explain=rule_problems,
     responses={201: ("Created", ref("Exclusion")),
                409: ("The client has 500 rules", ref("Error"))})
 def create_exclusion(call: Call) -> Reply:

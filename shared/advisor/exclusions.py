@@ -134,8 +134,9 @@ def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any
 
 
 def rule_problems(rule: dict[str, Any]) -> list[dict[str, str]]:
-    """What is wrong with a rule beyond its schema: an empty rule without `all: true`, a
-    postponement without an end, a rule that both names fields and says `all`."""
+    """What is wrong with a rule (also checked by the API's schema, but a change merged into
+    a stored rule is checked here): an empty rule without `all: true`, a postponement without
+    an end."""
     problems = []
     named = [f for f in MATCH_FIELDS if rule.get(f)]
     if not named and not rule.get("all"):
@@ -143,10 +144,6 @@ def rule_problems(rule: dict[str, Any]) -> list[dict[str, str]]:
                          "The rule names no field to match, so it would exclude every "
                          "recommendation: name at least one of " + ", ".join(MATCH_FIELDS)
                          + ", or say \"all\": true if that is what you mean."})
-    if named and rule.get("all"):
-        problems.append({"code": "InvalidRule", "target": "all", "message":
-                         "\"all\": true excludes every recommendation; leave it out when the "
-                         "rule names fields to match."})
     if rule.get("kind") == "postponed" and not rule.get("expiresAt"):
         problems.append({"code": "InvalidRule", "target": "expiresAt", "message":
                          "A postponed finding needs expiresAt: the date it comes back."})

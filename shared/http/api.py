@@ -164,6 +164,9 @@ class Operation:
     body_doc: dict[str, Any] | None = None  # requestBody for OpenAPI when the body is not JSON
     responses: dict[int, tuple[str, dict[str, Any] | None]] = field(default_factory=dict)
     paged: bool = False
+    # Says in words what composite schema rules (anyOf, if/then) only say as "not valid
+    # under any of the given schemas": its problems, when any, are the answer instead.
+    explain: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -183,11 +186,12 @@ class Api:
                   role: str | None, tag: str, query: tuple[Param, ...] = (),
                   body: dict[str, Any] | None = None, body_doc: dict[str, Any] | None = None,
                   responses: dict[int, tuple[str, dict[str, Any] | None]] | None = None,
-                  paged: bool = False):
+                  paged: bool = False,
+                  explain: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None):
         def register(handler: Callable[[Call], Any]):
             self.operations.append(Operation(method, route, operation_id, summary, handler,
                                              role, tag, query, body, body_doc,
-                                             responses or {}, paged))
+                                             responses or {}, paged, explain))
             return handler
         return register
 
@@ -273,6 +277,10 @@ class Api:
         validator = Draft202012Validator(op.body, format_checker=FORMATS)
         errors = sorted(validator.iter_errors(body),
                         key=lambda e: list(e.absolute_path))
+        if errors and op.explain is not None and isinstance(body, dict):
+            explained = op.explain(body)
+            if explained:
+                raise invalid(explained)
         if errors:
             raise invalid([{
                 "code": "InvalidValue",

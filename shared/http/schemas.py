@@ -200,8 +200,21 @@ _EXCLUSION_FIELDS = {
     "expiresAt": {"oneOf": [{"type": "string", "format": "date-time"},
                             {"type": "string", "format": "date"}, {"type": "null"}]},
 }
-EXCLUSION_CREATE = {"type": "object", "additionalProperties": False,
-                    "required": ["reason", "kind"], "properties": _EXCLUSION_FIELDS}
+_MATCHED = ("recommendation", "category", "subscriptionId", "resourceGroup", "resourceId",
+            "resourceIdPrefix", "resourceType")
+EXCLUSION_CREATE = {
+    "type": "object", "additionalProperties": False, "required": ["reason", "kind"],
+    "properties": _EXCLUSION_FIELDS,
+    "allOf": [
+        # A postponed finding comes back on a date.
+        {"if": {"required": ["kind"], "properties": {"kind": {"const": "postponed"}}},
+         "then": {"required": ["expiresAt"],
+                  "properties": {"expiresAt": {"type": "string"}}}},
+        # A rule names what it matches, or says it matches everything.
+        {"anyOf": [{"required": ["all"], "properties": {"all": {"const": True}}},
+                   *({"required": [f]} for f in _MATCHED)]},
+    ],
+}
 EXCLUSION_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                    "properties": _EXCLUSION_FIELDS}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,

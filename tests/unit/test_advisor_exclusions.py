@@ -67,7 +67,7 @@ def test_the_first_matching_rule_is_recorded():
 
 
 @pytest.mark.parametrize("fields,code", [
-    ({}, "EmptyRule"), ({"all": True, "category": "Cost"}, "InvalidRule"),
+    ({}, "EmptyRule"), ({"all": False}, "EmptyRule"),
     ({"kind": "postponed", "category": "Cost"}, "InvalidRule"),
 ])
 def test_rules_that_would_surprise_are_refused(fields, code):
