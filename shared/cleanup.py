@@ -9,11 +9,12 @@ from typing import Any
 from shared.reports_service import IN_PROGRESS, delete_report_data
 from shared.storage import layout
 from shared.storage.context import Storage
+from shared.storage.reports import iso
 from shared.storage.tables import odata_quote
 
 
 def stale_failed_reports(storage: Storage, now: datetime, days: int) -> list[dict[str, Any]]:
-    cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = iso(now - timedelta(days=days))
     return storage.reports.list(f"status eq 'failed' and createdAt lt {odata_quote(cutoff)}")
 
 
@@ -29,7 +30,7 @@ def delete_stale_failed_reports(storage: Storage, now: datetime, days: int) -> l
 def unfinished_deletions(storage: Storage, now: datetime,
                          grace: timedelta = timedelta(hours=1)) -> list[str]:
     """Finish deletes that stopped half-way (the host went down mid-delete); their ids."""
-    cutoff = (now - grace).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = iso(now - grace)
     finished = []
     for report in storage.reports.list(f"deletedAt lt {odata_quote(cutoff)}"):
         delete_report_data(storage, report)
@@ -41,7 +42,7 @@ def stuck_reports(storage: Storage, now: datetime,
                   older_than: timedelta = timedelta(hours=6)) -> list[dict[str, Any]]:
     """Reports still queued or processing long after their last change: the caller asks the
     Durable runtime whether their orchestration still runs."""
-    cutoff = (now - older_than).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = iso(now - older_than)
     rows = storage.reports.list(f"updatedAt lt {odata_quote(cutoff)}")
     return [r for r in rows if r.get("status") in IN_PROGRESS and not r.get("deletedAt")]
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from typing import Any
-
-__all__ = ["create", "delete", "get", "rules_of", "update"]
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
@@ -15,18 +12,16 @@ from shared.advisor.exclusions import MATCH_FIELDS, MAX_RULES, rule_problems
 from shared.http.errors import ApiError, invalid, not_found
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of, view
-from shared.storage.reports import now_iso
+from shared.storage.reports import iso, now_iso, parse_iso
 
+__all__ = ["create", "delete", "get", "rules_of", "update"]
 FIELDS = (*MATCH_FIELDS, "all", "reason", "kind", "expiresAt")
 
 
 def _iso(value: str | None) -> str:
-    """A date-time as stored: UTC, `YYYY-MM-DDTHH:MM:SSZ`."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An expiry as stored ("" for none); a date alone means its start, UTC."""
+    moment = parse_iso(value)
+    return iso(moment) if moment else ""
 
 
 def _checked(fields: dict[str, Any]) -> dict[str, Any]:

@@ -45,18 +45,24 @@ def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
             "shards": storage.settings.shards}
 
 
-def _create_row(storage: Storage, job: dict[str, Any], title: str, file_name: str,
-                source: str, baseline_report_id: str = "") -> None:
-    storage.client_records.ensure(job["clientId"])
-    storage.reports.create(job["clientId"], job["reportId"], {
-        "baselineReportId": baseline_report_id,
-        "title": title, "fileName": file_name, "status": "queued", "source": source,
-        "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
-        "formats": job["formats"], "shards": job["shards"], "attempts": 1,
-        "createdAt": now_iso(), "updatedAt": now_iso(),
+def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str, Any]) -> None:
+    """The Reports row of a new report (its client created when unknown)."""
+    storage.client_records.ensure(client_id)
+    created = now_iso()
+    storage.reports.create(client_id, report_id, {
+        **fields, "attempts": 1, "createdAt": created, "updatedAt": created,
         # createdAt has whole seconds; this orders reports created within one second
         "createdNs": str(time.time_ns()),  # text: Table Storage ints are 32-bit here
     })
+
+
+def _create_row(storage: Storage, job: dict[str, Any], title: str, file_name: str,
+                source: str, baseline_report_id: str = "") -> None:
+    _new_row(storage, job["clientId"], job["reportId"], {
+        "baselineReportId": baseline_report_id,
+        "title": title, "fileName": file_name, "status": "queued", "source": source,
+        "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
+        "formats": job["formats"], "shards": job["shards"]})
 
 
 def stage_api_upload(storage: Storage, data: bytes, file_name: str,
@@ -78,14 +84,19 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
 def drop_values(blob_name: str, metadata: dict[str, str]) -> dict[str, str]:
     """Upload options of a dropped blob: its client folder, and its metadata matched without
     regard to case (Azure metadata names are case-insensitive; tools write `Title`)."""
-    folded = {k.lower(): v for k, v in (metadata or {}).items()}
+    folded = _folded(metadata)
     values = {name: folded[name.lower()] for name in DROP_OPTIONS if name.lower() in folded}
     values["clientId"] = blob_name.split("/", 1)[0] if "/" in blob_name else ""
     return values
 
 
 def is_own_upload(metadata: dict[str, str]) -> bool:
-    return {k.lower(): v for k, v in (metadata or {}).items()}.get("source") in OWN_UPLOADS
+    return _folded(metadata).get("source") in OWN_UPLOADS
+
+
+def _folded(metadata: dict[str, str] | None) -> dict[str, str]:
+    """Blob metadata with lower-case names: Azure treats metadata names without case."""
+    return {k.lower(): v for k, v in (metadata or {}).items()}
 
 
 def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
@@ -126,14 +137,11 @@ def record_refused_drop(storage: Storage, blob_name: str, etag: str, client_id: 
     report_id = dropped_report_id(blob_name, etag)
     if storage.reports.get(client_id, report_id) is not None:
         return None
-    storage.client_records.ensure(client_id)
-    storage.reports.create(client_id, report_id, {
-        "title": blob_name.rsplit("/", 1)[-1][:200], "fileName": blob_name.rsplit("/", 1)[-1],
-        "status": "failed", "source": SOURCE_BLOB, "droppedBlob": blob_name,
-        "failureReason": reason, "reportTypes": [], "formats": [], "attempts": 1,
-        "createdAt": now_iso(), "updatedAt": now_iso(), "completedAt": now_iso(),
-        "createdNs": str(time.time_ns()),
-    })
+    file_name = blob_name.rsplit("/", 1)[-1]
+    _new_row(storage, client_id, report_id, {
+        "title": file_name[:200], "fileName": file_name, "status": "failed",
+        "source": SOURCE_BLOB, "droppedBlob": blob_name, "failureReason": reason,
+        "reportTypes": [], "formats": [], "completedAt": now_iso()})
     return report_id
 
 

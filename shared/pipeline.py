@@ -209,7 +209,7 @@ def records_in_force(storage: Storage, report: dict[str, Any]
     """The report's rows its exclusions left in the figures, and the exclusions (the rules
     applied with their row counts, and the excluded lines)."""
     records = load_records(storage, report["clientId"], report["reportId"],
-                           _shards(storage, report))
+                           shards_of(storage, report))
     exclusions = read_json(storage, layout.exclusions_blob_name(
         report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
     excluded = exclusions["excluded"]
@@ -237,7 +237,7 @@ def store_changes(storage: Storage, report: dict[str, Any],
                  "createdAt": baseline.get("createdAt"),
                  "exportDate": baseline.get("exportDate")}
         before = load_records(storage, client_id, baseline["reportId"],
-                              _shards(storage, baseline))
+                              shards_of(storage, baseline))
         if rules:
             before = apply_rules(before, rules, now_iso()).kept
         changes = {"baseline": facts, **compare(records, before)}
@@ -245,7 +245,8 @@ def store_changes(storage: Storage, report: dict[str, Any],
     return {"baseline": facts, "changeCounts": changes["counts"]}
 
 
-def _shards(storage: Storage, report: dict[str, Any]) -> int:
+def shards_of(storage: Storage, report: dict[str, Any]) -> int:
+    """How many shards a report's rows were staged in."""
     return int(report.get("shards") or storage.settings.shards)
 
 

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
 from shared.advisor.actions import action_plan
-from shared.advisor.model import Recommendation
+from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.http.errors import ApiError
 from shared.intake import owns_upload
-from shared.pipeline import is_baseline_for, load_records, read_json, store_changes
+from shared.pipeline import (
+    is_baseline_for,
+    load_records,
+    read_json,
+    shards_of,
+    store_changes,
+)
 from shared.storage import layout
 from shared.storage.context import Storage
-from shared.storage.reports import creation_order, is_deleted
+from shared.storage.reports import creation_order, is_deleted, iso, now_iso, parse_iso
 from shared.storage.tables import odata_quote
 
 IN_PROGRESS = ("queued", "processing")
 RUNNING = ("Running", "Pending", "Suspended", "ContinuedAsNew")  # Durable runtime statuses
 NOT_STARTED_GRACE = timedelta(minutes=5)  # a queued report's orchestration starts well before
 MAX_ATTEMPTS = 5
-_IMPACT_ORDER = {"High": 0, "Medium": 1, "Low": 2}
 
 
 def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_id: str | None,
@@ -34,9 +39,9 @@ def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_
     if client_id:
         clauses.append(f"PartitionKey eq {odata_quote(client_id)}")
     if created_from:
-        clauses.append(f"createdAt ge {odata_quote(_iso(created_from))}")
+        clauses.append(f"createdAt ge {odata_quote(iso(created_from))}")
     if created_to:
-        clauses.append(f"createdAt le {odata_quote(_iso(created_to))}")
+        clauses.append(f"createdAt le {odata_quote(iso(created_to))}")
     rows = storage.reports.list(" and ".join(clauses))
     rows = [r for r in rows
             if not is_deleted(r) and (client_ids is None or r["clientId"] in client_ids)
@@ -44,13 +49,6 @@ def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_
             and (not report_type or report_type in (r.get("reportTypes") or []))]
     rows.sort(key=creation_order, reverse=True)
     return rows
-
-
-def _iso(moment: datetime) -> str:
-    """As stored: UTC, `YYYY-MM-DDTHH:MM:SSZ` (a time without a zone is taken as UTC)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- recommendations: served from the report's staged rows, kept in memory while in use ------
@@ -62,7 +60,7 @@ class _Indexed:
     def __init__(self, records: list[Recommendation], excluded: dict[str, str]) -> None:
         self.excluded = excluded  # line (as text) -> the rule that excluded the row
         self.records = sorted(records, key=lambda r: (
-            _IMPACT_ORDER.get(r.impact, 9), -(r.annual_savings or 0), r.line))
+            IMPACT_RANK.get(r.impact, UNRANKED), -(r.annual_savings or 0), r.line))
         self.haystack = ["\n".join((r.recommendation, r.resource_name, r.resource_id,
                                     r.resource_type, r.potential_benefits, r.solution)).casefold()
                          for r in self.records]
@@ -71,18 +69,22 @@ class _Indexed:
 @lru_cache(maxsize=4)
 def _indexed(storage: Storage, client_id: str, report_id: str, shards: int,
              version: str) -> _Indexed:
-    # `version` changes when the report is processed again, so a stale copy is never used.
+    # `version` changes when the report is processed or rendered again: no stale copy.
     exclusions = read_json(storage, layout.exclusions_blob_name(client_id, report_id)) or {}
     return _Indexed(load_records(storage, client_id, report_id, shards),
                     exclusions.get("excluded") or {})
 
 
+def _index_of(storage: Storage, report: dict[str, Any]) -> _Indexed:
+    # Processing (startedAt) or re-rendering (completedAt) again changes the key.
+    return _indexed(storage, report["clientId"], report["reportId"], shards_of(storage, report),
+                    f"{report.get('startedAt')}|{report.get('completedAt')}")
+
+
 def query_recommendations(storage: Storage, report: dict[str, Any],
                           filters: dict[str, Any]) -> list[Recommendation]:
     """Rows of one report matching every filter given (AND)."""
-    index = _indexed(storage, report["clientId"], report["reportId"],
-                     int(report.get("shards") or storage.settings.shards),
-                     f"{report.get('startedAt')}|{report.get('completedAt')}")
+    index = _index_of(storage, report)
     categories = set(filters.get("category") or ())
     impacts = set(filters.get("impact") or ())
     subscription = (filters.get("subscriptionId") or "").casefold()
@@ -112,9 +114,7 @@ def query_recommendations(storage: Storage, report: dict[str, Any],
 
 def excluded_by(storage: Storage, report: dict[str, Any]) -> dict[str, str]:
     """Line (as text) -> the exclusion rule that took the row out of the figures."""
-    return _indexed(storage, report["clientId"], report["reportId"],
-                    int(report.get("shards") or storage.settings.shards),
-                    f"{report.get('startedAt')}|{report.get('completedAt')}").excluded
+    return _index_of(storage, report).excluded
 
 
 def recommendation_view(rec: Recommendation, excluded_by: str | None = None) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def action_plan_of(storage: Storage, report: dict[str, Any]) -> list[dict[str, A
     if plan is None:
         _check_has_data(report)
         plan = action_plan(load_records(storage, report["clientId"], report["reportId"],
-                                        int(report.get("shards") or storage.settings.shards)))
+                                        shards_of(storage, report)))
     return plan
 
 
@@ -202,7 +202,7 @@ def stopped_reason(report: dict[str, Any], runtime_status: str | None, output: A
     """
     if report.get("status") not in IN_PROGRESS:
         return None
-    queued = _parse_iso(report.get("queuedAt") or report.get("createdAt") or "")
+    queued = parse_iso(report.get("queuedAt") or report.get("createdAt"))
     previous_run = instance_created is not None and queued is not None \
         and instance_created < queued - timedelta(seconds=1)
     if runtime_status is None or previous_run:
@@ -219,16 +219,8 @@ def stopped_reason(report: dict[str, Any], runtime_status: str | None, output: A
     return None  # Completed: finalize_report has written (or is writing) the outcome
 
 
-def _parse_iso(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def mark_stopped(storage: Storage, report: dict[str, Any], reason: str) -> dict[str, Any]:
-    fields = {"status": "failed", "failureReason": reason, "completedAt": _iso(datetime.now(UTC))}
+    fields = {"status": "failed", "failureReason": reason, "completedAt": now_iso()}
     storage.reports.update(report["clientId"], report["reportId"], fields)
     return {**report, **fields}
 
@@ -258,7 +250,7 @@ def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | 
             "uploadBlob": report["uploadBlob"],
             "reportTypes": report_types or report.get("reportTypes") or [],
             "formats": formats or report.get("formats") or [],
-            "shards": int(report.get("shards") or storage.settings.shards)}
+            "shards": shards_of(storage, report)}
 
 
 def check_can_change(report: dict[str, Any], action: str) -> None:

@@ -38,7 +38,7 @@ from shared.pipeline import store_changes
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
-from shared.storage.reports import is_deleted, now_iso
+from shared.storage.reports import is_deleted, iso, now_iso
 from triggers.api_registry import api
 
 log = logging.getLogger(__name__)
@@ -236,8 +236,8 @@ async def get_report_status(call: Call) -> Reply:
 
 
 def _durable_time(moment: datetime | None) -> str | None:
-    """As the Durable status endpoint writes times: yyyy-MM-ddTHH:mm:ssZ."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    """As the Durable status endpoint writes times: yyyy-MM-ddTHH:mm:ssZ (the stored form)."""
+    return iso(moment) if moment else None
 
 
 @api.operation(

@@ -14,11 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from shared.advisor.identity import normalised_text, resource_key
-from shared.advisor.model import IMPACTS, Recommendation
+from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.savings import money
 
 MAX_EXAMPLES = 5
-_IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
 
 
 @dataclass
@@ -57,7 +56,7 @@ class _Action:
     @property
     def impact(self) -> str:
         """The highest impact any of its findings has."""
-        return min(self.impacts, key=lambda i: (_IMPACT_RANK.get(i, 9), i))
+        return min(self.impacts, key=lambda i: (IMPACT_RANK.get(i, UNRANKED), i))
 
     def to_dict(self) -> dict[str, Any]:
         text = max(self.texts.items(), key=lambda kv: (kv[1], kv[0]))[0]
@@ -82,7 +81,7 @@ def action_plan(records: Iterable[Recommendation]) -> list[dict[str, Any]]:
             action = actions[key] = _Action(rec.category)
         action.add(rec, resource_key(rec))
     plan = [a.to_dict() for a in actions.values()]
-    plan.sort(key=lambda a: (_IMPACT_RANK.get(a["impact"], 9), -a["resources"],
+    plan.sort(key=lambda a: (IMPACT_RANK.get(a["impact"], UNRANKED), -a["resources"],
                              -max(a["savingsByCurrency"].values(), default=0),
                              a["category"], a["recommendation"].casefold()))
     return plan

@@ -9,12 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from shared.advisor.identity import finding_key
-from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
+from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.savings import money
 
 CHANGES = ("new", "resolved")
-_IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
-_CATEGORY_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 
 
 def _by_key(records: Iterable[Recommendation]) -> dict[tuple[str, str], Recommendation]:
@@ -54,13 +52,13 @@ def compare(current: Iterable[Recommendation],
         if key in before:
             per_category[rec.category or "Uncategorised"]["persisting"] += 1
     items = [_item("new", r) for r in new] + [_item("resolved", r) for r in resolved]
-    items.sort(key=lambda i: (CHANGES.index(i["change"]), _IMPACT_RANK.get(i["impact"], 9),
-                              _CATEGORY_RANK.get(i["category"], 99), i["category"],
+    items.sort(key=lambda i: (CHANGES.index(i["change"]), IMPACT_RANK.get(i["impact"], UNRANKED),
+                              CATEGORY_RANK.get(i["category"], UNRANKED), i["category"],
                               i["recommendation"].casefold(), i["resourceId"].lower()))
     return {
         "counts": {"new": len(new), "resolved": len(resolved), "persisting": persisting},
         "byCategory": [{"category": c, **per_category[c]} for c in sorted(
-            per_category, key=lambda c: (_CATEGORY_RANK.get(c, 99), c))],
+            per_category, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c))],
         "savingsByCurrency": [{"currency": c, "new": money(v["new"]),
                                "resolved": money(v["resolved"])}
                               for c, v in sorted(savings.items())],

@@ -8,6 +8,10 @@ from typing import NamedTuple
 
 CATEGORIES = ("Cost", "Security", "Reliability", "OperationalExcellence", "Performance")
 IMPACTS = ("High", "Medium", "Low")
+# Sort keys: canonical order first; anything else (unknown, empty) after it.
+CATEGORY_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
+IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
+UNRANKED = 99
 
 
 class Recommendation(NamedTuple):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
-from shared.advisor.savings import savings_by_currency
+from shared.advisor.savings import money, savings_by_currency
 
 SAVINGS_CAVEAT = (
     "Savings from right-sizing, reservations and savings plans overlap: a savings plan and a "
@@ -35,10 +35,6 @@ def retirement_status(when: str, as_of: str) -> tuple[str, int | None]:
     except ValueError:
         return "undated", None
     return ("overdue" if days < 0 else "due"), days
-
-
-def _money(value: Decimal) -> float:
-    return float(value.quantize(Decimal("0.01")))
 
 
 def _ordered(keys: Iterable[str], canonical: tuple[str, ...]) -> list[str]:
@@ -67,7 +63,7 @@ class _Group:
             "high": self.impacts.get("High", 0),
             "medium": self.impacts.get("Medium", 0),
             "low": self.impacts.get("Low", 0),
-            "savingsByCurrency": {c or "unknown": _money(v)
+            "savingsByCurrency": {c or "unknown": money(v)
                                   for c, v in sorted(self.savings.items())},
         }
 
@@ -151,7 +147,7 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10,
             {"line": r.line, "recommendation": r.recommendation, "category": r.category,
              "impact": r.impact, "resourceName": r.resource_name,
              "resourceGroup": r.resource_group, "subscriptionName": r.subscription_name,
-             "annualSavings": _money(r.annual_savings), "currency": r.currency or "unknown"}
+             "annualSavings": money(r.annual_savings), "currency": r.currency or "unknown"}
             for r in top[:top_n]
         ],
         "exportDate": as_of,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from shared.storage.reports import parse_iso
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None
-    parse = lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))  # noqa: E731
-    return round((parse(end) - parse(start)).total_seconds(), 1)
+    return round((parse_iso(end) - parse_iso(start)).total_seconds(), 1)
 
 
 def artifact_url(api_base: str, report_id: str, report_type: str, fmt: str) -> str:

@@ -214,7 +214,6 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
 _LEADING = _TABLE_FONT_SIZE * 1.25
 
 
-_BREAK_AFTER = "-_/.\\,;:"
 _BREAKS = re.compile(r"(?<=[-_/.\\,;:])|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\()")
 
 

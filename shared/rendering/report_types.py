@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from shared.advisor.actions import action_plan
-from shared.advisor.model import CATEGORIES, IMPACTS, Recommendation
-from shared.advisor.savings import LEVER_LABELS
+from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
+from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
@@ -130,7 +130,7 @@ class _Context:
 def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     records = [r for r in data.records
                if kind.categories is None or r.category in kind.categories]
-    as_of = export_date(data.records, data.export_date or data.generated_date)
+    as_of = data.export_date or export_date(data.records, data.generated_date)
     ctx = _Context(kind, records, compute_statistics(records, as_of=as_of),
                    _changes_for(kind, data.changes))
     cover = CoverFacts(
@@ -275,11 +275,9 @@ def _detail_table(caption: str, records: Sequence[Recommendation], mixed: bool =
 
 def _ordered(records: Sequence[Recommendation]) -> list[Recommendation]:
     """Category order, then impact order, then savings (largest first), then source line."""
-    cat = {c: i for i, c in enumerate(CATEGORIES)}
-    imp = {c: i for i, c in enumerate(IMPACTS)}
-    return sorted(records, key=lambda r: (cat.get(r.category, 99), r.category,
-                                          imp.get(r.impact, 9), -(r.annual_savings or 0),
-                                          r.line))
+    return sorted(records, key=lambda r: (CATEGORY_RANK.get(r.category, UNRANKED), r.category,
+                                          IMPACT_RANK.get(r.impact, UNRANKED),
+                                          -(r.annual_savings or 0), r.line))
 
 
 def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]) -> Table:
@@ -404,8 +402,7 @@ def _savings_overview(ctx: _Context) -> list[Section]:
         Column("Right-size or shut down", 0.16, True), Column("Other", 0.12, True),
         Column("Plain sum", 0.16, True)),
         [(s["currency"], fmt.money(s["estimatedAnnualSavings"], s["currency"]),
-          *(fmt.money(s["byLever"][lever], s["currency"]) for lever in
-            ("savingsPlan", "reservation", "rightsizeOrShutdown", "other")),
+          *(fmt.money(s["byLever"][lever], s["currency"]) for lever in LEVERS),
           fmt.money(s["annualSavings"], s["currency"])) for s in savings],
         "No recommendation in this export estimates a saving.")
     return [Section("Savings by lever", [

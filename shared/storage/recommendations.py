@@ -14,13 +14,12 @@ from typing import Any
 
 from azure.data.tables import TableClient
 
-from shared.advisor.model import IMPACTS, Recommendation
+from shared.advisor.model import IMPACT_RANK, IMPACTS, Recommendation
 from shared.storage import layout
 from shared.storage.tables import delete_partition, upsert_all
 
 MAX_STRING = 32_000  # characters: a string property holds 64 KiB of UTF-16
 MAX_ENTITY_CHARS = 450_000  # leaves room under 1 MiB for names and overhead
-_IMPACT_RANK = {impact: rank for rank, impact in enumerate(IMPACTS)}
 _TEXT = {
     "category": "category", "impact": "impact", "recommendation": "recommendation",
     "subscription_id": "subscriptionId", "subscription_name": "subscriptionName",
@@ -39,7 +38,7 @@ def to_entity(rec: Recommendation, report_id: str, shards: int) -> tuple[dict[st
         "PartitionKey": layout.partition_key(report_id, layout.shard_of(rec.line, shards)),
         "RowKey": layout.row_key(rec.line),
         "line": rec.line,
-        "impactRank": _IMPACT_RANK.get(rec.impact, len(IMPACTS)),
+        "impactRank": IMPACT_RANK.get(rec.impact, len(IMPACTS)),
     }
     for field, name in _TEXT.items():
         value = getattr(rec, field)

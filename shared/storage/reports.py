@@ -24,8 +24,24 @@ class ReportGone(LookupError):
     """The report was deleted (or is being deleted): work on it must stop and leave nothing."""
 
 
+def iso(moment: datetime) -> str:
+    """A moment as stored: UTC, `YYYY-MM-DDTHH:MM:SSZ` (a time without a zone is UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(datetime.now(UTC))
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """A stored (or any ISO 8601) time, UTC when it names no zone; None when it is not one."""
+    try:
+        moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
