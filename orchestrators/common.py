@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 import azure.durable_functions as df
 from azure.durable_functions.models.Task import TaskBase, TaskState
 
+from shared.storage.layout import artifact_pairs
+
 # Storage activities retry transient faults: 3 attempts, the first retry after 2 s.
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 
@@ -51,7 +53,7 @@ _RENDER_COST = {("detailed", "pdf"): 0, ("operations", "pdf"): 1, ("security", "
 
 
 def render_tasks(context: df.DurableOrchestrationContext, job: dict) -> list:
-    pairs = sorted(((t, f) for t in job["reportTypes"] for f in job["formats"]),
+    pairs = sorted(artifact_pairs(job["reportTypes"], job["formats"]),
                    key=lambda pair: _RENDER_COST.get(pair, 9))
     return [context.call_activity_with_retry(
         "render_report", RETRY, {"job": job, "reportType": t, "format": f})
@@ -59,6 +61,6 @@ def render_tasks(context: df.DurableOrchestrationContext, job: dict) -> list:
 
 
 def in_artifact_order(job: dict, artifacts: list[dict]) -> list[dict]:
-    order = {(t, f): i for i, (t, f) in enumerate(
-        (t, f) for t in job["reportTypes"] for f in job["formats"])}
+    order = {pair: i for i, pair in enumerate(artifact_pairs(job["reportTypes"],
+                                                                job["formats"]))}
     return sorted(artifacts, key=lambda a: order[(a["reportType"], a["format"])])

@@ -22,6 +22,7 @@ from orchestrators.common import (
     show,
 )
 from shared.job import InvalidJob, check_job
+from shared.storage.layout import artifact_pairs
 
 bp = df.Blueprint()
 
@@ -32,7 +33,7 @@ def process_report(context: df.DurableOrchestrationContext):
         job = check_job(context.get_input())
     except InvalidJob as error:  # not a report of this app's: touch nothing
         raise ReportFailed(f"Invalid input: {error}") from None
-    artifacts_total = len(job["reportTypes"]) * len(job["formats"])
+    artifacts_total = len(artifact_pairs(job["reportTypes"], job["formats"]))
     progress = Progress(artifactsTotal=artifacts_total)
     try:
         show(context, progress, "validating", 5)

@@ -16,6 +16,7 @@ from orchestrators.common import (
     show,
 )
 from shared.job import InvalidJob, check_job
+from shared.storage.layout import artifact_pairs
 
 bp = df.Blueprint()
 
@@ -26,7 +27,7 @@ def render_artifacts(context: df.DurableOrchestrationContext):
         job = check_job(context.get_input())
     except InvalidJob as error:  # not a report of this app's: touch nothing
         raise ReportFailed(f"Invalid input: {error}") from None
-    progress = Progress(artifactsTotal=len(job["reportTypes"]) * len(job["formats"]))
+    progress = Progress(artifactsTotal=len(artifact_pairs(job["reportTypes"], job["formats"])))
     try:
         # Statistics, action plan and changes again first: exclusion rules may have changed
         # (or expired) since the report was processed.

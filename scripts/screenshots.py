@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from shared.advisor.changes import compare  # noqa: E402
 from shared.advisor.parse import parse_export  # noqa: E402
+from shared.logos import check_logo  # noqa: E402
+from shared.rendering.document import Branding, Image  # noqa: E402
 from shared.rendering.render import render_report  # noqa: E402
 from shared.rendering.report_types import REPORT_TYPES, ReportInput  # noqa: E402
 
@@ -32,6 +34,29 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 
 
+NOTES = """We reviewed this export with Contoso's platform team on 20 November.
+
+- **Reservations first**: the three VM families below run around the clock; a one-year
+  reservation pays back in under five months.
+- Security: enable Defender for Servers on the production subscription before year end.
+- Two storage accounts are due to lose classic TLS support; the owners are informed.
+
+Next review: **January 2027**, after the reservation purchase."""
+
+
+def sample_branding() -> Branding:
+    """The samples' client and partner logos, a purple accent and a contact line."""
+    def logo(path: Path, alt: str) -> Image:
+        checked = check_logo(path.read_bytes(), path.name)
+        return Image(checked.data, checked.content_type, checked.width, checked.height, alt)
+    return Branding(accent="#6b2fa0",
+                    client_logo=logo(ROOT / "samples" / "logo-contoso.png", "Contoso logo"),
+                    partner_name="Northwind Cloud Advisory",
+                    partner_contact="Jane Doe, Principal Consultant · jane.doe@northwind.example"
+                                    " · +44 20 7946 0000",
+                    partner_logo=logo(ROOT / "samples" / "logo-partner.jpg", "Northwind logo"))
+
+
 def main() -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not (shutil.which("pdftoppm") and chromium):
@@ -41,7 +66,8 @@ def main() -> None:
     changes = {"baseline": {"reportId": "20261021-previous", "title": "October 2026 review",
                             "createdAt": "2026-10-21T09:00:00Z"}, **compare(records, previous)}
     data = ReportInput(records, "Contoso Ltd", "November 2026 Advisor review",
-                       SAMPLE.name, "2026-11-21T09:00:00Z", changes=changes)
+                       SAMPLE.name, "2026-11-21T09:00:00Z", changes=changes,
+                       branding=sample_branding(), notes=NOTES)
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()

@@ -16,7 +16,7 @@ from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
-FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active")
+FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
 _JSON = ("contacts", "subscriptionIds")
 
 
@@ -29,6 +29,8 @@ def view(entity: dict[str, Any]) -> dict[str, Any]:
     out = {"clientId": entity["RowKey"] if "RowKey" in entity else entity["clientId"],
            "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
            "subscriptionIds": [], "active": bool(entity.get("active", True)),
+           "accentColor": (entity.get("accentColor") or "").lower() or None,
+           "logo": json.loads(entity["logo"]) if entity.get("logo") else None,
            "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
     for key in _JSON:
         if isinstance(entity.get(key), str):
@@ -37,7 +39,9 @@ def view(entity: dict[str, Any]) -> dict[str, Any]:
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON else v for k, v in fields.items()}
+    """Lists as JSON text; null as "" (a merge cannot remove a property)."""
+    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON else ("" if v is None else v)
+            for k, v in fields.items()}
 
 
 def create(storage: Storage, body: dict[str, Any],
@@ -75,6 +79,16 @@ def get(storage: Storage, client_id: str, visible: frozenset[str] | None) -> dic
     return view({**entity, "RowKey": client_id})
 
 
+def check_accepts_uploads(storage: Storage, client_id: str) -> None:
+    """409 when the client is marked inactive (an unknown client is created by the upload)."""
+    entity = storage.client_records.get(client_id)
+    if entity is not None and not entity.get("active", True):
+        raise ApiError(409, "ClientInactive", f"Client '{client_id}' "
+                       f"({entity.get('name') or client_id}) is inactive and takes no new "
+                       "reports; an admin can make it active again (PATCH "
+                       f"/api/clients/{client_id} with active: true).", target="clientId")
+
+
 def search(storage: Storage, text: str | None, active: bool | None,
            visible: frozenset[str] | None) -> list[dict[str, Any]]:
     rows = storage.client_records.table.query_entities(f"PartitionKey eq {odata_quote(PARTITION)}")
@@ -95,7 +109,7 @@ def search(storage: Storage, text: str | None, active: bool | None,
 
 def update(storage: Storage, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
     get(storage, client_id, None)
-    fields = {k: body[k] for k in FIELDS if k in body}
+    fields = {k: body[k] for k in (*FIELDS, "logo") if k in body}
     if "name" in fields:
         fields["name"] = fields["name"].strip()
     storage.client_records.table.upsert_entity(

@@ -22,7 +22,7 @@ SOURCE_BLOB = "blob"
 SOURCE_COPY = "copy"  # a dropped blob's copy, owned by its report
 OWN_UPLOADS = (SOURCE_API, SOURCE_COPY)  # blobs the app wrote itself: never a new drop
 ROOT_CLIENT = "default"  # where a refused drop without a client folder is reported
-DROP_OPTIONS = ("title", "reportTypes", "formats")
+DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName")
 
 
 def new_report_id() -> str:
@@ -45,9 +45,10 @@ def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
             "shards": storage.settings.shards}
 
 
-def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str, Any]) -> None:
+def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str, Any],
+             client_name: str = "") -> None:
     """The Reports row of a new report (its client created when unknown)."""
-    storage.client_records.ensure(client_id)
+    storage.client_records.ensure(client_id, client_name)
     created = now_iso()
     storage.reports.create(client_id, report_id, {
         **fields, "attempts": 1, "createdAt": created, "updatedAt": created,
@@ -56,13 +57,13 @@ def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str,
     })
 
 
-def _create_row(storage: Storage, job: dict[str, Any], title: str, file_name: str,
-                source: str, baseline_report_id: str = "") -> None:
+def _create_row(storage: Storage, job: dict[str, Any], options: UploadOptions, file_name: str,
+                source: str) -> None:
     _new_row(storage, job["clientId"], job["reportId"], {
-        "baselineReportId": baseline_report_id,
-        "title": title, "fileName": file_name, "status": "queued", "source": source,
+        "baselineReportId": options.baseline_report_id, "notes": options.notes,
+        "title": options.title, "fileName": file_name, "status": "queued", "source": source,
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
-        "formats": job["formats"], "shards": job["shards"]})
+        "formats": job["formats"], "shards": job["shards"]}, options.client_name)
 
 
 def stage_api_upload(storage: Storage, data: bytes, file_name: str,
@@ -77,7 +78,7 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
         content_settings=ContentSettings(content_type="text/csv"))
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
                    options.formats)
-    _create_row(storage, job, options.title, file_name, SOURCE_API, options.baseline_report_id)
+    _create_row(storage, job, options, file_name, SOURCE_API)
     return job
 
 
@@ -115,7 +116,7 @@ def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
     _copy_blob(storage, blob_name, etag, copy, report_id)
     job = make_job(storage, report_id, options.client_id, copy, options.report_types,
                    options.formats)
-    _create_row(storage, job, options.title, blob_name.rsplit("/", 1)[-1], SOURCE_BLOB)
+    _create_row(storage, job, options, blob_name.rsplit("/", 1)[-1], SOURCE_BLOB)
     return job
 
 

@@ -24,7 +24,9 @@ from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import Limits, parse_export
+from shared.advisor.scope import out_of_scope
 from shared.advisor.stats import compute_statistics, export_date
+from shared.branding_service import branding_of
 from shared.job import InvalidJob, check_job
 from shared.rendering.render import content_type, render_report
 from shared.rendering.report_types import ReportInput
@@ -102,6 +104,10 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
+    client = storage.client_records.get(client_id) or {}
+    stray = out_of_scope(result.records, json.loads(client.get("subscriptionIds") or "[]"))
+    if stray:
+        summary["warnings"].append(stray)
     storage.reports.update(client_id, report_id, {
         "rowsTotal": result.rows_total, "rowsAccepted": result.rows_accepted,
         "rowsRejected": result.rows_rejected, "duplicates": result.duplicates,
@@ -262,16 +268,18 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
     records, exclusions = records_in_force(storage, report)
-    client = storage.client_records.get(client_id) or {}
+    client_name, branding = branding_of(storage, client_id)
     data = ReportInput(
         records=records,
-        client=client.get("name") or client_id,
+        client=client_name,
         title=report.get("title") or report.get("fileName") or report_id,
         source_file=report.get("fileName") or job["uploadBlob"],
         generated_date=report.get("createdAt", ""),
         export_date=report.get("exportDate") or "",
         changes=read_json(storage, layout.changes_blob_name(client_id, report_id)),
         exclusions=exclusions["rules"],
+        branding=branding,
+        notes=report.get("notes") or "",
     )
     started = time.perf_counter()
     body = render_report(report_type, fmt, data)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from shared import clients_service, exclusions_service
+from shared import branding_service, clients_service, exclusions_service
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError
 from shared.http.paging import page_of
 from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
+from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
 from triggers.api_reports import delete_report_everywhere
@@ -52,7 +53,8 @@ def get_client(call: Call) -> Reply:
 
 @api.operation(
     "PATCH", "clients/{clientId}", operation_id="updateClient", role=ADMIN, tag=TAG,
-    summary="Change a client's name, contacts, notes, subscription ids or active flag",
+    summary="Change a client's name, contacts, notes, subscription ids, accent colour or "
+            "active flag (an inactive client takes no uploads)",
     body=CLIENT_PATCH, responses={200: ("The client", ref("Client"))})
 def update_client(call: Call) -> Reply:
     clients_service.get(get_storage(), call.route["clientId"], call.principal.client_ids)
@@ -76,6 +78,8 @@ async def delete_client(call: Call) -> Reply:
         await delete_report_everywhere(call, report)
     for rule in await asyncio.to_thread(exclusions_service.rules_of, storage, client_id):
         await asyncio.to_thread(exclusions_service.delete, storage, client_id, rule["ruleId"])
+    await asyncio.to_thread(branding_service.delete_logo, storage,
+                            layout.client_logo_blob_name(client_id))
     await asyncio.to_thread(storage.client_records.table.delete_entity, "client", client_id)
     return Reply(204)
 

@@ -18,12 +18,12 @@ from azure.core.exceptions import (
     ResourceNotModifiedError,
 )
 
-from shared import intake, reports_service
+from shared import clients_service, intake, reports_service
 from shared.advisor.model import CATEGORIES, IMPACTS
 from shared.advisor.parse import Limits
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import CONTRIBUTOR, READER, AuthError
-from shared.http.errors import ApiError, not_found
+from shared.http.errors import ApiError, invalid, not_found
 from shared.http.paging import page_of
 from shared.http.schemas import RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
 from shared.http.upload import (
@@ -31,6 +31,8 @@ from shared.http.upload import (
     check_header,
     check_media_type,
     check_transfer,
+    format_problems,
+    notes_problems,
     parse_options,
 )
 from shared.http.views import report_view
@@ -127,6 +129,7 @@ def _stage_upload(call: Call) -> dict:
     options = parse_options(values, default_title=file_name)
     if not call.principal.sees(options.client_id):
         raise AuthError(403, "Forbidden", f"You may not upload for client '{options.client_id}'.")
+    clients_service.check_accepts_uploads(storage, options.client_id)
     if options.baseline_report_id:
         reports_service.check_baseline(storage, {"clientId": options.client_id,
                                                  "reportId": ""}, options.baseline_report_id)
@@ -140,6 +143,8 @@ def _stage_upload(call: Call) -> dict:
             "processing it",
     query=(Param("clientId", description="Client the export belongs to (a slug).",
                  pattern=SLUG.pattern, pattern_text=SLUG_TEXT),
+           Param("clientName", description="The client's name, when the upload creates the "
+                                            "client (an existing client keeps its name)."),
            Param("title", description="Report title (default: the file name)."),
            Param("reportTypes", enum=REPORT_TYPES, many=True, description="Comma list."),
            Param("formats", enum=FORMATS, many=True, description="Comma list."),
@@ -377,8 +382,9 @@ def download_artifact(call: Call) -> Reply:
 
 @api.operation(
     "PATCH", "reports/{reportId}", operation_id="updateReport", role=CONTRIBUTOR, tag=TAG,
-    summary="Change a report's title or the baseline its changes are computed against "
-            "(null: the client's latest completed report before it)", body=REPORT_PATCH,
+    summary="Change a report's title, its consultant's notes, or the baseline its changes are "
+            "computed against (null: the client's latest completed report before it); render "
+            "it again to see them in the files", body=REPORT_PATCH,
     responses={200: ("The report", ref("Report"))})
 def update_report(call: Call) -> Reply:
     report = _report(call)
@@ -386,6 +392,11 @@ def update_report(call: Call) -> Reply:
     fields: dict[str, Any] = {}
     if "title" in call.body:
         fields["title"] = call.body["title"].strip()
+    if "notes" in call.body:
+        notes = call.body["notes"].strip()
+        if problems := notes_problems(notes):
+            raise invalid(problems)
+        fields["notes"] = notes
     if "baselineReportId" in call.body:
         baseline = call.body["baselineReportId"]
         if baseline:
@@ -466,6 +477,8 @@ async def render_again(call: Call) -> Reply:
                        "retry it instead.", target="reportId")
     body = call.body or {}
     job = reports_service.job_for(storage, report, body.get("reportTypes"), body.get("formats"))
+    if problems := format_problems(job["reportTypes"], job["formats"]):
+        raise invalid(problems)
     instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
         "status": "processing", "activeInstance": instance, "queuedAt": now_iso(),

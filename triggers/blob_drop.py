@@ -14,7 +14,7 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import intake
+from shared import clients_service, intake
 from shared.http.errors import ApiError
 from shared.http.upload import parse_options
 from shared.storage.clients import is_slug
@@ -42,6 +42,7 @@ def _stage(blob: func.InputStream) -> dict | None:
             raise ApiError(400, "NoClientFolder", f"{name} is at the container's root: drop "
                            f"it into a client folder, such as {container}/contoso/{name}.")
         options = parse_options(values, default_title=name.rsplit("/", 1)[-1])
+        clients_service.check_accepts_uploads(storage, options.client_id)
     except ApiError as error:
         client_id = values["clientId"] if is_slug(values["clientId"]) else intake.ROOT_CLIENT
         report_id = intake.record_refused_drop(storage, name, etag, client_id, error.message)

@@ -80,7 +80,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "exportDate": NULLABLE_STRING, "baselineReportId": NULLABLE_STRING,
             "baseline": {"type": ["object", "null"]},
             "changeCounts": {"type": ["object", "null"]},
-            "excludedRows": {"type": "integer"},
+            "excludedRows": {"type": "integer"}, "notes": {"type": "string"},
             "exclusionRules": {"type": "array", "items": {"type": "object"}},
             "timings": {"type": "object", "properties": {
                 "createdAt": NULLABLE_STRING, "startedAt": NULLABLE_STRING,
@@ -142,10 +142,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "notes": {"type": "string"},
             "subscriptionIds": {"type": "array", "items": {"type": "string"}},
             "active": {"type": "boolean"},
+            "accentColor": NULLABLE_STRING, "logo": {"oneOf": [ref("Logo"), {"type": "null"}]},
             "createdAt": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
         },
     },
     "ClientPage": page("Client"),
+    "Logo": {"type": "object", "required": ["contentType", "width", "height", "size"],
+             "properties": {"contentType": {"type": "string"}, "width": {"type": "integer"},
+                            "height": {"type": "integer"}, "size": {"type": "integer"},
+                            "sha256": {"type": "string"}}},
+    "Partner": {"type": "object", "required": ["name", "contact", "logo"], "properties": {
+        "name": {"type": "string"}, "contact": {"type": "string"},
+        "logo": {"oneOf": [ref("Logo"), {"type": "null"}]},
+        "updatedAt": NULLABLE_STRING}},
     "Exclusion": {
         "type": "object",
         "required": ["ruleId", "clientId", "reason", "kind", "createdBy", "createdAt"],
@@ -181,6 +190,10 @@ _CLIENT_FIELDS = {
     "notes": {"type": "string", "maxLength": 4000},
     "subscriptionIds": {"type": "array", "items": _SUBSCRIPTION_ID, "maxItems": 500},
     "active": {"type": "boolean"},
+    "accentColor": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$",
+                    "description": "The colour of headings, tables and charts in the client's "
+                                   "reports, #rrggbb (darkened where needed to stay "
+                                   "readable); null for the house blue."},
 }
 CLIENT_CREATE = {"type": "object", "additionalProperties": False, "required": ["name"],
                  "properties": {"clientId": {"type": "string", "pattern":
@@ -219,9 +232,19 @@ EXCLUSION_PATCH = {"type": "object", "additionalProperties": False, "minProperti
                    "properties": _EXCLUSION_FIELDS}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
+PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
+                 "properties": {"name": {"type": "string", "maxLength": 200},
+                                "contact": {"type": "string", "maxLength": 300}}}
+LOGO_BODY_DOC = {"required": True, "content": {
+    "image/png": {"schema": {"type": "string", "format": "binary"}},
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
 REPORT_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"}
+NOTES = {"type": "string", "maxLength": 20_000,
+         "description": "Consultant's notes for the executive summary: plain text, or "
+                        "paragraphs, '- ' bullet lists and **bold**; \"\" removes them."}
 REPORT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                               "notes": NOTES,
                                "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]}}}
 RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
@@ -234,6 +257,12 @@ UPLOAD_BODY_DOC = {"required": True, "content": {
         "properties": {"file": {"type": "string", "contentMediaType": "text/csv"},
                        "clientId": {"type": "string"}, "title": {"type": "string"},
                        "reportTypes": {"type": "string"}, "formats": {"type": "string"},
-                       "baselineReportId": {"type": "string"}}}},
+                       "baselineReportId": {"type": "string"},
+                       "clientName": {"type": "string", "maxLength": 200,
+                                      "description": "The client's name when the upload "
+                                                     "creates the client."},
+                       "notes": {"type": "string", "maxLength": 20_000, "description":
+                                 "Consultant's notes for the executive summary: plain text, "
+                                 "or paragraphs, '- ' bullet lists and **bold**."}}}},
     "text/csv": {"schema": {"type": "string"}},
 }}

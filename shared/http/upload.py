@@ -11,14 +11,25 @@ from shared.advisor.parse import Limits, read_header
 from shared.http.errors import ApiError, invalid
 from shared.http.text import is_valid_unicode, unicode_problem
 from shared.storage.clients import SLUG_TEXT, is_slug
-from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.storage.layout import (
+    DEFAULT_FORMATS,
+    FORMATS,
+    ONLY_FOR,
+    REPORT_TYPES,
+    artifact_pairs,
+)
 
 CSV_MEDIA_TYPES = frozenset({
     "text/csv", "application/csv", "text/plain", "application/vnd.ms-excel",
     "application/octet-stream", "text/x-csv", "text/comma-separated-values",
 })
 MAX_TITLE = 200
-OPTION_NAMES = ("clientId", "title", "reportTypes", "formats", "fileName", "baselineReportId")
+MAX_CLIENT_NAME = 200
+MAX_NOTES = 20_000
+# Table Storage keeps a text property of at most 32K UTF-16 code units (64 KiB).
+_MAX_NOTES_UNITS = 32_000
+OPTION_NAMES = ("clientId", "clientName", "title", "reportTypes", "formats", "fileName",
+                "baselineReportId", "notes")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,8 @@ class UploadOptions:
     report_types: tuple[str, ...]
     formats: tuple[str, ...]
     baseline_report_id: str = ""
+    client_name: str = ""  # the name of a client the upload creates
+    notes: str = ""  # the consultant's notes (plain text or a small Markdown subset)
 
 
 def media_type(content_type: str) -> str:
@@ -78,9 +91,9 @@ def check_body(data: bytes | None, file_name: str, max_bytes: int) -> bytes:
 
 
 def _choices(raw: str | None, allowed: tuple[str, ...], name: str,
-             problems: list[dict]) -> tuple[str, ...]:
+             problems: list[dict], default: tuple[str, ...] | None = None) -> tuple[str, ...]:
     if raw is None or not raw.strip():
-        return allowed
+        return allowed if default is None else default
     chosen = [v.strip().lower() for v in raw.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in allowed]
     if unknown:
@@ -105,14 +118,43 @@ def parse_options(values: Mapping[str, str], default_title: str) -> UploadOption
         problems.append({"code": "InvalidParameter", "target": "title",
                          "message": f"title is longer than {MAX_TITLE} characters."})
     types = _choices(values.get("reportTypes"), REPORT_TYPES, "reportTypes", problems)
-    formats = _choices(values.get("formats"), FORMATS, "formats", problems)
+    formats = _choices(values.get("formats"), FORMATS, "formats", problems, DEFAULT_FORMATS)
+    problems += format_problems(types, formats)
+    client_name = (values.get("clientName") or "").strip()
+    if len(client_name) > MAX_CLIENT_NAME:
+        problems.append({"code": "InvalidParameter", "target": "clientName",
+                         "message": f"clientName is longer than {MAX_CLIENT_NAME} characters."})
+    notes = (values.get("notes") or "").strip()
+    problems += notes_problems(notes)
     baseline = (values.get("baselineReportId") or "").strip()
     if baseline and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,99}", baseline):
         problems.append({"code": "InvalidParameter", "target": "baselineReportId",
                          "message": "baselineReportId must be a report id."})
     if problems:
         raise invalid(problems)
-    return UploadOptions(client_id, title, types, formats, baseline)
+    return UploadOptions(client_id, title, types, formats, baseline, client_name, notes)
+
+
+def format_problems(types: tuple[str, ...] | list[str],
+                    formats: tuple[str, ...] | list[str]) -> list[dict]:
+    """A format asked for that none of the chosen report types is made in (a deck presents
+    the executive summary only)."""
+    made = {f for _, f in artifact_pairs(types, formats)}
+    return [{"code": "InvalidParameter", "target": "formats",
+             "message": f"{fmt} is made for the {' and '.join(ONLY_FOR[fmt])} report only: add "
+                        f"{ONLY_FOR[fmt][0]} to reportTypes or leave {fmt} out."}
+            for fmt in formats if fmt not in made and fmt in ONLY_FOR and types]
+
+
+def notes_problems(notes: str) -> list[dict]:
+    if len(notes) > MAX_NOTES:
+        return [{"code": "InvalidParameter", "target": "notes",
+                 "message": f"notes are {len(notes):,} characters; at most {MAX_NOTES:,} fit."}]
+    if len(notes.encode("utf-16-le")) // 2 > _MAX_NOTES_UNITS:
+        return [{"code": "InvalidParameter", "target": "notes",
+                 "message": "notes hold too many emoji or other characters outside the basic "
+                            "plane to be stored; shorten them."}]
+    return []
 
 
 def check_header(data: bytes, file_name: str, limits: Limits) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.storage.layout import artifact_pairs
 from shared.storage.reports import parse_iso
 
 
@@ -31,12 +32,13 @@ def report_view(report: dict[str, Any], api_base: str,
                     "rowsTotal": report.get("rowsAccepted", 0),
                     "rowsStored": report.get("rowsAccepted", 0) if status == "completed" else 0,
                     "artifactsDone": len(artifacts),
-                    "artifactsTotal": len(report.get("reportTypes") or [])
-                    * len(report.get("formats") or [])}
+                    "artifactsTotal": len(artifact_pairs(report.get("reportTypes") or [],
+                                                         report.get("formats") or []))}
     view = {
         "reportId": report_id,
         "clientId": report["clientId"],
         "title": report.get("title", ""),
+        "notes": report.get("notes") or "",
         "fileName": report.get("fileName", ""),
         "source": report.get("source", ""),
         "status": status,

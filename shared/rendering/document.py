@@ -45,7 +45,26 @@ class ChartBlock:
     empty_text: str = "Nothing to chart."
 
 
-Block = Table | Text | ChartBlock
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+    bullet: bool = False  # an item of a bullet list
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Paragraphs and bullet lists with bold runs: the consultant's notes."""
+
+    paragraphs: tuple[Paragraph, ...]
+
+
+Block = Table | Text | ChartBlock | Prose
 
 
 @dataclass
@@ -65,6 +84,27 @@ class CoverFacts:
     export_date: str
     generated_date: str
     purpose: str
+    scope: str = ""  # the subscriptions the export covers
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    content_type: str  # image/png or image/jpeg
+    width: int  # pixels
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Who the report is for and who prepared it; empty fields give the neutral look."""
+
+    accent: str = ""  # the client's colour, "#rrggbb"; "" for the house blue
+    client_logo: Image | None = None
+    partner_name: str = ""
+    partner_contact: str = ""
+    partner_logo: Image | None = None
 
 
 @dataclass
@@ -73,6 +113,7 @@ class ReportDocument:
     key_figures: list[KeyFigure]
     sections: list[Section]
     caveat: str | None = None  # shown with the key figures when they hold money
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def chapters(self) -> list[Section]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from functools import lru_cache
 
@@ -9,7 +10,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from shared.rendering.charts import Chart
-from shared.rendering.document import ChartBlock, ReportDocument, Table, Text
+from shared.rendering.document import (
+    ChartBlock,
+    Image,
+    Paragraph,
+    Prose,
+    ReportDocument,
+    Table,
+    Text,
+)
 from shared.rendering.svg import render_svg
 
 
@@ -20,6 +29,8 @@ def _block_kind(block: object) -> str:
         return "chart"
     if isinstance(block, Text):
         return "text"
+    if isinstance(block, Prose):
+        return "prose"
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
@@ -37,6 +48,27 @@ def _table_body(table: Table) -> Markup:
     return Markup("\n".join(out))
 
 
+def _data_uri(image: Image) -> str:
+    return f"data:{image.content_type};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
+def _runs(paragraph: Paragraph) -> Markup:
+    """The notes' text escaped, with <strong> only where the notes asked for bold."""
+    return Markup("").join(Markup("<strong>{}</strong>").format(r.text) if r.bold
+                           else escape(r.text) for r in paragraph.runs)
+
+
+def _prose_groups(prose: Prose) -> list[list[Paragraph]]:
+    """Consecutive bullets form one list; consecutive paragraphs stay apart."""
+    groups: list[list[Paragraph]] = []
+    for p in prose.paragraphs:
+        if groups and groups[-1][0].bullet and p.bullet:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -47,6 +79,9 @@ def environment() -> Environment:
     )
     env.globals["block_kind"] = _block_kind
     env.globals["table_body"] = _table_body
+    env.globals["data_uri"] = _data_uri
+    env.globals["runs"] = _runs
+    env.globals["prose_groups"] = _prose_groups
     return env
 
 

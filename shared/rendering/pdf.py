@@ -45,10 +45,12 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import Image as PdfImage
 
 from shared.advisor.safety import escape_paragraph
 from shared.rendering import charts, theme
-from shared.rendering.document import ChartBlock, ReportDocument, Section, Text
+from shared.rendering.document import ChartBlock, Prose, ReportDocument, Section, Text
+from shared.rendering.document import Image as DocImage
 from shared.rendering.document import Table as TableBlock
 
 FONT = "DejaVuSans"
@@ -61,7 +63,6 @@ _CELL_PAD = 3
 _TABLE_FONT_SIZE = 7.5
 _MAX_CELL_CHARS = 1500  # a cell taller than a page cannot be laid out; the HTML has it whole
 _KEEP_TOGETHER_ROWS = 15
-_ACCENT = colors.HexColor(theme.ACCENT)
 _MAX_CELL_LINES = 12  # and however narrow its column, a row stays well within one page
 _PRODUCER = "Advisor Reports"
 
@@ -77,8 +78,8 @@ def _c(hex_colour: str) -> colors.Color:
     return colors.HexColor(hex_colour)
 
 
-@lru_cache(maxsize=1)
-def _styles() -> dict[str, ParagraphStyle]:
+@lru_cache(maxsize=8)
+def _styles(accent: str = theme.ACCENT) -> dict[str, ParagraphStyle]:
     _register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=13,
                           textColor=_c(theme.INK))
@@ -91,7 +92,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                                  borderColor=colors.HexColor("#eaa300"), borderWidth=0.5,
                                  spaceBefore=6, spaceAfter=10),
         "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=16, leading=20, spaceBefore=6,
-                             spaceAfter=8, textColor=_c(theme.ACCENT)),
+                             spaceAfter=8, textColor=_c(accent)),
         "h2": ParagraphStyle("h2", base, fontName=BOLD, fontSize=11.5, leading=15,
                              spaceBefore=10, spaceAfter=4),
         "caption": ParagraphStyle("caption", base, fontName=BOLD, fontSize=9, spaceBefore=4,
@@ -102,11 +103,14 @@ def _styles() -> dict[str, ParagraphStyle]:
                                     fontSize=_TABLE_FONT_SIZE, leading=_TABLE_FONT_SIZE * 1.25,
                                     textColor=colors.white),
         "cover_eyebrow": ParagraphStyle("ce", base, fontName=BOLD, fontSize=11,
-                                        textColor=_c(theme.ACCENT)),
+                                        textColor=_c(accent)),
         "cover_title": ParagraphStyle("ct", base, fontName=BOLD, fontSize=28, leading=34,
                                       spaceBefore=8, spaceAfter=10),
         "cover_purpose": ParagraphStyle("cp", base, fontSize=12, leading=16,
                                         textColor=_c(theme.MUTED), spaceAfter=24),
+        "notes": ParagraphStyle("notes", base, fontSize=10, leading=14, spaceAfter=6),
+        "bullet": ParagraphStyle("bullet", base, fontSize=10, leading=14, leftIndent=14,
+                                 bulletIndent=3, spaceAfter=3),
         "kpi_label": ParagraphStyle("kl", base, fontSize=8, leading=10,
                                     textColor=_c(theme.MUTED)),
         "kpi_value": ParagraphStyle("kv", base, fontName=BOLD, fontSize=14, leading=17),
@@ -115,8 +119,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(escape_paragraph(text), _styles()[style])
+def _p(text: str, style: str, accent: str = theme.ACCENT) -> Paragraph:
+    return Paragraph(escape_paragraph(text), _styles(accent)[style])
 
 
 # -- forms drawn at save time: page count and contents --------------------------------------------
@@ -297,9 +301,11 @@ class _Row:
 class _TablePage(Flowable):
     """The rows of a long table that fit on one page, under its header; drawn directly."""
 
-    def __init__(self, columns, widths: list[float], header: _Row, rows: list[_Row]) -> None:
+    def __init__(self, columns, widths: list[float], header: _Row, rows: list[_Row],
+                 accent: str) -> None:
         super().__init__()
         self.columns, self.widths, self.header, self.rows = columns, widths, header, rows
+        self.accent = _c(accent)
         self.width = sum(widths)
         self.height = header.height + sum(r.height for r in rows)
 
@@ -309,7 +315,7 @@ class _TablePage(Flowable):
     def draw(self) -> None:
         canvas = self.canv
         y = self.height
-        canvas.setFillColor(_c(theme.ACCENT))
+        canvas.setFillColor(self.accent)
         canvas.rect(0, y - self.header.height, self.width, self.header.height, stroke=0, fill=1)
         self._cells(self.header, y, BOLD, colors.white)
         y -= self.header.height
@@ -336,7 +342,7 @@ class _TablePage(Flowable):
                                                            strict=True)):
             linked = row.link is not None and row.link[0] == index
             if linked:
-                text.setFillColor(_ACCENT)
+                text.setFillColor(self.accent)
                 _link(canvas, row.link[1], (x, top - row.height, x + width, top))
             baseline = first_baseline
             for line in lines:
@@ -360,10 +366,11 @@ class RowStream(Flowable):
     are cached: Advisor texts repeat row after row.
     """
 
-    def __init__(self, block: TableBlock, start: int = 0,
+    def __init__(self, block: TableBlock, accent: str = theme.ACCENT, start: int = 0,
                  cells: dict[tuple[str, float, bool], list[str]] | None = None) -> None:
         super().__init__()
         self.block = block
+        self.accent = accent
         self.start = start
         self._cells = {} if cells is None else cells
         self._page_cache: tuple[tuple[float, float], _TablePage | None, int] | None = None
@@ -402,7 +409,7 @@ class RowStream(Flowable):
             rows.append(row)
             used += row.height
             i += 1
-        page = _TablePage(columns, widths, header, rows) if rows else None
+        page = _TablePage(columns, widths, header, rows, self.accent) if rows else None
         self._page_cache = ((aw, ah), page, i - self.start)
         return page, i - self.start
 
@@ -418,7 +425,7 @@ class RowStream(Flowable):
             return []  # not even one row fits here: go to the next frame
         if self.start + count >= len(self.block.rows):
             return [page]
-        return [page, RowStream(self.block, self.start + count, self._cells)]
+        return [page, RowStream(self.block, self.accent, self.start + count, self._cells)]
 
     def draw(self) -> None:
         self._page_cache[1].drawOn(self.canv, 0, 0)
@@ -449,9 +456,35 @@ def chart_drawing(chart: charts.Chart) -> Drawing:
 # -- the document ----------------------------------------------------------------------------------
 
 
-def _cover(doc: ReportDocument) -> list[Flowable]:
+def _logo(image: DocImage, box_w: float, box_h: float, align: str) -> Flowable:
+    """The logo scaled to fit its box, its proportions kept."""
+    scale = min(box_w / image.width, box_h / image.height)
+    return PdfImage(io.BytesIO(image.data), image.width * scale, image.height * scale,
+                    mask="auto", hAlign=align)
+
+
+def _brand_row(doc: ReportDocument) -> list[Flowable]:
+    """The client's logo on the left, the partner's on the right (either may be absent)."""
+    brand = doc.branding
+    if not (brand.client_logo or brand.partner_logo):
+        return [Spacer(1, 50 * mm)]
+    half = FRAME_W / 2
+    left = _logo(brand.client_logo, 70 * mm, 26 * mm, "LEFT") if brand.client_logo else ""
+    right = _logo(brand.partner_logo, 55 * mm, 18 * mm, "RIGHT") if brand.partner_logo else ""
+    row = Table([[left, right]], colWidths=[half, half], rowHeights=[30 * mm],
+                style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                  ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [row, Spacer(1, 20 * mm)]
+
+
+def _cover(doc: ReportDocument, accent: str) -> list[Flowable]:
     cover = doc.cover
-    facts = [("Client", cover.client), ("Source file", cover.source_file),
+    brand = doc.branding
+    facts = [("Client", cover.client),
+             *([("Prepared by", brand.partner_name)] if brand.partner_name else []),
+             ("Scope", cover.scope or "not given"), ("Source file", cover.source_file),
              ("Export date", cover.export_date or "not given"),
              ("Generated", cover.generated_date), ("Prepared for", cover.audience)]
     table = Table([[_p(k, "muted"), _p(v, "body")] for k, v in facts],
@@ -460,12 +493,16 @@ def _cover(doc: ReportDocument) -> list[Flowable]:
                                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("TOPPADDING", (0, 0), (-1, -1), 6),
                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    return [Spacer(1, 50 * mm), _p(cover.report_label.upper(), "cover_eyebrow"),
-            _p(cover.title, "cover_title"), _p(cover.purpose, "cover_purpose"), table]
+    out = [*_brand_row(doc), _p(cover.report_label.upper(), "cover_eyebrow", accent),
+           _p(cover.title, "cover_title"), _p(cover.purpose, "cover_purpose"), table]
+    if brand.partner_contact:
+        out += [Spacer(1, 10 * mm), _p(brand.partner_contact, "muted")]
+    return out
 
 
-def _key_figures(doc: ReportDocument, marks: _Marks) -> list[Flowable]:
-    out: list[Flowable] = [_Heading("Key figures", _styles()["h1"], "key-figures", 1, marks)]
+def _key_figures(doc: ReportDocument, marks: _Marks, accent: str) -> list[Flowable]:
+    out: list[Flowable] = [_Heading("Key figures", _styles(accent)["h1"], "key-figures", 1,
+                                    marks)]
     per_row = 3
     cells = [[_p(f.label, "kpi_label"), _p(f.value, "kpi_value"),
               *([_p(f.note, "kpi_note")] if f.note else [])] for f in doc.key_figures]
@@ -475,7 +512,7 @@ def _key_figures(doc: ReportDocument, marks: _Marks) -> list[Flowable]:
     for r, row in enumerate(rows):
         for c in range(len(row)):  # style the boxes that hold a figure, not the padding
             commands += [("BACKGROUND", (c, r), (c, r), _c(theme.SURFACE)),
-                         ("LINEABOVE", (c, r), (c, r), 2, _c(theme.ACCENT)),
+                         ("LINEABOVE", (c, r), (c, r), 2, _c(accent)),
                          ("LINEAFTER", (c, r), (c, r), 4, colors.white),
                          ("LINEBELOW", (c, r), (c, r), 4, colors.white)]
         row += [""] * (per_row - len(row))
@@ -486,14 +523,30 @@ def _key_figures(doc: ReportDocument, marks: _Marks) -> list[Flowable]:
     return out
 
 
-def _section(section: Section, key: str, marks: _Marks) -> list[Flowable]:
-    style = _styles()["h1" if section.level == 1 else "h2"]
+def _prose(prose: Prose, accent: str) -> list[Flowable]:
+    """The notes: each run escaped, bold only where the notes asked for it."""
+    styles = _styles(accent)
+    out: list[Flowable] = []
+    for paragraph in prose.paragraphs:
+        markup = "".join(f"<b>{escape_paragraph(r.text)}</b>" if r.bold
+                         else escape_paragraph(r.text) for r in paragraph.runs)
+        if paragraph.bullet:
+            out.append(Paragraph(markup, styles["bullet"], bulletText="•"))
+        else:
+            out.append(Paragraph(markup, styles["notes"]))
+    return out
+
+
+def _section(section: Section, key: str, marks: _Marks, accent: str) -> list[Flowable]:
+    style = _styles(accent)["h1" if section.level == 1 else "h2"]
     out: list[Flowable] = [CondPageBreak(60 * mm if section.level == 1 else 35 * mm),
                            _Heading(section.title, style, key, section.level, marks)]
     for block in section.blocks:
         if isinstance(block, Text):
             out.append(_p(block.text, block.kind if block.kind in ("caveat", "empty")
                           else "body"))
+        elif isinstance(block, Prose):
+            out.extend(_prose(block, accent))
         elif isinstance(block, ChartBlock):
             if block.chart.is_empty:
                 out.append(_p(block.empty_text, "empty"))
@@ -502,7 +555,7 @@ def _section(section: Section, key: str, marks: _Marks) -> list[Flowable]:
                                          chart_drawing(block.chart), Spacer(1, 8)]))
         elif isinstance(block, TableBlock):
             parts = [_p(block.caption, "caption"),
-                     RowStream(block) if block.rows else _p(block.empty_text, "empty"),
+                     RowStream(block, accent) if block.rows else _p(block.empty_text, "empty"),
                      Spacer(1, 8)]
             # A short table is read at a glance: never split it across two pages.
             out.extend([KeepTogether(parts)] if len(block.rows) <= _KEEP_TOGETHER_ROWS
@@ -518,6 +571,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
         (s.title, s.level, key) for s, key in zip(doc.sections, keys, strict=True)]
     buffer = io.BytesIO()
     cover = doc.cover
+    accent = doc.branding.accent or theme.ACCENT
 
     def footer(canvas: Canvas, _doc) -> None:
         canvas.saveState()
@@ -525,8 +579,9 @@ def render_pdf(doc: ReportDocument) -> bytes:
         canvas.setFillColor(_c(theme.MUTED))
         canvas.setStrokeColor(_c(theme.RULE))
         canvas.line(MARGIN, MARGIN - 4 * mm, PAGE_W - MARGIN, MARGIN - 4 * mm)
-        left = f"{cover.report_label} · {cover.client}"
-        canvas.drawString(MARGIN, MARGIN - 8 * mm, left[:90])
+        left = f"{cover.report_label} · {cover.client}" + (
+            f" · prepared by {doc.branding.partner_name}" if doc.branding.partner_name else "")
+        canvas.drawString(MARGIN, MARGIN - 8 * mm, left[:110])
         label = f"Page {canvas.getPageNumber()} of "
         total_width = stringWidth(str(max(marks.pages, canvas.getPageNumber())) + "0", FONT, 7.5)
         x = PAGE_W - MARGIN - total_width - stringWidth(label, FONT, 7.5)
@@ -545,11 +600,11 @@ def render_pdf(doc: ReportDocument) -> bytes:
                   rightPadding=0, topPadding=0, bottomPadding=0)
     template.addPageTemplates([PageTemplate("cover", [frame]),
                                PageTemplate("body", [frame], onPage=footer)])
-    story: list[Flowable] = [*_cover(doc), NextPageTemplate("body"), PageBreak(),
-                             Paragraph("Contents", _styles()["h1"]), Spacer(1, 4),
+    story: list[Flowable] = [*_cover(doc, accent), NextPageTemplate("body"), PageBreak(),
+                             Paragraph("Contents", _styles(accent)["h1"]), Spacer(1, 4),
                              _TocPlaceholder(toc_entries), Spacer(1, 14),
-                             *_key_figures(doc, marks)]
+                             *_key_figures(doc, marks, accent)]
     for section, key in zip(doc.sections, keys, strict=True):
-        story.extend(_section(section, key, marks))
+        story.extend(_section(section, key, marks, accent))
     template.build(story, canvasmaker=_canvas_class(marks, toc_entries))
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from shared.advisor.actions import action_plan
@@ -20,6 +20,7 @@ from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.charts import Bar, BarChart, DonutChart, Slice
 from shared.rendering.document import (
+    Branding,
     ChartBlock,
     Column,
     CoverFacts,
@@ -29,6 +30,7 @@ from shared.rendering.document import (
     Table,
     Text,
 )
+from shared.rendering.notes import parse_notes
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class ReportInput:
     export_date: str = ""  # when the export was taken; derived from the rows when empty
     changes: dict | None = None  # shared.advisor.changes.compare with `baseline`, if any
     exclusions: Sequence[dict] = ()  # the client's rules applied, each with its `rows`
+    branding: Branding = field(default_factory=Branding)
+    notes: str = ""  # the consultant's notes (shown in the executive summary)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ REPORT_TYPES: dict[str, ReportType] = {
             "executive", "Executive summary", "Leadership",
             "Where the estate stands, what to do first and what it could save.",
             None, ("recommendations", "high_impact", "subscriptions", "savings"),
-            ("at_a_glance", "top_actions", "changes", "retirements", "overview",
+            ("notes", "at_a_glance", "top_actions", "changes", "retirements", "overview",
              "top_subscriptions"),
         ),
         ReportType(
@@ -113,6 +117,8 @@ class _Context:
     records: list[Recommendation]
     stats: dict
     changes: dict | None  # this type's share of the changes since the baseline, or None
+    accent: str = theme.ACCENT  # single-series charts are drawn in the client's colour
+    notes: str = ""
     _plan: list[dict] | None = None
 
     @property
@@ -131,12 +137,14 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     records = [r for r in data.records
                if kind.categories is None or r.category in kind.categories]
     as_of = data.export_date or export_date(data.records, data.generated_date)
+    accent = theme.accent(data.branding.accent)
     ctx = _Context(kind, records, compute_statistics(records, as_of=as_of),
-                   _changes_for(kind, data.changes))
+                   _changes_for(kind, data.changes), accent, data.notes)
     cover = CoverFacts(
         title=data.title, report_label=kind.label, audience=kind.audience, client=data.client,
         source_file=data.source_file, export_date=fmt.date(as_of),
         generated_date=fmt.date(data.generated_date), purpose=kind.purpose,
+        scope=scope_text(data.records),
     )
     figures = [f for name in kind.key_figures for f in KEY_FIGURES[name](ctx)]
     if not records:
@@ -146,7 +154,24 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
         sections = [s for name in kind.sections for s in SECTIONS[name](ctx)]
     sections += _exclusions_appendix(data.exclusions)
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
-    return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None)
+    return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None,
+                          replace(data.branding, accent=accent))
+
+
+def scope_text(records: Sequence[Recommendation], most: int = 4) -> str:
+    """The subscriptions an export covers, by name where it gives one: "3 subscriptions:
+    Contoso Prod, Contoso Dev, Shared Services"."""
+    names: dict[str, str] = {}
+    for r in records:
+        if r.subscription_id:
+            names.setdefault(r.subscription_id.lower(), r.subscription_name or r.subscription_id)
+    if not names:
+        return "No subscription named"
+    shown = sorted((n if len(n) <= 60 else n[:59] + "…" for n in names.values()),
+                   key=str.casefold)
+    listed = ", ".join(shown[:most]) + (f" and {len(shown) - most} more"
+                                        if len(shown) > most else "")
+    return f"{fmt.plural(len(shown), 'subscription')}: {listed}"
 
 
 # -- key figures -----------------------------------------------------------------------------------
@@ -213,14 +238,14 @@ def _impact_chart(ctx: _Context) -> DonutChart:
 
 
 def _savings_chart(title: str, rows: list[dict], key: str, label: Callable[[dict], str],
-                   currency: str, limit: int = 10) -> BarChart:
+                   currency: str, colour: str, limit: int = 10) -> BarChart:
     ranked = sorted((r for r in rows if r["savingsByCurrency"].get(currency)),
                     key=lambda r: -r["savingsByCurrency"][currency])[:limit]
     return BarChart(
         f"{title} ({currency})",
         tuple(Bar(label(r), r["savingsByCurrency"][currency],
-                  fmt.money(r["savingsByCurrency"][currency], currency),
-                  theme.SERIES[i % len(theme.SERIES)]) for i, r in enumerate(ranked)),
+                  fmt.money(r["savingsByCurrency"][currency], currency), colour)
+              for r in ranked),
         f"Bar chart of potential annual savings in {currency} by {key}.",
     )
 
@@ -383,7 +408,7 @@ def _by_subscription(ctx: _Context) -> list[Section]:
     rows = ctx.stats["bySubscription"]
     chart = BarChart("Recommendations by subscription", tuple(
         Bar(r.get("subscriptionName") or r["subscriptionId"], r["count"], fmt.count(r["count"]),
-            theme.SERIES[i % len(theme.SERIES)]) for i, r in enumerate(rows[:10])),
+            ctx.accent) for r in rows[:10]),
         "Bar chart of recommendations per subscription.")
     return [Section("By subscription", [ChartBlock(chart), _grouped_table(
         rows, "Subscription", _subscription_label)])]
@@ -423,8 +448,8 @@ def _savings_by(ctx: _Context, title: str, stats_key: str, noun: str,
     if savings:  # the table in the charts' order: by savings in the first currency
         first = savings[0]["currency"]
         rows = sorted(rows, key=lambda r: (-r["savingsByCurrency"].get(first, 0), -r["count"]))
-    blocks: list = [ChartBlock(_savings_chart(title, rows, noun, chart_label, s["currency"]))
-                    for s in savings]
+    blocks: list = [ChartBlock(_savings_chart(title, rows, noun, chart_label, s["currency"],
+                                              ctx.accent)) for s in savings]
     blocks.append(_grouped_table(rows, noun.capitalize(), table_label))
     return [Section(title, blocks)]
 
@@ -653,7 +678,14 @@ def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
     ])]
 
 
+def _notes(ctx: _Context) -> list[Section]:
+    if not ctx.notes.strip():
+        return []
+    return [Section("Consultant's notes", [parse_notes(ctx.notes)])]
+
+
 SECTIONS: dict[str, Callable[[_Context], list[Section]]] = {
+    "notes": _notes,
     "at_a_glance": _at_a_glance,
     "top_actions": _top_actions,
     "action_plan": _action_plan_section,

@@ -33,9 +33,10 @@ class ClientsRepository:
         out["clientId"] = entity["RowKey"]
         return out
 
-    def ensure(self, client_id: str) -> None:
-        """Create a client named after its id unless it exists (uploads may name new clients)."""
+    def ensure(self, client_id: str, name: str = "") -> None:
+        """Create a client unless it exists (uploads may name new clients): named `name`,
+        else after its id."""
         with contextlib.suppress(ResourceExistsError):
             self.table.create_entity({"PartitionKey": PARTITION, "RowKey": client_id,
-                                      "name": client_id, "active": True,
+                                      "name": name or client_id, "active": True,
                                       "createdAt": now_iso(), "updatedAt": now_iso()})

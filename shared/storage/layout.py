@@ -5,7 +5,26 @@ from __future__ import annotations
 import zlib
 
 REPORT_TYPES = ("executive", "detailed", "cost", "security", "operations")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "xlsx", "pptx")
+DEFAULT_FORMATS = ("html", "pdf")  # the workbook and the deck are made when asked for
+# Formats made for some report types only: a deck presents the executive summary.
+ONLY_FOR = {"pptx": ("executive",)}
+
+
+def artifact_pairs(report_types: list[str] | tuple[str, ...],
+                   formats: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """The (type, format) artifacts of a request, in report type order: every type in every
+    format it is made in."""
+    return [(t, f) for t in report_types for f in formats if t in ONLY_FOR.get(f, (t,))]
+
+
+# Logos live beside the reports under a folder no client id can name (slugs have no "_").
+BRANDING_FOLDER = "_branding/"
+PARTNER_LOGO_BLOB = f"{BRANDING_FOLDER}partner/logo"
+
+
+def client_logo_blob_name(client_id: str) -> str:
+    return f"{BRANDING_FOLDER}clients/{client_id}/logo"
 
 
 def upload_blob_name(client_id: str, report_id: str) -> str:
