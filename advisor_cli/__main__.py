@@ -7,6 +7,9 @@
     advisor-reports recommendations REPORT_ID --category Cost --impact High --csv
     advisor-reports check export.csv
     advisor-reports clients list | create NAME | show ID
+    advisor-reports clients update ID --name "Fabrikam Ltd." --logo logo.png --color '#0b5cad'
+    advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
+    advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -27,7 +30,7 @@ from advisor_cli.client import Api, ApiFailure
 from advisor_cli.progress import Display, follow
 
 TYPES = ("executive", "detailed", "cost", "security", "operations")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "xlsx", "pptx")
 
 
 def _choices(allowed: tuple[str, ...]):
@@ -101,8 +104,12 @@ def cmd_upload(api: Api, args) -> int:
         params["formats"] = ",".join(args.formats)
     if args.baseline:
         params["baselineReportId"] = args.baseline
+    if args.client_name:
+        params["clientName"] = args.client_name
+    fields = {"notes": Path(args.notes_file).read_text(encoding="utf-8")} \
+        if args.notes_file else None
     with open(args.file, "rb") as handle:
-        accepted = api.json("POST", "reports", params=params,
+        accepted = api.json("POST", "reports", params=params, data=fields,
                             files={"file": (Path(args.file).name, handle, "text/csv")},
                             timeout=600)
     report_id = accepted["reportId"]
@@ -250,6 +257,12 @@ def cmd_check(api: Api | None, args) -> int:
     return check_main([args.file, *(["--json"] if args.json else [])])
 
 
+def _put_logo(api: Api, path: str, route: str) -> None:
+    data = Path(path).read_bytes()
+    kind = "image/jpeg" if path.lower().endswith((".jpg", ".jpeg")) else "image/png"
+    api.json("PUT", route, data=data, headers={"Content-Type": kind})
+
+
 def cmd_clients(api: Api, args) -> int:
     if args.action == "list":
         for c in api.all_pages("clients", {"search": args.search} if args.search else {}):
@@ -257,8 +270,53 @@ def cmd_clients(api: Api, args) -> int:
                   f"{c['name']}")
     elif args.action == "create":
         _print_json(api.json("POST", "clients", json={"name": args.name}))
+    elif args.action == "update":
+        fields = {k: v for k, v in (("name", args.new_name), ("accentColor", args.color),
+                                    ("active", args.active)) if v is not None}
+        if args.logo:
+            _put_logo(api, args.logo, f"clients/{args.name}/logo")
+        client = api.json("PATCH", f"clients/{args.name}", json=fields) if fields else \
+            api.json("GET", f"clients/{args.name}")
+        _print_json(client)
+        print("Render a report again to see the change: advisor-reports render REPORT_ID",
+              file=sys.stderr)
     else:
         _print_json(api.json("GET", f"clients/{args.name}"))
+    return 0
+
+
+def cmd_branding(api: Api, args) -> int:
+    if args.action == "set":
+        if args.logo:
+            _put_logo(api, args.logo, "branding/logo")
+        fields = {k: v for k, v in (("name", args.name), ("contact", args.contact))
+                  if v is not None}
+        if fields:
+            api.json("PATCH", "branding", json=fields)
+    elif args.action == "remove-logo":
+        api.request("DELETE", "branding/logo")
+    _print_json(api.json("GET", "branding"))
+    return 0
+
+
+def cmd_notes(api: Api, args) -> int:
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else ""
+    report = api.json("PATCH", f"reports/{args.report_id}", json={"notes": text})
+    print(f"Notes of report {report['reportId']} {'set' if text else 'removed'} "
+          f"({len(text):,} characters); render it again to see them: "
+          f"advisor-reports render {report['reportId']}")
+    return 0
+
+
+def cmd_render(api: Api, args) -> int:
+    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats)) if v}
+    accepted = api.json("POST", f"reports/{args.report_id}/render", json=body or None)
+    print(f"Rendering report {args.report_id} again")
+    args.wait = args.wait or bool(args.out)
+    if args.wait:
+        report = _wait(api, accepted["statusQueryGetUri"], args.report_id)
+        if args.out:
+            _download(api, report, Path(args.out), args.types, args.formats)
     return 0
 
 
@@ -276,7 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", default="default")
     p.add_argument("--title")
     p.add_argument("--types", type=_choices(TYPES), help="comma list (default all)")
-    p.add_argument("--formats", type=_choices(FORMATS), help="comma list (default both)")
+    p.add_argument("--formats", type=_choices(FORMATS),
+                   help="comma list (default html,pdf; xlsx: workbooks, pptx: the executive "
+                        "deck)")
+    p.add_argument("--client-name", help="the client's name when the upload creates it")
+    p.add_argument("--notes-file", help="consultant's notes for the executive summary "
+                                        "(text or Markdown: paragraphs, - bullets, **bold**)")
     p.add_argument("--wait", action="store_true", help="follow progress until done")
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
     p.add_argument("--baseline", help="the report to compare with (default: the client's "
@@ -337,11 +400,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check, local=True)
 
-    p = sub.add_parser("clients", help="list, create or show clients")
-    p.add_argument("action", choices=("list", "create", "show"))
-    p.add_argument("name", nargs="?", help="the name (create) or id (show)")
+    p = sub.add_parser("clients", help="list, create, show or update clients")
+    p.add_argument("action", choices=("list", "create", "show", "update"))
+    p.add_argument("name", nargs="?", help="the name (create) or id (show, update)")
     p.add_argument("--search")
+    p.add_argument("--name", dest="new_name", help="update: the client's name on covers")
+    p.add_argument("--logo", help="update: a PNG or JPEG logo (at most 512 KiB)")
+    p.add_argument("--color", help="update: the accent colour, e.g. '#0b5cad'")
+    active = p.add_mutually_exclusive_group()
+    active.add_argument("--active", dest="active", action="store_true", default=None)
+    active.add_argument("--inactive", dest="active", action="store_false",
+                        help="update: refuse new uploads for the client")
     p.set_defaults(run=cmd_clients)
+
+    p = sub.add_parser("branding", help="the partner's name, contact line and logo on every "
+                                        "report")
+    p.add_argument("action", choices=("show", "set", "remove-logo"))
+    p.add_argument("--name", help="set: shown as 'Prepared by NAME'")
+    p.add_argument("--contact", help="set: a contact line for the covers")
+    p.add_argument("--logo", help="set: a PNG or JPEG logo (at most 512 KiB)")
+    p.set_defaults(run=cmd_branding)
+
+    p = sub.add_parser("notes", help="set a report's consultant's notes (no --file: remove)")
+    p.add_argument("report_id")
+    p.add_argument("--file", help="text or Markdown: paragraphs, - bullets, **bold**")
+    p.set_defaults(run=cmd_notes)
+
+    p = sub.add_parser("render", help="render a report again (after branding or notes "
+                                      "changed)")
+    p.add_argument("report_id")
+    p.add_argument("--types", type=_choices(TYPES))
+    p.add_argument("--formats", type=_choices(FORMATS))
+    p.add_argument("--wait", action="store_true")
+    p.add_argument("--out", help="download the files here when done (implies --wait)")
+    p.set_defaults(run=cmd_render)
     return parser
 
 

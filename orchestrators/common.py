@@ -49,7 +49,8 @@ def show(context: df.DurableOrchestrationContext, progress: Progress, stage: str
 # Longest first: with a few worker processes, the report that takes longest (the detailed PDF
 # lists every row) must not start last. PDFs of every row, then the other PDFs, then HTML.
 _RENDER_COST = {("detailed", "pdf"): 0, ("operations", "pdf"): 1, ("security", "pdf"): 2,
-                ("cost", "pdf"): 3, ("executive", "pdf"): 4}
+                ("cost", "pdf"): 3, ("executive", "pdf"): 4, ("detailed", "xlsx"): 5,
+                ("operations", "xlsx"): 6, ("security", "xlsx"): 7}
 
 
 def render_tasks(context: df.DurableOrchestrationContext, job: dict) -> list:

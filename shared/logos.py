@@ -28,6 +28,12 @@ class LogoRefused(ValueError):
         self.status, self.code, self.message = status, code, message
 
 
+def too_large(size: int, name: str = "The logo") -> LogoRefused:
+    return LogoRefused(413, "LogoTooLarge", f"{name} is {size:,} bytes; a logo may be at most "
+                       f"{MAX_LOGO_BYTES:,} bytes (512 KiB). Export it smaller, for example "
+                       "800 pixels wide.")
+
+
 def _looks_like_svg(data: bytes) -> bool:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head
@@ -39,9 +45,7 @@ def check_logo(data: bytes, name: str = "The logo") -> Logo:
     if not data:
         raise LogoRefused(400, "EmptyFile", f"{name} is empty: send a PNG or JPEG file.")
     if len(data) > MAX_LOGO_BYTES:
-        raise LogoRefused(413, "LogoTooLarge", f"{name} is {len(data):,} bytes; a logo may be "
-                          f"at most {MAX_LOGO_BYTES:,} bytes (512 KiB). Export it smaller, "
-                          "for example 800 pixels wide.")
+        raise too_large(len(data), name)
     if _looks_like_svg(data):
         raise LogoRefused(415, "UnsupportedImage", f"{name} is an SVG image; SVG can carry "
                           "scripts and renders differently in PDF, so send the logo as PNG or "

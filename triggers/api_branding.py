@@ -12,7 +12,7 @@ from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError, not_found
 from shared.http.schemas import LOGO_BODY_DOC, PARTNER_PATCH, ref
 from shared.http.upload import check_transfer, media_type
-from shared.logos import MAX_LOGO_BYTES
+from shared.logos import MAX_LOGO_BYTES, too_large
 from shared.storage import layout
 from shared.storage.clients import PARTITION
 from shared.storage.context import get_storage
@@ -28,7 +28,11 @@ _LOGO_RESPONSES = {200: ("The logo", {"x-content-type": "image/png", "type": "st
 
 def _logo_body(call: Call) -> bytes:
     """The request's image, refused from its headers first when they say it cannot be one."""
-    check_transfer(call.req.headers, MAX_LOGO_BYTES)
+    declared = (call.req.headers.get("Content-Length") or "").strip()
+    if declared.isdigit() and int(declared) > MAX_LOGO_BYTES:
+        refused = too_large(int(declared))
+        raise ApiError(refused.status, refused.code, refused.message, target="logo")
+    check_transfer(call.req.headers, MAX_LOGO_BYTES)  # a compressed body is refused
     kind = media_type(call.req.headers.get("Content-Type", ""))
     if kind and kind not in _IMAGE_TYPES:
         raise ApiError(415, "UnsupportedImage", f"Content-Type '{kind[:60]}' is not accepted: "

@@ -37,6 +37,7 @@ from shared.http.upload import (
 )
 from shared.http.views import report_view
 from shared.pipeline import store_changes
+from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 RENDER_ORCHESTRATOR = "render_artifacts"
 TAG = "Reports"
 STATUSES = ("queued", "processing", "completed", "failed")
+REPORT_TYPE_LABELS = {key: kind.label for key, kind in REPORT_KINDS.items()}
 
 
 def _report(call: Call) -> dict:
@@ -326,17 +328,24 @@ def list_changes(call: Call) -> Reply:
                        "savingsByCurrency": changes["savingsByCurrency"], **page})
 
 
-_ARTIFACT = re.compile(r"^(?P<type>[a-z]+)\.(?P<format>html|pdf)$")
+_ARTIFACT = re.compile(rf"^(?P<type>[a-z]+)\.(?P<format>{'|'.join(FORMATS)})$")
 
 
-def _download_name(report: dict, report_type: str, fmt: str) -> str:
-    stem = re.sub(r"[^\w.-]+", "-", report.get("title") or report["reportId"]).strip("-")
-    return f"{stem[:80] or report['reportId']}-{report_type}.{fmt}"
+def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -> str:
+    """"Fabrikam Ltd. - Executive summary - 2026-11-20.pdf": the client's name, the report
+    type and the export date, without characters a file system refuses."""
+    label = REPORT_TYPE_LABELS[report_type]
+    date = (report.get("exportDate") or report.get("createdAt") or "")[:10]
+    stem = " - ".join(p for p in (client_name.strip(), label, date) if p)
+    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" .")[:120].strip(" .")
+    return f"{stem or report['reportId']}.{fmt}"
 
 
 @api.operation(
     "GET", "reports/{reportId}/artifacts/{artifact}", operation_id="downloadArtifact",
-    role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf",
+    role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf, "
+                                  "cost.xlsx or executive.pptx",
     responses={200: ("The file", {"x-content-type": "application/octet-stream",
                                   "type": "string", "format": "binary"}),
                304: ("Not modified (If-None-Match)", None)})
@@ -368,7 +377,8 @@ def download_artifact(call: Call) -> Reply:
         return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})
     except ResourceNotFoundError:
         raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
-    name = _download_name(report, *key)
+    client = get_storage().client_records.get(report["clientId"]) or {}
+    name = _download_name(report, client.get("name") or report["clientId"], *key)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Reply(200, raw=body, headers={
         "Content-Type": entry["contentType"], "ETag": f'"{etag}"',

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shared.rendering.html import render_html
 from shared.rendering.pdf import render_pdf
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document
+from shared.rendering.pptx import render_pptx
+from shared.rendering.report_types import REPORT_TYPES, ReportInput, ReportType, build_document
+from shared.rendering.xlsx import render_xlsx
 
-FORMATS = {"html": ("text/html; charset=utf-8", render_html),
-           "pdf": ("application/pdf", render_pdf)}
+Renderer = Callable[[ReportType, ReportInput], bytes]
+FORMATS: dict[str, tuple[str, Renderer]] = {
+    "html": ("text/html; charset=utf-8", lambda kind, data: render_html(build_document(kind,
+                                                                                    data))),
+    "pdf": ("application/pdf", lambda kind, data: render_pdf(build_document(kind, data))),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_xlsx),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+             render_pptx),
+}
 
 
 def content_type(fmt: str) -> str:
@@ -16,5 +27,4 @@ def content_type(fmt: str) -> str:
 
 def render_report(report_type: str, fmt: str, data: ReportInput) -> bytes:
     """Render one artifact. Deterministic: the same input gives the same bytes."""
-    kind = REPORT_TYPES[report_type]
-    return FORMATS[fmt][1](build_document(kind, data))
+    return FORMATS[fmt][1](REPORT_TYPES[report_type], data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from itertools import groupby
 
 from shared.advisor.actions import action_plan
@@ -112,7 +113,9 @@ REPORT_TYPES: dict[str, ReportType] = {
 
 
 @dataclass
-class _Context:
+class ReportContext:
+    """One report type's share of a report: its records, statistics, plan and changes."""
+
     kind: ReportType
     records: list[Recommendation]
     stats: dict
@@ -133,19 +136,39 @@ class _Context:
         return self.kind.categories is None or len(self.kind.categories) > 1
 
 
-def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
+def context_of(kind: ReportType, data: ReportInput) -> ReportContext:
     records = [r for r in data.records
                if kind.categories is None or r.category in kind.categories]
     as_of = data.export_date or export_date(data.records, data.generated_date)
-    accent = theme.accent(data.branding.accent)
-    ctx = _Context(kind, records, compute_statistics(records, as_of=as_of),
-                   _changes_for(kind, data.changes), accent, data.notes)
-    cover = CoverFacts(
+    return ReportContext(kind, records, compute_statistics(records, as_of=as_of),
+                         _changes_for(kind, data.changes), theme.accent(data.branding.accent),
+                         data.notes)
+
+
+def generated_at(data: ReportInput) -> datetime:
+    """The report's creation time (naive UTC), the date Office documents are stamped with."""
+    try:
+        moment = datetime.fromisoformat(data.generated_date.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime(2000, 1, 1)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def cover_of(kind: ReportType, data: ReportInput, ctx: ReportContext) -> CoverFacts:
+    return CoverFacts(
         title=data.title, report_label=kind.label, audience=kind.audience, client=data.client,
-        source_file=data.source_file, export_date=fmt.date(as_of),
+        source_file=data.source_file, export_date=fmt.date(ctx.stats["exportDate"]),
         generated_date=fmt.date(data.generated_date), purpose=kind.purpose,
         scope=scope_text(data.records),
     )
+
+
+def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
+    ctx = context_of(kind, data)
+    records = ctx.records
+    cover = cover_of(kind, data, ctx)
     figures = [f for name in kind.key_figures for f in KEY_FIGURES[name](ctx)]
     if not records:
         sections = [Section(f"No {kind.label.lower()} to report", [Text(
@@ -155,7 +178,7 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     sections += _exclusions_appendix(data.exclusions)
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
     return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None,
-                          replace(data.branding, accent=accent))
+                          replace(data.branding, accent=ctx.accent))
 
 
 def scope_text(records: Sequence[Recommendation], most: int = 4) -> str:
@@ -177,7 +200,7 @@ def scope_text(records: Sequence[Recommendation], most: int = 4) -> str:
 # -- key figures -----------------------------------------------------------------------------------
 
 
-def _savings_figures(ctx: _Context) -> list[KeyFigure]:
+def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
     savings = ctx.stats["savingsByCurrency"]
     if not savings:
         return [KeyFigure("Estimated annual savings", "None identified")]
@@ -195,7 +218,7 @@ def _lever_text(saving: dict) -> str:
     return " · ".join(parts)
 
 
-KEY_FIGURES: dict[str, Callable[[_Context], list[KeyFigure]]] = {
+KEY_FIGURES: dict[str, Callable[[ReportContext], list[KeyFigure]]] = {
     "recommendations": lambda c: [KeyFigure("Recommendations",
                                             fmt.count(c.stats["totals"]["recommendations"]))],
     "high_impact": lambda c: [KeyFigure("High impact", fmt.count(c.stats["totals"]["highImpact"]),
@@ -213,7 +236,7 @@ KEY_FIGURES: dict[str, Callable[[_Context], list[KeyFigure]]] = {
 # -- charts ----------------------------------------------------------------------------------------
 
 
-def _category_chart(ctx: _Context) -> BarChart:
+def _category_chart(ctx: ReportContext) -> BarChart:
     rows = ctx.stats["byCategory"]
     return BarChart(
         "Recommendations by category",
@@ -224,7 +247,7 @@ def _category_chart(ctx: _Context) -> BarChart:
     )
 
 
-def _impact_chart(ctx: _Context) -> DonutChart:
+def _impact_chart(ctx: ReportContext) -> DonutChart:
     rows = ctx.stats["byImpact"]
     total = ctx.stats["totals"]["recommendations"]
     return DonutChart(
@@ -328,7 +351,7 @@ def _subscription_label(row: dict) -> str:
 # -- sections --------------------------------------------------------------------------------------
 
 
-def _overview(ctx: _Context) -> list[Section]:
+def _overview(ctx: ReportContext) -> list[Section]:
     return [Section("Overview", [
         Text(f"{fmt.plural(ctx.stats['totals']['recommendations'], 'recommendation')} across "
              f"{fmt.plural(ctx.stats['totals']['subscriptions'], 'subscription')}; "
@@ -337,7 +360,7 @@ def _overview(ctx: _Context) -> list[Section]:
     ])]
 
 
-def _top_subscriptions(ctx: _Context) -> list[Section]:
+def _top_subscriptions(ctx: ReportContext) -> list[Section]:
     rows = ctx.stats["bySubscription"][:10]
     return [Section("Subscriptions with the most recommendations", [
         _grouped_table(rows, "Subscription", _subscription_label)])]
@@ -353,7 +376,7 @@ def retirement_when(row: dict) -> str:
     return "Due today" if days == 0 else f"Due in {fmt.plural(days, 'day')}"
 
 
-def _retirements(ctx: _Context) -> list[Section]:
+def _retirements(ctx: ReportContext) -> list[Section]:
     rows = ctx.stats["retirements"]
     overdue = [r for r in rows if r["status"] == "overdue"]
     blocks: list = []
@@ -372,16 +395,16 @@ def _retirements(ctx: _Context) -> list[Section]:
     return [Section("Retirements", blocks)]
 
 
-def _category_chart_section(ctx: _Context) -> list[Section]:
+def _category_chart_section(ctx: ReportContext) -> list[Section]:
     return [Section("By category", [ChartBlock(_category_chart(ctx)),
                                     ChartBlock(_impact_chart(ctx))])]
 
 
-def _impact_chart_section(ctx: _Context) -> list[Section]:
+def _impact_chart_section(ctx: ReportContext) -> list[Section]:
     return [Section("By impact", [ChartBlock(_impact_chart(ctx))])]
 
 
-def _all_grouped(ctx: _Context) -> list[Section]:
+def _all_grouped(ctx: ReportContext) -> list[Section]:
     sections = []
     for category, in_category in groupby(_ordered(ctx.records), key=lambda r: r.category):
         in_category = list(in_category)
@@ -396,7 +419,7 @@ def _all_grouped(ctx: _Context) -> list[Section]:
     return sections
 
 
-def _full_list(ctx: _Context) -> list[Section]:
+def _full_list(ctx: ReportContext) -> list[Section]:
     return [Section("Appendix: every recommendation", [
         Text("Each finding on its own row, for the teams doing the work; the action plan "
              "above groups them."),
@@ -404,7 +427,7 @@ def _full_list(ctx: _Context) -> list[Section]:
                       _ordered(ctx.records), ctx.mixed)])]
 
 
-def _by_subscription(ctx: _Context) -> list[Section]:
+def _by_subscription(ctx: ReportContext) -> list[Section]:
     rows = ctx.stats["bySubscription"]
     chart = BarChart("Recommendations by subscription", tuple(
         Bar(r.get("subscriptionName") or r["subscriptionId"], r["count"], fmt.count(r["count"]),
@@ -414,12 +437,12 @@ def _by_subscription(ctx: _Context) -> list[Section]:
         rows, "Subscription", _subscription_label)])]
 
 
-def _by_resource_type(ctx: _Context) -> list[Section]:
+def _by_resource_type(ctx: ReportContext) -> list[Section]:
     return [Section("By resource type", [_grouped_table(
         ctx.stats["byResourceType"], "Resource type", lambda r: r["resourceType"])])]
 
 
-def _savings_overview(ctx: _Context) -> list[Section]:
+def _savings_overview(ctx: ReportContext) -> list[Section]:
     savings = ctx.stats["savingsByCurrency"]
     table = Table("Annual savings by currency and lever", (
         Column("Currency", 0.10), Column("Estimate", 0.16, True),
@@ -440,7 +463,7 @@ def _savings_overview(ctx: _Context) -> list[Section]:
     ])]
 
 
-def _savings_by(ctx: _Context, title: str, stats_key: str, noun: str,
+def _savings_by(ctx: ReportContext, title: str, stats_key: str, noun: str,
                 chart_label: Callable[[dict], str],
                 table_label: Callable[[dict], str]) -> list[Section]:
     savings = ctx.stats["savingsByCurrency"]
@@ -454,13 +477,13 @@ def _savings_by(ctx: _Context, title: str, stats_key: str, noun: str,
     return [Section(title, blocks)]
 
 
-def _savings_by_subscription(ctx: _Context) -> list[Section]:
+def _savings_by_subscription(ctx: ReportContext) -> list[Section]:
     return _savings_by(ctx, "Savings by subscription", "bySubscription", "subscription",
                        lambda r: r.get("subscriptionName") or r["subscriptionId"],
                        _subscription_label)
 
 
-def _savings_by_resource_type(ctx: _Context) -> list[Section]:
+def _savings_by_resource_type(ctx: ReportContext) -> list[Section]:
     return _savings_by(ctx, "Savings by resource type", "byResourceType", "resource type",
                        lambda r: r["resourceType"].split("/")[-1], lambda r: r["resourceType"])
 
@@ -468,7 +491,7 @@ def _savings_by_resource_type(ctx: _Context) -> list[Section]:
 _COMMITMENT = re.compile(r"reserv|savings plan", re.IGNORECASE)
 
 
-def _commitments(ctx: _Context) -> list[Section]:
+def _commitments(ctx: ReportContext) -> list[Section]:
     rows = [r for r in ctx.records if _COMMITMENT.search(r.recommendation)]
     rows.sort(key=lambda r: (-(r.annual_savings or 0), r.line))
     return [Section("Reservations and savings plans", [
@@ -509,7 +532,7 @@ def _action_table(caption: str, actions: list[dict], mixed: bool,
     return Table(caption, tuple(columns), rows, empty_text)
 
 
-def _action_plan_section(ctx: _Context) -> list[Section]:
+def _action_plan_section(ctx: ReportContext) -> list[Section]:
     plan = ctx.plan
     findings = len(ctx.records)
     blocks: list = [Text(
@@ -526,7 +549,7 @@ def _action_plan_section(ctx: _Context) -> list[Section]:
     return [Section("Action plan", blocks)]
 
 
-def _top_actions(ctx: _Context) -> list[Section]:
+def _top_actions(ctx: ReportContext) -> list[Section]:
     plan = ctx.plan
     return [Section("Top actions", [
         Text("The ten actions that matter most across cost, security, reliability, operational "
@@ -578,7 +601,7 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
     return " ".join(sentences)
 
 
-def _at_a_glance(ctx: _Context) -> list[Section]:
+def _at_a_glance(ctx: ReportContext) -> list[Section]:
     return [Section("At a glance", [Text(summary_paragraph(ctx.stats, ctx.plan,
                                                             ctx.changes))])]
 
@@ -617,7 +640,7 @@ def _change_table(caption: str, items: list[dict], empty_text: str) -> Table:
         empty_text, link_column=3, links=[portal_url(i["resourceId"]) for i in shown])
 
 
-def _changes_section(ctx: _Context) -> list[Section]:
+def _changes_section(ctx: ReportContext) -> list[Section]:
     changes = ctx.changes
     if changes is None:
         return []
@@ -678,13 +701,13 @@ def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
     ])]
 
 
-def _notes(ctx: _Context) -> list[Section]:
+def _notes(ctx: ReportContext) -> list[Section]:
     if not ctx.notes.strip():
         return []
     return [Section("Consultant's notes", [parse_notes(ctx.notes)])]
 
 
-SECTIONS: dict[str, Callable[[_Context], list[Section]]] = {
+SECTIONS: dict[str, Callable[[ReportContext], list[Section]]] = {
     "notes": _notes,
     "at_a_glance": _at_a_glance,
     "top_actions": _top_actions,

@@ -295,6 +295,14 @@ ROUTE_CLASSES = [
     ("POST", "api/reports/{alpha}/retry", None, "contributor"),
     ("POST", "api/clients", {"name": "Role check"}, "admin"),
     ("PATCH", "api/clients/alpha", {"notes": "x"}, "admin"),
+    ("GET", "api/branding", None, "reader"),
+    ("PATCH", "api/branding", {"contact": "Role check"}, "admin"),
+    ("GET", "api/branding/logo", None, "reader"),
+    ("PUT", "api/branding/logo", None, "admin"),
+    ("DELETE", "api/branding/logo", None, "admin"),
+    ("GET", "api/clients/alpha/logo", None, "reader"),
+    ("PUT", "api/clients/alpha/logo", None, "admin"),
+    ("DELETE", "api/clients/alpha/logo", None, "admin"),
 ]
 ROLES = {"reader": "Reports.Reader", "contributor": "Reports.Contributor",
          "admin": "Reports.Admin"}

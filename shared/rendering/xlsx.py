@@ -1,0 +1,288 @@
+"""A report as an Excel workbook: the sheets a consultant filters, sorts and pivots.
+
+Sheets: Summary (key figures), Action plan, Recommendations (every row of the report's scope),
+By subscription, Retirements, and Changes when the report has a baseline.
+
+- XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written, so a
+  workbook of a million rows needs the memory of one row.
+- Text is written with write_string, never write(): a value that starts with =, +, -, @, a tab
+  or a carriage return stays text (and carries Excel's quote prefix, so editing the cell keeps
+  it text). An export cannot put a formula into a consultant's workbook.
+- Deterministic: the document's dates are the report's, so the same report gives the same
+  bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from shared.advisor.model import Recommendation
+from shared.advisor.savings import LEVER_LABELS, LEVERS
+from shared.advisor.stats import SAVINGS_CAVEAT
+from shared.rendering import formatting as fmt
+from shared.rendering import theme
+from shared.rendering.notes import parse_notes, plain
+from shared.rendering.report_types import (
+    ReportContext,
+    ReportInput,
+    ReportType,
+    context_of,
+    cover_of,
+    generated_at,
+    portal_url,
+    retirement_when,
+    scope_text,
+)
+
+MAX_CELL = 32_767  # Excel's limit for the text of a cell
+MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text
+MAX_URL = 2_079  # Excel's limit for a link's address
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Book:
+    """The workbook with the formats its sheets share."""
+
+    def __init__(self, output: io.BytesIO, accent: str, created: datetime) -> None:
+        self.book = xlsxwriter.Workbook(output, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "max_url_length": MAX_URL})
+        self.book.set_properties({"created": created, "author": "Advisor Reports",
+                                  "comments": "Made by Advisor Reports from an Azure Advisor "
+                                              "export."})
+        add = self.book.add_format
+        self.header = add({"bold": True, "font_color": "#ffffff", "bg_color": accent,
+                           "valign": "top", "text_wrap": True, "border": 0})
+        self.quoted = add({"quote_prefix": True})
+        self.title = add({"bold": True, "font_size": 16, "font_color": accent})
+        self.label = add({"font_color": theme.MUTED})
+        self.bold = add({"bold": True})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.link = add({"font_color": accent, "underline": 1})
+        self.count = add({"num_format": "#,##0"})
+        self._money: dict[str, Any] = {}
+
+    def money(self, currency: str):
+        """Amounts keep their number; the format shows the currency (ISO codes only: the
+        parser refuses others)."""
+        found = self._money.get(currency)
+        if found is None:
+            code = currency if currency.isalpha() else ""
+            found = self._money[currency] = self.book.add_format(
+                {"num_format": f'#,##0.00 "{code}"' if code else "#,##0.00"})
+        return found
+
+    def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
+        """A sheet whose first row is a frozen header over columns of the given widths."""
+        sheet = self.book.add_worksheet(name)
+        for col, (header, width) in enumerate(columns):
+            sheet.set_column(col, col, width)
+            sheet.write_string(0, col, header, self.header)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    def text(self, sheet: Worksheet, row: int, col: int, value: str, style=None) -> None:
+        value = value[:MAX_CELL]
+        if value.startswith(_FORMULA_STARTS):
+            sheet.write_string(row, col, value, self.quoted)
+        else:
+            sheet.write_string(row, col, value, style)
+
+    def table(self, name: str, columns: Sequence[tuple[str, float]],
+              rows: Sequence[Sequence[Any]], kinds: str) -> Worksheet:
+        """A sheet of rows; `kinds` has one letter per column: t text, n count, m money
+        (the value is (amount, currency))."""
+        sheet = self.sheet(name, columns)
+        for r, values in enumerate(rows, start=1):
+            for c, (kind, value) in enumerate(zip(kinds, values, strict=True)):
+                self._cell(sheet, r, c, kind, value)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+        return sheet
+
+    def _cell(self, sheet: Worksheet, row: int, col: int, kind: str, value: Any) -> None:
+        if kind == "n":
+            sheet.write_number(row, col, value, self.count)
+        elif kind == "m":
+            amount, currency = value
+            if amount is not None:
+                sheet.write_number(row, col, float(amount), self.money(currency))
+        elif value:
+            self.text(sheet, row, col, str(value))
+
+
+# -- sheets ----------------------------------------------------------------------------------------
+
+
+def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContext) -> None:
+    cover = cover_of(kind, data, ctx)
+    sheet = book.book.add_worksheet("Summary")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 6, 18)
+    book.text(sheet, 0, 0, f"{cover.title} · {kind.label}", book.title)
+    facts = [("Client", data.client),
+             *([("Prepared by", data.branding.partner_name)] if data.branding.partner_name
+               else []),
+             *([("Contact", data.branding.partner_contact)] if data.branding.partner_contact
+               else []),
+             ("Scope", scope_text(data.records)), ("Source file", cover.source_file),
+             ("Export date", cover.export_date or "not given"),
+             ("Generated", cover.generated_date), ("Prepared for", cover.audience),
+             ("Purpose", cover.purpose)]
+    if data.exclusions:
+        hidden = sum(r["rows"] for r in data.exclusions)
+        facts.append(("Exclusions", f"{fmt.plural(hidden, 'finding')} left out of every figure "
+                                    f"by {fmt.plural(len(data.exclusions), 'rule')} in force"))
+    row = 2
+    for label, value in facts:
+        book.text(sheet, row, 0, label, book.label)
+        book.text(sheet, row, 1, value)
+        row += 1
+    totals = ctx.stats["totals"]
+    row += 1
+    book.text(sheet, row, 0, "Key figures", book.bold)
+    row += 1
+    for label, value in (("Recommendations", totals["recommendations"]),
+                         ("High impact", totals["highImpact"]),
+                         ("Subscriptions", totals["subscriptions"]),
+                         ("Resources", totals["resources"]),
+                         ("Actions in the action plan", len(ctx.plan))):
+        book.text(sheet, row, 0, label, book.label)
+        sheet.write_number(row, 1, value, book.count)
+        row += 1
+    savings = ctx.stats["savingsByCurrency"]
+    if savings:
+        row += 1
+        headers = ["Estimated annual savings", "Estimate", "Monthly",
+                   *(LEVER_LABELS[lever] for lever in LEVERS), "Plain sum (overstates)"]
+        for col, header in enumerate(headers):
+            book.text(sheet, row, col, header, book.bold)
+        for saving in savings:
+            row += 1
+            money = book.money(saving["currency"])
+            book.text(sheet, row, 0, saving["currency"])
+            values = [saving["estimatedAnnualSavings"], saving["estimatedMonthlySavings"],
+                      *(saving["byLever"][lever] for lever in LEVERS), saving["annualSavings"]]
+            for col, value in enumerate(values, start=1):
+                sheet.write_number(row, col, float(value), money)
+        row += 1
+        book.text(sheet, row, 0, "Caveat", book.label)
+        book.text(sheet, row, 1, SAVINGS_CAVEAT, book.wrap)
+        row += 1
+    if kind.key == "executive" and data.notes.strip():
+        row += 1
+        book.text(sheet, row, 0, "Consultant's notes", book.bold)
+        book.text(sheet, row, 1, plain(parse_notes(data.notes)), book.wrap)
+
+
+def _currency_columns(items: Sequence[dict], key: str = "savingsByCurrency") -> list[str]:
+    return sorted({c for item in items for c in item[key]})
+
+
+def _action_plan(book: _Book, ctx: ReportContext) -> None:
+    plan = ctx.plan
+    currencies = _currency_columns(plan)
+    columns = [("Impact", 9), ("Category", 16), ("Action", 60), ("Findings", 10),
+               ("Resources", 11), ("Subscriptions", 13),
+               *((f"Annual savings ({c})", 18) for c in currencies), ("Retires", 12),
+               ("Resource types", 40), ("For example", 50)]
+    rows = [(a["impact"], theme.category_label(a["category"]), a["recommendation"],
+             a["findings"], a["resources"], a["subscriptions"],
+             *((a["savingsByCurrency"].get(c), c) for c in currencies),
+             a["retirementDate"] or "", ", ".join(a["resourceTypes"]),
+             ", ".join(e["resourceName"] for e in a["examples"]))
+            for a in plan]
+    book.table("Action plan", columns, rows, "tttnnn" + "m" * len(currencies) + "ttt")
+
+
+_REC_COLUMNS = (("Line", 7), ("Category", 16), ("Impact", 9), ("Recommendation", 60),
+                ("Resource", 28), ("Resource type", 30), ("Resource group", 24),
+                ("Subscription", 26), ("Subscription id", 38), ("Annual savings", 16),
+                ("Potential benefits", 40), ("Retirement date", 14), ("Retiring feature", 30),
+                ("Updated", 20), ("Resource id (opens the Azure portal)", 60))
+
+
+def _recommendations(book: _Book, records: Sequence[Recommendation]) -> None:
+    """Every row of the report's scope, in the source file's order (Line finds it there)."""
+    sheet = book.sheet("Recommendations", _REC_COLUMNS)
+    text = book.text
+    links = 0
+    for row, rec in enumerate(records, start=1):
+        sheet.write_number(row, 0, rec.line)
+        for col, value in ((1, theme.category_label(rec.category)), (2, rec.impact),
+                           (3, rec.recommendation), (4, rec.resource_name),
+                           (5, rec.resource_type), (6, rec.resource_group),
+                           (7, rec.subscription_name), (8, rec.subscription_id),
+                           (10, rec.potential_benefits), (11, rec.retirement_date),
+                           (12, rec.retiring_feature), (13, rec.updated)):
+            if value:
+                text(sheet, row, col, value)
+        if rec.annual_savings is not None:
+            sheet.write_number(row, 9, float(rec.annual_savings), book.money(rec.currency))
+        resource_id = rec.resource_id
+        url = portal_url(resource_id)
+        if url and links < MAX_LINKS and len(url) <= MAX_URL:
+            sheet.write_url(row, 14, url, book.link, resource_id[:MAX_CELL])
+            links += 1
+        elif resource_id:
+            text(sheet, row, 14, resource_id)
+    sheet.autofilter(0, 0, max(len(records), 1), len(_REC_COLUMNS) - 1)
+
+
+def _subscription_label(row: dict) -> str:
+    return row.get("subscriptionName") or ""
+
+
+def _by_subscription(book: _Book, ctx: ReportContext) -> None:
+    rows = ctx.stats["bySubscription"]
+    currencies = _currency_columns(rows)
+    columns = [("Subscription", 30), ("Subscription id", 38), ("Recommendations", 16),
+               ("High impact", 12), *((f"Sum of savings ({c})", 20) for c in currencies)]
+    book.table("By subscription", columns,
+               [(_subscription_label(r), r["subscriptionId"], r["count"], r["high"],
+                 *((r["savingsByCurrency"].get(c), c) for c in currencies)) for r in rows],
+               "ttnn" + "m" * len(currencies))
+
+
+def _retirements(book: _Book, ctx: ReportContext) -> None:
+    rows = ctx.stats["retirements"]
+    book.table("Retirements", [("When", 20), ("Retirement date", 15), ("Feature", 50),
+                               ("Resources", 11), ("For example", 60)],
+               [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+                 r["count"], ", ".join(r["resources"][:5])) for r in rows], "tttnt")
+
+
+def _changes(book: _Book, ctx: ReportContext) -> None:
+    changes = ctx.changes
+    if changes is None:
+        return
+    items = changes["results"]
+    book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
+                           ("Recommendation", 60), ("Resource", 28), ("Subscription", 26),
+                           ("Annual savings", 16), ("Resource id", 60)],
+               [(i["change"], i["impact"], theme.category_label(i["category"]),
+                 i["recommendation"], i["resourceName"],
+                 i.get("subscriptionName") or i["subscriptionId"],
+                 (i.get("annualSavings"), i.get("currency") or ""), i["resourceId"])
+                for i in items], "ttttttmt")
+
+
+def render_xlsx(kind: ReportType, data: ReportInput) -> bytes:
+    """The workbook of one report type. Deterministic: the same input gives the same bytes."""
+    ctx = context_of(kind, data)
+    output = io.BytesIO()
+    book = _Book(output, ctx.accent, generated_at(data))
+    _summary(book, kind, data, ctx)
+    _action_plan(book, ctx)
+    _recommendations(book, sorted(ctx.records, key=lambda r: r.line))
+    _by_subscription(book, ctx)
+    _retirements(book, ctx)
+    _changes(book, ctx)
+    book.book.close()
+    return output.getvalue()
