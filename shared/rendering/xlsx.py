@@ -40,6 +40,7 @@ from shared.rendering.report_types import (
     scope_text,
 )
 
+CONSTANT = False
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text
 MAX_URL = 2_079  # Excel's limit for a link's address
@@ -51,7 +52,7 @@ class _Book:
 
     def __init__(self, output: io.BytesIO, accent: str, created: datetime) -> None:
         self.book = xlsxwriter.Workbook(output, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "constant_memory": CONSTANT, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "max_url_length": MAX_URL})
         self.book.set_properties({"created": created, "author": "Advisor Reports",
                                   "comments": "Made by Advisor Reports from an Azure Advisor "

@@ -41,10 +41,13 @@ def test_upload_wait_download_gives_the_apis_files(server, tmp_path, capsys):
     assert "completed" in captured.out
     report_id = captured.out.split("as report ")[1].split()[0]
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["Nov-cost.html", "Nov-cost.pdf", "Nov-executive.html", "Nov-executive.pdf"]
+    date = server.request("GET", f"api/reports/{report_id}").json()["exportDate"][:10]
+    assert files == [f"contoso - {label} - {date}.{fmt}" for label in ("Cost optimisation",
+                                                                     "Executive summary")
+                     for fmt in ("html", "pdf")]
     for path in out.iterdir():
-        kind, fmt = path.stem.split("-")[-1], path.suffix[1:]
-        api = server.request("GET", f"api/reports/{report_id}/artifacts/{kind}.{fmt}")
+        kind = "cost" if path.name.startswith("contoso - Cost") else "executive"
+        api = server.request("GET", f"api/reports/{report_id}/artifacts/{kind}{path.suffix}")
         assert path.read_bytes() == api.content
     assert "100%" in captured.err  # progress went to standard error, as lines (not a tty)
 

@@ -74,8 +74,8 @@ def test_each_layout_completes_with_exact_counts_and_statistics(app, header):
 
 def test_artifact_download_headers_and_conditional_get(app):
     host, _ = app
-    r = upload(host, to_csv(build_rows(40, seed=3)), title="Zürich Q4 review",
-               reportTypes="executive", formats="pdf")
+    r = upload(host, to_csv(build_rows(40, seed=3)), title="Q4 review", reportTypes="executive",
+               formats="pdf", clientId="zurich-" + uuid.uuid4().hex[:6], clientName="Zürich AG")
     report = wait_report(host, r.json()["reportId"])
     assert [(a["reportType"], a["format"]) for a in report["artifacts"]] == [
         ("executive", "pdf")]
@@ -84,8 +84,11 @@ def test_artifact_download_headers_and_conditional_get(app):
     assert got.content.startswith(b"%PDF")
     assert got.headers["Content-Type"] == "application/pdf"
     disposition = got.headers["Content-Disposition"]
-    assert 'filename="Z_rich-Q4-review-executive.pdf"' in disposition
-    assert "filename*=UTF-8''Z%C3%BCrich-Q4-review-executive.pdf" in disposition
+    # The client's name, the report type and the export date; ASCII and UTF-8 forms.
+    date = report["exportDate"][:10]
+    assert f'filename="Z_rich AG - Executive summary - {date}.pdf"' in disposition
+    assert (f"filename*=UTF-8''Z%C3%BCrich%20AG%20-%20Executive%20summary%20-%20{date}.pdf"
+            in disposition)
     again = host.request("GET", path, headers={"If-None-Match": got.headers["ETag"]})
     assert again.status_code == 304
     stale = host.request("GET", path, headers={"If-None-Match": '"0x0"'})
