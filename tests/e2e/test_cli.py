@@ -58,7 +58,8 @@ def test_upload_wait_download_gives_the_apis_files(server, tmp_path, capsys):
     again = tmp_path / "again"
     assert main(cli(server, "download", report_id, "--out", str(again),
                     "--formats", "pdf")) == 0
-    assert sorted(p.name for p in again.iterdir()) == ["Nov-cost.pdf", "Nov-executive.pdf"]
+    assert sorted(p.name for p in again.iterdir()) == [
+        f"contoso - Cost optimisation - {date}.pdf", f"contoso - Executive summary - {date}.pdf"]
 
 
 def test_recommendations_as_csv_neutralise_formulas(server, tmp_path, capsys):
