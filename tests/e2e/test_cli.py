@@ -148,3 +148,34 @@ def test_progress_lines_and_live_bar():
     display.update(custom, 2)  # only time changed: no new line
     display.update({**custom, "percent": 50}, 3)
     assert plain.getvalue().count("\n") == 2
+
+
+def test_branding_notes_and_render_from_the_command_line(server, tmp_path, capsys):
+    samples = ROOT / "samples"
+    export = tmp_path / "export.csv"
+    export.write_bytes(to_csv(build_rows(30, seed=63)))
+    assert main(cli(server, "upload", str(export), "--client", "cli-brand", "--client-name",
+                    "Brand Test Ltd", "--formats", "pdf", "--types", "executive",
+                    "--wait")) == 0
+    report_id = capsys.readouterr().out.split("as report ")[1].split()[0]
+    assert main(cli(server, "branding", "set", "--name", "Northwind", "--contact",
+                    "hello@northwind.example", "--logo", str(samples / "logo-partner.jpg"))) == 0
+    partner = capsys.readouterr().out
+    assert '"name": "Northwind"' in partner and '"contentType": "image/jpeg"' in partner
+    assert main(cli(server, "clients", "update", "cli-brand", "--name", "Brand Ltd",
+                    "--logo", str(samples / "logo-contoso.png"), "--color", "#0b5cad")) == 0
+    client = capsys.readouterr().out
+    assert '"name": "Brand Ltd"' in client and '"accentColor": "#0b5cad"' in client
+    notes = tmp_path / "notes.md"
+    notes.write_text("- **Reserve** the VMs\n", encoding="utf-8")
+    assert main(cli(server, "notes", report_id, "--file", str(notes))) == 0
+    out = tmp_path / "out"
+    assert main(cli(server, "render", report_id, "--formats", "xlsx,pptx", "--out",
+                    str(out))) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names[0].startswith("Brand Ltd - Executive summary - ")
+    assert [Path(n).suffix for n in names] == [".pptx", ".xlsx"]
+    assert main(cli(server, "clients", "update", "cli-brand", "--inactive")) == 0
+    capsys.readouterr()
+    assert main(cli(server, "upload", str(export), "--client", "cli-brand")) == 1
+    assert "inactive" in capsys.readouterr().err
