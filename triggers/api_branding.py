@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from azure.data.tables import UpdateMode
-
 from shared import branding_service, clients_service
 from shared.http.api import Call, Reply
 from shared.http.auth import ADMIN, READER
@@ -14,9 +12,7 @@ from shared.http.schemas import LOGO_BODY_DOC, PARTNER_PATCH, ref
 from shared.http.upload import check_transfer, media_type
 from shared.logos import MAX_LOGO_BYTES, too_large
 from shared.storage import layout
-from shared.storage.clients import PARTITION
 from shared.storage.context import get_storage
-from shared.storage.reports import now_iso
 from triggers.api_registry import api
 
 TAG = "Branding"
@@ -64,10 +60,7 @@ def set_client_logo(call: Call) -> Reply:
     clients_service.get(storage, client_id, call.principal.client_ids)
     logo = branding_service.checked_logo(_logo_body(call), "The logo")
     info = branding_service.store_logo(storage, layout.client_logo_blob_name(client_id), logo)
-    storage.client_records.table.upsert_entity(
-        {"PartitionKey": PARTITION, "RowKey": client_id, "logo": json.dumps(info),
-         "updatedAt": now_iso()}, mode=UpdateMode.MERGE)
-    return Reply(200, clients_service.get(storage, client_id, None))
+    return Reply(200, clients_service.update(storage, client_id, {"logo": json.dumps(info)}))
 
 
 @api.operation(
