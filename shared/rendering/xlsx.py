@@ -61,8 +61,9 @@ class _Book:
                            "valign": "top", "text_wrap": True, "border": 0})
         self.quoted = add({"quote_prefix": True})
         self.title = add({"bold": True, "font_size": 16, "font_color": accent})
-        self.label = add({"font_color": theme.MUTED})
-        self.bold = add({"bold": True})
+        self.label = add({"font_color": theme.MUTED, "valign": "top"})
+        self.bold = add({"bold": True, "valign": "top"})
+        self.figure = add({"num_format": "#,##0", "align": "left"})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
@@ -80,11 +81,20 @@ class _Book:
 
     def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
         """A sheet whose first row is a frozen header over columns of the given widths."""
-        sheet = self.book.add_worksheet(name)
+        sheet = self.printable(self.book.add_worksheet(name))
+        sheet.repeat_rows(0)  # the header on every printed page
         for col, (header, width) in enumerate(columns):
             sheet.set_column(col, col, width)
             sheet.write_string(0, col, header, self.header)
         sheet.freeze_panes(1, 0)
+        return sheet
+
+    @staticmethod
+    def printable(sheet: Worksheet) -> Worksheet:
+        """Printed landscape, one page wide: columns never spill onto pages of their own."""
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
         return sheet
 
     def text(self, sheet: Worksheet, row: int, col: int, value: str, style=None) -> None:
@@ -121,10 +131,10 @@ class _Book:
 
 def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContext) -> None:
     cover = cover_of(kind, data, ctx)
-    sheet = book.book.add_worksheet("Summary")
+    sheet = book.printable(book.book.add_worksheet("Summary"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 60)
-    sheet.set_column(2, 6, 18)
+    sheet.set_column(2, 7, 22)
     book.text(sheet, 0, 0, f"{cover.title} · {kind.label}", book.title)
     facts = [("Client", data.client),
              *([("Prepared by", data.branding.partner_name)] if data.branding.partner_name
@@ -154,7 +164,7 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
                          ("Resources", totals["resources"]),
                          ("Actions in the action plan", len(ctx.plan))):
         book.text(sheet, row, 0, label, book.label)
-        sheet.write_number(row, 1, value, book.count)
+        sheet.write_number(row, 1, value, book.figure)
         row += 1
     savings = ctx.stats["savingsByCurrency"]
     if savings:
@@ -173,12 +183,23 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
                 sheet.write_number(row, col, float(value), money)
         row += 1
         book.text(sheet, row, 0, "Caveat", book.label)
-        book.text(sheet, row, 1, SAVINGS_CAVEAT, book.wrap)
+        _wrapped(book, sheet, row, SAVINGS_CAVEAT)
         row += 1
     if kind.key == "executive" and data.notes.strip():
         row += 1
         book.text(sheet, row, 0, "Consultant's notes", book.bold)
-        book.text(sheet, row, 1, plain(parse_notes(data.notes)), book.wrap)
+        _wrapped(book, sheet, row, plain(parse_notes(data.notes)))
+
+
+_SUMMARY_CHARS = 70  # characters a line of the Summary's wide column holds
+
+
+def _wrapped(book: _Book, sheet: Worksheet, row: int, text: str) -> None:
+    """Long text in the wide column, its row as tall as its lines (a workbook written as it
+    goes cannot leave that to Excel)."""
+    lines = sum(max(1, -(-len(line) // _SUMMARY_CHARS)) for line in text.split("\n"))
+    sheet.set_row(row, min(409, 15 * lines))  # 409 points: Excel's tallest row
+    book.text(sheet, row, 1, text, book.wrap)
 
 
 def _currency_columns(items: Sequence[dict], key: str = "savingsByCurrency") -> list[str]:
