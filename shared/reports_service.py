@@ -10,6 +10,7 @@ from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
+from shared import shares_service
 from shared.advisor.actions import action_plan
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.http.errors import ApiError
@@ -238,6 +239,7 @@ def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
     if owns_upload(report):  # never a file the user dropped, which other reports may need
         with contextlib.suppress(ResourceNotFoundError):
             storage.uploads.delete_blob(report["uploadBlob"])
+    shares_service.delete_all(storage, report_id)
     storage.reports.delete(client_id, report_id)
     _indexed.cache_clear()
 

@@ -21,11 +21,20 @@ class Settings:
     recommendations_table: str = "Recommendations"
     clients_table: str = "Clients"
     exclusions_table: str = "Exclusions"
+    audit_table: str = "Audit"
+    shares_table: str = "Shares"
+    rate_limits_table: str = "RateLimits"
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 1_000_000
     shards: int = 16
     failed_report_retention_days: int = 7
     durable_history_retention_days: int = 30
+    audit_retention_days: int = 365
+    # Requests per caller per minute, by route class; 0 turns a limit off.
+    rate_limit_uploads: int = 30
+    rate_limit_renders: int = 60
+    rate_limit_reads: int = 600
+    rate_limit_drops: int = 30  # blob drops per client folder per minute
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -53,6 +62,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         recommendations_table=env.get("RECOMMENDATIONS_TABLE", d.recommendations_table),
         clients_table=env.get("CLIENTS_TABLE", d.clients_table),
         exclusions_table=env.get("EXCLUSIONS_TABLE", d.exclusions_table),
+        audit_table=env.get("AUDIT_TABLE", d.audit_table),
+        shares_table=env.get("SHARES_TABLE", d.shares_table),
+        rate_limits_table=env.get("RATE_LIMITS_TABLE", d.rate_limits_table),
         max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", d.max_upload_bytes),
         max_rows=_int(env, "MAX_ROWS", d.max_rows),
         shards=_int(env, "RECOMMENDATION_SHARDS", d.shards),
@@ -60,6 +72,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                           d.failed_report_retention_days),
         durable_history_retention_days=_int(env, "DURABLE_HISTORY_RETENTION_DAYS",
                                             d.durable_history_retention_days),
+        audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", d.audit_retention_days),
+        rate_limit_uploads=_int(env, "RATE_LIMIT_UPLOADS", d.rate_limit_uploads, 0),
+        rate_limit_renders=_int(env, "RATE_LIMIT_RENDERS", d.rate_limit_renders, 0),
+        rate_limit_reads=_int(env, "RATE_LIMIT_READS", d.rate_limit_reads, 0),
+        rate_limit_drops=_int(env, "RATE_LIMIT_DROPS", d.rate_limit_drops, 0),
     )
 
 

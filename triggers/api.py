@@ -13,11 +13,13 @@ import azure.functions as func
 
 from shared.http.api import fallback
 from triggers import (  # noqa: F401 - they register operations
+    api_audit,
     api_branding,
     api_clients,
     api_exclusions,
     api_meta,
     api_reports,
+    api_shares,
 )
 from triggers.api_registry import api
 

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -58,6 +59,7 @@ def _report(call: Call) -> dict:
     report = get_storage().reports.find(report_id)
     if is_deleted(report) or not call.principal.sees(report["clientId"]):
         raise not_found(f"Report '{report_id}'", "reportId")
+    call.audit["clientId"] = report["clientId"]
     return report
 
 
@@ -159,6 +161,7 @@ def _stage_upload(call: Call) -> dict:
                422: ("Not an Advisor export", ref("Error"))})
 async def upload_report(call: Call) -> Reply:
     job = await asyncio.to_thread(_stage_upload, call)
+    call.audit["clientId"] = job["clientId"]
     await call.client.start_new(intake.ORCHESTRATOR, job["reportId"], job)
     log.info("Report %s started for client %s (request %s)", job["reportId"], job["clientId"],
              call.rid)
@@ -350,14 +353,26 @@ def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -
                                   "type": "string", "format": "binary"}),
                304: ("Not modified (If-None-Match)", None)})
 def download_artifact(call: Call) -> Reply:
-    report = _report(call)
-    artifact = call.route["artifact"]
+    return serve_artifact(call, _report(call), call.route["artifact"])
+
+
+def artifact_entry(report: dict, artifact: str,
+                   allowed: set[tuple[str, str]] | None = None) -> tuple[tuple[str, str], dict]:
+    """The listed artifact named like "executive.pdf" (and among `allowed`), else 404."""
     match = _ARTIFACT.match(artifact)
     listed = {(a["reportType"], a["format"]): a for a in report.get("artifacts") or []}
     key = (match["type"], match["format"]) if match else None
-    if key not in listed:
+    if key not in listed or (allowed is not None and key not in allowed):
         raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
-    entry = listed[key]
+    return key, listed[key]
+
+
+def serve_artifact(call: Call, report: dict, artifact: str,
+                   allowed: set[tuple[str, str]] | None = None,
+                   before_download: Callable[[], object] | None = None) -> Reply:
+    """The file, named for the client; 304 when the caller's ETag is current.
+    `before_download` runs only when the file itself is sent (a share counts downloads)."""
+    key, entry = artifact_entry(report, artifact, allowed)
     blob = get_storage().artifacts.get_blob_client(entry["blob"])
     # If-None-Match may list several tags (W/"a", "b") or be "*" (any copy at all).
     known = {tag.strip().removeprefix("W/").strip('"')
@@ -372,6 +387,8 @@ def download_artifact(call: Call) -> Reply:
         etag = download.properties.etag.strip('"')
         if "*" in known or etag in known:
             return Reply(304, headers={"ETag": f'"{etag}"'})
+        if before_download is not None:
+            before_download()
         body = download.readall()
     except (ResourceNotModifiedError, ResourceModifiedError):  # the SDK reports 304 as either
         return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})

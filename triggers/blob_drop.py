@@ -14,7 +14,7 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import clients_service, intake
+from shared import audit, clients_service, intake
 from shared.http.errors import ApiError
 from shared.http.upload import parse_options
 from shared.storage.clients import is_slug
@@ -49,8 +49,21 @@ def _stage(blob: func.InputStream) -> dict | None:
         if report_id:
             log.warning("Dropped blob %s refused (report %s, client %s): %s", blob.name,
                         report_id, client_id, error.message)
+            _audit(storage, name, report_id, client_id, error.code)
         return None
-    return intake.stage_dropped_blob(storage, name, etag, options)
+    job = intake.stage_dropped_blob(storage, name, etag, options)
+    if job is not None:
+        _audit(storage, name, job["reportId"], job["clientId"], "")
+    return job
+
+
+def _audit(storage, blob_name: str, report_id: str, client_id: str, refusal: str) -> None:
+    """A drop is a state change too: the actor is the storage account's writer, unknown here."""
+    audit.record(storage, audit.AuditEntry(
+        action="blobDrop", actor="blob drop", targets={"reportId": report_id, "blob": blob_name,
+                                                       "clientId": client_id},
+        outcome="failed" if refusal else "succeeded", status=400 if refusal else 202,
+        detail=refusal, client_id=client_id))
 
 
 # {name} takes the whole path, so a blob at the container's root is seen (and refused visibly).

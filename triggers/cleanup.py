@@ -4,7 +4,8 @@ Failed reports older than FAILED_REPORT_RETENTION_DAYS (7) go with their blobs a
 the history of finished orchestrations older than DURABLE_HISTORY_RETENTION_DAYS (30) is
 purged. It also finishes deletes that stopped half-way, removes recommendation rows whose
 report is gone, and marks failed the reports stuck in queued/processing (6 hours without a
-change) whose orchestration no longer runs. Every day at 03:30 UTC.
+change) whose orchestration no longer runs, and removes audit entries older than
+AUDIT_RETENTION_DAYS (365). Every day at 03:30 UTC.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import reports_service
+from shared import audit, reports_service
 from shared.cleanup import (
     delete_orphaned_rows,
     delete_stale_failed_reports,
@@ -58,7 +59,8 @@ async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClien
         created_time_from=datetime(2000, 1, 1, tzinfo=UTC),
         created_time_to=now - timedelta(days=settings.durable_history_retention_days),
         runtime_status=FINISHED)
+    expired = await asyncio.to_thread(audit.purge, storage, now, settings.audit_retention_days)
     log.info("Cleanup: %d failed report(s) deleted, %d orchestration history(ies) purged, "
              "%d delete(s) finished, rows of %d vanished report(s) removed, %d stuck report(s) "
-             "marked failed", len(deleted), purged.instances_deleted, len(finished),
-             len(orphans), stuck)
+             "marked failed, %d audit entry(ies) past retention removed", len(deleted),
+             purged.instances_deleted, len(finished), len(orphans), stuck, expired)

@@ -130,6 +130,8 @@ class Call:
     body: Any
     client: Any  # the Durable client
     api_base: str
+    # Ids the audit entry names besides the route's (a report's client, a new share's id).
+    audit: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -167,6 +169,11 @@ class Operation:
     # Says in words what composite schema rules (anyOf, if/then) only say as "not valid
     # under any of the given schemas": its problems, when any, are the answer instead.
     explain: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None
+    audited: bool | None = None  # None: every method but GET changes state and is audited
+
+    @property
+    def is_audited(self) -> bool:
+        return self.method != "GET" if self.audited is None else self.audited
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -176,22 +183,38 @@ class Operation:
         return re.findall(r"\{([^}:?]+)", self.route)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the auditor is told of a call that passed authentication."""
+
+    operation_id: str
+    principal: Principal
+    request_id: str
+    status: int
+    error_code: str
+    targets: dict[str, Any]
+    anonymous: bool = False  # a route without a key (a share link): the principal is nobody
+
+
 class Api:
     def __init__(self, title: str, version: str, description: str) -> None:
         self.title, self.version, self.description = title, version, description
         self.operations: list[Operation] = []
         self.schemas: dict[str, dict[str, Any]] = {}
+        # Called (in a thread) after every audited call that passed authentication.
+        self.auditor: Callable[[Outcome], None] | None = None
 
     def operation(self, method: str, route: str, *, operation_id: str, summary: str,
                   role: str | None, tag: str, query: tuple[Param, ...] = (),
                   body: dict[str, Any] | None = None, body_doc: dict[str, Any] | None = None,
                   responses: dict[int, tuple[str, dict[str, Any] | None]] | None = None,
                   paged: bool = False,
-                  explain: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None):
+                  explain: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
+                  audited: bool | None = None):
         def register(handler: Callable[[Call], Any]):
             self.operations.append(Operation(method, route, operation_id, summary, handler,
                                              role, tag, query, body, body_doc,
-                                             responses or {}, paged, explain))
+                                             responses or {}, paged, explain, audited))
             return handler
         return register
 
@@ -209,28 +232,42 @@ class Api:
         op = ops.get(req.method.upper())
         if op is None:
             return method_not_allowed(sorted(ops), rid)
+        call, reply = None, None
         try:
             principal = principal_from(req.headers)
             if op.role:
                 principal.require(op.role)
-            call = Call(req, rid, principal, dict(req.route_params), self._query(op, req),
-                        self._body(op, req), client, api_base(req))
+            call = Call(req, rid, principal, dict(req.route_params), {}, None, client,
+                        api_base(req))
+            call.query, call.body = self._query(op, req), self._body(op, req)
             if inspect.iscoroutinefunction(op.handler):
                 reply = await op.handler(call)
             else:  # blocking storage calls: keep them off the worker's event loop
                 reply = await asyncio.to_thread(op.handler, call)
         except ApiError as error:
-            response = error.response(rid)
+            response, code = error.response(rid), error.code
         except AuthError as error:
-            response = error_response(error.status, error.code, error.message, rid=rid)
+            response, code = error_response(error.status, error.code, error.message,
+                                            rid=rid), error.code
         except Exception:  # a 5xx is a bug: log it with the request id, answer with the envelope
             log.exception("%s %s failed (request %s)", req.method, req.url, rid)
             response = error_response(500, "InternalError", "Something went wrong on our "
                                       f"side. Quote request id {rid} when reporting it.", rid=rid)
+            code = "InternalError"
         else:
-            response = reply.to_response(rid)
+            response, code = reply.to_response(rid), ""
         log.info("%s %s -> %d (operation %s, request %s)", req.method, urlsplit(req.url).path,
                  response.status_code, op.operation_id, rid)
+        if call is not None and op.is_audited and self.auditor is not None:
+            # Past authentication: the attempt is recorded whatever its outcome.
+            targets = {**call.route, **call.audit}
+            if reply is not None and isinstance(reply.body, dict):
+                targets.update({k: reply.body[k] for k in ("reportId", "clientId", "ruleId",
+                                                            "shareId")
+                                if isinstance(reply.body.get(k), str) and k not in targets})
+            await asyncio.to_thread(self.auditor, Outcome(
+                op.operation_id, call.principal, rid, response.status_code, code, targets,
+                op.role is None))
         return response
 
     @staticmethod

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 READER, CONTRIBUTOR, ADMIN = "Reports.Reader", "Reports.Contributor", "Reports.Admin"
 _RANK = {READER: 1, CONTRIBUTOR: 2, ADMIN: 3}
 PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
+PRINCIPAL_ID_HEADER = "X-MS-CLIENT-PRINCIPAL-ID"
+OBJECT_ID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 CLIENT_CLAIMS = ("clientId", "clientIds", "extension_clientIds",
                  "http://schemas.advisor-reports/claims/clientid")
 
@@ -35,6 +37,7 @@ class Principal:
     roles: frozenset[str]
     client_ids: frozenset[str] | None  # None: every client
     trusted_key: bool = False  # a key and no principal: automation with full rights
+    id: str = ""  # the identity provider's object id, when the platform gives one
 
     @property
     def rank(self) -> int:
@@ -84,14 +87,17 @@ def principal_from(headers: Mapping[str, str]) -> Principal:
     if not isinstance(role_type, str) or not isinstance(name_type, str):
         raise _invalid("role_typ and name_typ must be text")
     roles, name = set(), ""
+    object_id = headers.get(PRINCIPAL_ID_HEADER) or headers.get(PRINCIPAL_ID_HEADER.lower()) or ""
     clients: set[str] | None = None
     for claim in claims:
         kind, value = claim.get("typ", ""), claim.get("val", "")
         if kind in (role_type, "roles", "role"):
             roles.add(value)
+        elif kind in OBJECT_ID_CLAIMS and not object_id:
+            object_id = value
         elif kind in CLIENT_CLAIMS:
             clients = (clients or set()) | {v.strip() for v in value.split(",") if v.strip()}
         elif kind == name_type and not name:
             name = value
     return Principal(name or "user", frozenset(roles),
-                     None if clients is None else frozenset(clients))
+                     None if clients is None else frozenset(clients), id=object_id[:200])

@@ -169,6 +169,39 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "inForce": {"type": "boolean"}},
     },
     "ExclusionPage": page("Exclusion"),
+    "AuditEntry": {"type": "object", "required": ["at", "action", "actor", "outcome"],
+                   "properties": {
+                       "at": {"type": "string"}, "action": {"type": "string"},
+                       "actor": {"type": "object", "properties": {
+                           "name": {"type": "string"}, "id": NULLABLE_STRING}},
+                       "targets": {"type": "object"}, "clientId": NULLABLE_STRING,
+                       "requestId": NULLABLE_STRING,
+                       "outcome": {"type": "string", "enum": ["succeeded", "failed"]},
+                       "status": {"type": ["integer", "null"]}, "detail": NULLABLE_STRING}},
+    "AuditPage": page("AuditEntry"),
+    "Share": {"type": "object", "required": ["shareId", "reportId", "artifacts", "expiresAt",
+                                             "downloads", "state"],
+              "properties": {
+                  "shareId": {"type": "string"}, "reportId": {"type": "string"},
+                  "clientId": NULLABLE_STRING,
+                  "artifacts": {"type": "array", "items": {"type": "object"}},
+                  "createdAt": NULLABLE_STRING, "createdBy": NULLABLE_STRING,
+                  "expiresAt": {"type": "string"},
+                  "maxDownloads": {"type": ["integer", "null"]},
+                  "downloads": {"type": "integer"}, "revokedAt": NULLABLE_STRING,
+                  "state": {"enum": ["active", "revoked", "expired", "exhausted"]},
+                  "url": {"type": "string"}}},
+    "NewShare": {"allOf": [ref("Share"), {"required": ["url"]}]},
+    "ShareList": {"type": "object", "required": ["results"],
+                  "properties": {"results": {"type": "array", "items": ref("Share")}}},
+    "SharedReport": {"type": "object", "required": ["title", "client", "expiresAt",
+                                                    "artifacts"],
+                     "properties": {"title": {"type": "string"}, "client": {"type": "string"},
+                                    "exportDate": NULLABLE_STRING,
+                                    "expiresAt": {"type": "string"},
+                                    "downloadsLeft": {"type": ["integer", "null"]},
+                                    "artifacts": {"type": "array",
+                                                  "items": {"type": "object"}}}},
     "ClientStatistics": {"type": "object", "required": ["clientId", "reportCount", "trend"]},
     "Health": {"type": "object", "required": ["status", "checks"], "properties": {
         "status": {"type": "string", "enum": ["healthy", "unhealthy"]},
@@ -238,6 +271,16 @@ PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties
 LOGO_BODY_DOC = {"required": True, "content": {
     "image/png": {"schema": {"type": "string", "format": "binary"}},
     "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
+SHARE_CREATE = {"type": "object", "additionalProperties": False, "required": ["artifacts"],
+                "properties": {
+                    "artifacts": {"type": "array", "minItems": 1, "maxItems": 20, "items": {
+                        "type": "object", "additionalProperties": False,
+                        "required": ["type", "format"],
+                        "properties": {"type": {"enum": list(REPORT_TYPES)},
+                                       "format": {"enum": list(FORMATS)}}}},
+                    "expiresInHours": {"type": "integer", "minimum": 1, "maximum": 720,
+                                       "default": 168},
+                    "maxDownloads": {"type": "integer", "minimum": 1, "maximum": 100_000}}}
 REPORT_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"}
 NOTES = {"type": "string", "maxLength": 20_000,
          "description": "Consultant's notes for the executive summary: plain text, or "

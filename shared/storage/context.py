@@ -42,6 +42,21 @@ class Storage:
         return ensure_table(self.clients.table, self.settings.exclusions_table)
 
     @cached_property
+    def audit(self) -> TableClient:
+        """Audit entries: PartitionKey = "audit", RowKey = newest first (see shared/audit.py)."""
+        return ensure_table(self.clients.table, self.settings.audit_table)
+
+    @cached_property
+    def shares(self) -> TableClient:
+        """Share links: PartitionKey = report id, RowKey = share id."""
+        return ensure_table(self.clients.table, self.settings.shares_table)
+
+    @cached_property
+    def rate_limits(self) -> TableClient:
+        """Rate-limit counters: PartitionKey = route class, RowKey = caller and window."""
+        return ensure_table(self.clients.table, self.settings.rate_limits_table)
+
+    @cached_property
     def uploads(self) -> ContainerClient:
         return self._container(self.settings.uploads_container)
 

@@ -303,6 +303,11 @@ ROUTE_CLASSES = [
     ("GET", "api/clients/alpha/logo", None, "reader"),
     ("PUT", "api/clients/alpha/logo", None, "admin"),
     ("DELETE", "api/clients/alpha/logo", None, "admin"),
+    ("GET", "api/audit", None, "admin"),
+    ("GET", "api/reports/{alpha}/shares", None, "contributor"),
+    ("POST", "api/reports/{alpha}/shares", {"artifacts": [{"type": "executive",
+                                                           "format": "html"}]}, "contributor"),
+    ("DELETE", "api/reports/{alpha}/shares/none", None, "contributor"),
 ]
 ROLES = {"reader": "Reports.Reader", "contributor": "Reports.Contributor",
          "admin": "Reports.Admin"}

@@ -24,19 +24,23 @@ class AppNames:
     recommendations_table: str
     clients_table: str
     exclusions_table: str = ""
+    audit_table: str = ""
+    shares_table: str = ""
+    rate_limits_table: str = ""
 
     @classmethod
     def random(cls) -> AppNames:
         tag = uuid.uuid4().hex[:10]
         return cls(f"up-{tag}", f"rep-{tag}", f"Reports{tag}", f"Recs{tag}", f"Clients{tag}",
-                   f"Exclusions{tag}")
+                   f"Exclusions{tag}", f"Audit{tag}", f"Shares{tag}", f"Limits{tag}")
 
     def env(self) -> dict[str, str]:
         return {"UPLOADS_CONTAINER": self.uploads, "REPORTS_CONTAINER": self.reports,
                 "REPORTS_TABLE": self.reports_table,
                 "RECOMMENDATIONS_TABLE": self.recommendations_table,
                 "CLIENTS_TABLE": self.clients_table,
-                "EXCLUSIONS_TABLE": self.exclusions_table}
+                "EXCLUSIONS_TABLE": self.exclusions_table, "AUDIT_TABLE": self.audit_table,
+                "SHARES_TABLE": self.shares_table, "RATE_LIMITS_TABLE": self.rate_limits_table}
 
 
 def start_app(connection: str, data_dir: Path, **env: str) -> tuple[DevhostProcess, AppNames]:
