@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from urllib.parse import unquote
 import requests
 
 DEFAULT_URL = "http://localhost:7071"
+RATE_LIMIT_RETRIES = 5
 
 
 class ApiFailure(Exception):
@@ -54,10 +57,21 @@ class Api:
         return {"x-functions-key": self.key} if self.key else {}
 
     def request(self, method: str, path_or_url: str, **kwargs) -> requests.Response:
+        """The response; over the server's rate limit (429), wait as it says and try again,
+        saying so on standard error."""
         url = path_or_url if path_or_url.startswith("http") else f"{self.url}/api/{path_or_url}"
         headers = {**self._headers(), **kwargs.pop("headers", {})}
-        response = requests.request(method, url, headers=headers,
-                                    timeout=kwargs.pop("timeout", self.timeout), **kwargs)
+        timeout = kwargs.pop("timeout", self.timeout)
+        for attempt in range(1, RATE_LIMIT_RETRIES + 2):
+            for item in (kwargs.get("files") or {}).values():  # a retry sends the file again
+                item[1].seek(0)
+            response = requests.request(method, url, headers=headers, timeout=timeout, **kwargs)
+            if response.status_code != 429 or attempt > RATE_LIMIT_RETRIES:
+                break
+            wait = min(int(response.headers.get("Retry-After", "5") or 5), 120)
+            print(f"rate limited by the server: waiting {wait} s before trying again "
+                  f"({attempt}/{RATE_LIMIT_RETRIES})", file=sys.stderr)
+            time.sleep(wait)
         if response.status_code >= 400:
             raise self._failure(response)
         return response

@@ -35,6 +35,7 @@ class Settings:
     rate_limit_renders: int = 60
     rate_limit_reads: int = 600
     rate_limit_drops: int = 30  # blob drops per client folder per minute
+    rate_limit_window_seconds: int = 60
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -77,6 +78,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_renders=_int(env, "RATE_LIMIT_RENDERS", d.rate_limit_renders, 0),
         rate_limit_reads=_int(env, "RATE_LIMIT_READS", d.rate_limit_reads, 0),
         rate_limit_drops=_int(env, "RATE_LIMIT_DROPS", d.rate_limit_drops, 0),
+        rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS",
+                                       d.rate_limit_window_seconds),
     )
 
 

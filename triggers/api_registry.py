@@ -1,7 +1,8 @@
 """The one declaration of the HTTP API (handlers register themselves on it)."""
 
-from shared import audit
-from shared.http.api import Api, Outcome
+from shared import audit, rate_limits, shares_service
+from shared.http.api import Api, Call, Operation, Outcome
+from shared.http.errors import ApiError
 from shared.http.schemas import SCHEMAS
 from shared.storage.context import get_storage
 
@@ -36,3 +37,38 @@ def record_outcome(outcome: Outcome) -> None:
 
 
 api.auditor = record_outcome
+
+
+_CLASSES = {"uploadReport": rate_limits.UPLOADS, "renderReport": rate_limits.RENDERS,
+            "retryReport": rate_limits.RENDERS, "bulkReports": rate_limits.RENDERS}
+_LIMITS = {rate_limits.UPLOADS: "rate_limit_uploads", rate_limits.RENDERS: "rate_limit_renders",
+           rate_limits.READS: "rate_limit_reads"}
+
+
+def limit_call(op: Operation, call: Call) -> None:
+    """429 with Retry-After when the caller is over its limit for the route's class (uploads;
+    renders and retries; reads and everything else). Anonymous routes are not limited, but for
+    share links, counted per link."""
+    token = call.route.get("token")
+    if op.role is None and not token:
+        return
+    storage = get_storage()
+    settings = storage.settings
+    route_class = _CLASSES.get(op.operation_id, rate_limits.READS)
+    limit = getattr(settings, _LIMITS[route_class])
+    if token:
+        caller = "share:" + shares_service.token_hash(token)[:16]
+    else:
+        caller = rate_limits.caller_key(
+            call.principal.id, "" if call.principal.trusted_key else call.principal.name,
+            call.req.headers.get("x-functions-key") or call.req.params.get("code") or "")
+    verdict = rate_limits.check(storage.rate_limits, route_class, caller, limit,
+                                settings.rate_limit_window_seconds)
+    if not verdict.allowed:
+        raise ApiError(429, "TooManyRequests", f"Too many {route_class} requests: the limit "
+                       f"is {limit} per {settings.rate_limit_window_seconds} s for each "
+                       f"caller; try again in {verdict.retry_after} s.",
+                       headers={"Retry-After": str(verdict.retry_after)})
+
+
+api.limiter = limit_call

@@ -14,7 +14,7 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import audit, clients_service, intake
+from shared import audit, clients_service, intake, rate_limits
 from shared.http.errors import ApiError
 from shared.http.upload import parse_options
 from shared.storage.clients import is_slug
@@ -43,6 +43,7 @@ def _stage(blob: func.InputStream) -> dict | None:
                            f"it into a client folder, such as {container}/contoso/{name}.")
         options = parse_options(values, default_title=name.rsplit("/", 1)[-1])
         clients_service.check_accepts_uploads(storage, options.client_id)
+        _check_drop_rate(storage, options.client_id)
     except ApiError as error:
         client_id = values["clientId"] if is_slug(values["clientId"]) else intake.ROOT_CLIENT
         report_id = intake.record_refused_drop(storage, name, etag, client_id, error.message)
@@ -55,6 +56,19 @@ def _stage(blob: func.InputStream) -> dict | None:
     if job is not None:
         _audit(storage, name, job["reportId"], job["clientId"], "")
     return job
+
+
+def _check_drop_rate(storage, client_id: str) -> None:
+    """Drops per client folder are limited like uploads; one over the limit becomes a failed
+    report saying so (the blob stays: drop it again, or retry later by re-uploading)."""
+    settings = storage.settings
+    verdict = rate_limits.check(storage.rate_limits, rate_limits.DROPS, f"client:{client_id}",
+                                settings.rate_limit_drops, settings.rate_limit_window_seconds)
+    if not verdict.allowed:
+        raise ApiError(429, "TooManyDrops", f"Client folder {client_id} received more than "
+                       f"{settings.rate_limit_drops} files within "
+                       f"{settings.rate_limit_window_seconds} s; this one was not processed. "
+                       "The file is kept: upload it again in a minute.")
 
 
 def _audit(storage, blob_name: str, report_id: str, client_id: str, refusal: str) -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import audit, reports_service
+from shared import audit, rate_limits, reports_service
 from shared.cleanup import (
     delete_orphaned_rows,
     delete_stale_failed_reports,
@@ -60,6 +60,7 @@ async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClien
         created_time_to=now - timedelta(days=settings.durable_history_retention_days),
         runtime_status=FINISHED)
     expired = await asyncio.to_thread(audit.purge, storage, now, settings.audit_retention_days)
+    await asyncio.to_thread(rate_limits.purge, storage.rate_limits, now.timestamp())
     log.info("Cleanup: %d failed report(s) deleted, %d orchestration history(ies) purged, "
              "%d delete(s) finished, rows of %d vanished report(s) removed, %d stuck report(s) "
              "marked failed, %d audit entry(ies) past retention removed", len(deleted),

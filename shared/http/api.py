@@ -203,6 +203,8 @@ class Api:
         self.schemas: dict[str, dict[str, Any]] = {}
         # Called (in a thread) after every audited call that passed authentication.
         self.auditor: Callable[[Outcome], None] | None = None
+        # Called (in a thread) before a call's work; raises ApiError 429 when over a limit.
+        self.limiter: Callable[[Operation, Call], None] | None = None
 
     def operation(self, method: str, route: str, *, operation_id: str, summary: str,
                   role: str | None, tag: str, query: tuple[Param, ...] = (),
@@ -239,6 +241,8 @@ class Api:
                 principal.require(op.role)
             call = Call(req, rid, principal, dict(req.route_params), {}, None, client,
                         api_base(req))
+            if self.limiter is not None:
+                await asyncio.to_thread(self.limiter, op, call)
             call.query, call.body = self._query(op, req), self._body(op, req)
             if inspect.iscoroutinefunction(op.handler):
                 reply = await op.handler(call)

@@ -1,0 +1,87 @@
+"""Rate limits: fixed-window counters in Table Storage, so every instance of a scaled-out app
+counts against the same limit.
+
+One entity per (route class, caller, window): PartitionKey = class, RowKey = caller and the
+window's start. A request reads its counter and writes it back one higher under the ETag it
+read (optimistic concurrency): two instances racing for the last slot cannot both win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, UpdateMode
+
+UPLOADS, RENDERS, READS, DROPS = "uploads", "renders", "reads", "drops"
+_ATTEMPTS = 20  # conflicts to ride out before giving up on a hot counter
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0  # seconds until the window ends (when refused)
+    count: int = 0
+
+
+def caller_key(principal_id: str, principal_name: str, function_key: str) -> str:
+    """Who is counted: the signed-in principal, else the function key (by a hash: keys are
+    secrets, and the host does not tell the app a key's name)."""
+    if principal_id:
+        return f"id:{principal_id}"
+    if principal_name and principal_name != "function key":
+        return f"name:{principal_name}"
+    return "key:" + hashlib.sha256(function_key.encode()).hexdigest()[:16]
+
+
+def _safe(text: str) -> str:
+    """RowKeys may not hold / \\ # ? or control characters."""
+    return "".join(c if c.isprintable() and c not in "/\\#?" else "_" for c in text)[:200]
+
+
+def check(table: TableClient, route_class: str, caller: str, limit: int, window: int,
+          now: float | None = None) -> Verdict:
+    """Count one request; refused when the window already holds `limit` of them."""
+    if limit <= 0:
+        return Verdict(True)
+    moment = time.time() if now is None else now
+    start = int(moment // window) * window
+    key = f"{_safe(caller)}|{start}"
+    retry_after = max(1, int(start + window - moment + 0.999))
+    for _ in range(_ATTEMPTS):
+        try:
+            entity = table.get_entity(route_class, key)
+        except ResourceNotFoundError:
+            try:
+                table.create_entity({"PartitionKey": route_class, "RowKey": key, "count": 1,
+                                     "expires": start + window})
+                return Verdict(True, count=1)
+            except ResourceExistsError:
+                continue  # another instance made it first: count on it
+        count = int(entity["count"])
+        if count >= limit:
+            return Verdict(False, retry_after, count)
+        try:
+            table.update_entity({"PartitionKey": route_class, "RowKey": key, "count": count + 1},
+                                mode=UpdateMode.MERGE, etag=entity.metadata["etag"],
+                                match_condition=MatchConditions.IfNotModified)
+            return Verdict(True, count=count + 1)
+        except ResourceModifiedError:
+            continue
+    return Verdict(False, 1, limit)  # too contended to count: ask the caller to come back
+
+
+def purge(table: TableClient, now: float | None = None) -> int:
+    """Counters of ended windows (the daily cleanup); how many went."""
+    moment = int(time.time() if now is None else now)
+    old = list(table.query_entities(f"expires lt {moment}", select=["PartitionKey", "RowKey"]))
+    for entity in old:
+        table.delete_entity(entity["PartitionKey"], entity["RowKey"])
+    return len(old)
