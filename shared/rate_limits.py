@@ -2,13 +2,18 @@
 counts against the same limit.
 
 One entity per (route class, caller, window): PartitionKey = class, RowKey = caller and the
-window's start. A request reads its counter and writes it back one higher under the ETag it
-read (optimistic concurrency): two instances racing for the last slot cannot both win.
+window's start. An instance reserves slots by reading the counter and writing it back higher
+under the ETag it read (optimistic concurrency): two instances racing for the last slot cannot
+both win. It reserves a twentieth of the limit at a time and spends those slots without a round
+trip, so a busy caller pays for the shared counter once every few requests; a limit under 20
+reserves one slot at a time and is exact. (An instance may hold a few unspent slots when the
+window ends: the limit is never exceeded, at worst reached a little early.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass
 
@@ -22,6 +27,9 @@ from azure.data.tables import TableClient, UpdateMode
 
 UPLOADS, RENDERS, READS, DROPS = "uploads", "renders", "reads", "drops"
 _ATTEMPTS = 20  # conflicts to ride out before giving up on a hot counter
+_SHARE = 20  # a reservation is a twentieth of the limit
+_reserved: dict[tuple[str, str, str], int] = {}  # (table, class, RowKey) -> unspent slots
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,28 +62,46 @@ def check(table: TableClient, route_class: str, caller: str, limit: int, window:
     moment = time.time() if now is None else now
     start = int(moment // window) * window
     key = f"{_safe(caller)}|{start}"
+    slot = (table.table_name, route_class, key)
+    with _lock:
+        if _reserved.get(slot, 0) > 0:
+            _reserved[slot] -= 1
+            return Verdict(True)
+        for old in [s for s in _reserved if int(s[2].rsplit("|", 1)[1]) < start]:
+            del _reserved[old]  # reservations of ended windows
     retry_after = max(1, int(start + window - moment + 0.999))
+    want = max(1, limit // _SHARE)
     for _ in range(_ATTEMPTS):
         try:
             entity = table.get_entity(route_class, key)
         except ResourceNotFoundError:
+            got = min(want, limit)
             try:
-                table.create_entity({"PartitionKey": route_class, "RowKey": key, "count": 1,
+                table.create_entity({"PartitionKey": route_class, "RowKey": key, "count": got,
                                      "expires": start + window})
-                return Verdict(True, count=1)
             except ResourceExistsError:
                 continue  # another instance made it first: count on it
+            return _keep(slot, got)
         count = int(entity["count"])
         if count >= limit:
             return Verdict(False, retry_after, count)
+        got = min(want, limit - count)
         try:
-            table.update_entity({"PartitionKey": route_class, "RowKey": key, "count": count + 1},
+            table.update_entity({"PartitionKey": route_class, "RowKey": key,
+                                 "count": count + got},
                                 mode=UpdateMode.MERGE, etag=entity.metadata["etag"],
                                 match_condition=MatchConditions.IfNotModified)
-            return Verdict(True, count=count + 1)
         except ResourceModifiedError:
             continue
+        return _keep(slot, got)
     return Verdict(False, 1, limit)  # too contended to count: ask the caller to come back
+
+
+def _keep(slot: tuple[str, str, str], reserved: int) -> Verdict:
+    """One of the reserved slots is this request's; the rest wait for the next ones."""
+    with _lock:
+        _reserved[slot] = _reserved.get(slot, 0) + reserved - 1
+    return Verdict(True)
 
 
 def purge(table: TableClient, now: float | None = None) -> int:

@@ -41,6 +41,19 @@ def test_a_window_allows_exactly_the_limit_under_concurrent_callers(storage_conn
     assert list(counters.list_entities()) == []
 
 
+def test_reserved_slots_never_exceed_a_large_limit(storage_connection, unique_name):
+    counters = table(storage_connection, unique_name)
+    now = 2_000_010.0
+
+    def one(_: int) -> bool:
+        return rate_limits.check(counters, "reads", "id:ana", 100, 60, now).allowed
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sum(pool.map(one, range(300))) == 100
+    # Slots go five at a time (a twentieth): the counter shows every one reserved.
+    assert counters.get_entity("reads", "id:ana|1999980")["count"] == 100
+
+
 def test_caller_keys_never_hold_the_key():
     assert rate_limits.caller_key("oid-1", "ana", "secret") == "id:oid-1"
     assert rate_limits.caller_key("", "ana", "secret") == "name:ana"
