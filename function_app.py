@@ -4,6 +4,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from activities import (
+    bulk_report_action,
     finalize_report,
     mark_report_failed,
     render_report,
@@ -11,7 +12,7 @@ from activities import (
     summarize,
     validate_csv,
 )
-from orchestrators import process_report, render_artifacts
+from orchestrators import bulk_reports, process_report, render_artifacts
 from shared.telemetry import configure_telemetry
 from triggers import api, blob_drop, cleanup
 
@@ -20,8 +21,8 @@ configure_telemetry()  # a no-op unless APPLICATIONINSIGHTS_CONNECTION_STRING is
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
     api.bp, blob_drop.bp, cleanup.bp,
-    process_report.bp, render_artifacts.bp,
+    process_report.bp, render_artifacts.bp, bulk_reports.bp,
     validate_csv.bp, store_recommendations.bp, summarize.bp, render_report.bp,
-    finalize_report.bp, mark_report_failed.bp,
+    finalize_report.bp, mark_report_failed.bp, bulk_report_action.bp,
 ):
     app.register_functions(blueprint)

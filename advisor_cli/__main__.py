@@ -10,6 +10,7 @@
     advisor-reports clients update ID --name "Fabrikam Ltd." --logo logo.png --color '#0b5cad'
     advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
     advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
+    advisor-reports bulk delete --client contoso --status failed --yes
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -22,6 +23,7 @@ import argparse
 import csv
 import json
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -299,6 +301,38 @@ def cmd_branding(api: Api, args) -> int:
     return 0
 
 
+def cmd_bulk(api: Api, args) -> int:
+    if args.action == "delete" and not args.yes:
+        print("error: bulk delete removes reports for good: add --yes to go ahead",
+              file=sys.stderr)
+        return 2
+    body: dict = {"action": args.action}
+    if args.ids:
+        body["reportIds"] = [i.strip() for i in args.ids.split(",") if i.strip()]
+    else:
+        body["filter"] = {k: v for k, v in (("clientId", args.client), ("status", args.status),
+                                            ("createdTo", args.created_to)) if v}
+    accepted = api.json("POST", "reports/bulk", json=body)
+    print(f"Bulk {args.action} of {accepted['count']} report(s) started ({accepted['bulkId']})")
+    url = accepted["statusQueryGetUri"]
+    while True:
+        response = api.request("GET", url)
+        status = response.json()
+        if response.status_code == 200:
+            break
+        progress = status.get("customStatus") or {}
+        print(f"  {progress.get('done', 0)}/{progress.get('total', '?')} done", file=sys.stderr)
+        time.sleep(2)
+    results = (status.get("output") or {}).get("results") or []
+    counts = {k: sum(1 for r in results if r["outcome"] == k)
+              for k in ("deleted", "started", "skipped", "failed")}
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
+    for result in results:
+        if result["outcome"] in ("skipped", "failed"):
+            print(f"  {result['reportId']}: {result['outcome']}: {result.get('reason', '')}")
+    return 1 if counts["failed"] else 0
+
+
 def cmd_notes(api: Api, args) -> int:
     text = Path(args.file).read_text(encoding="utf-8") if args.file else ""
     report = api.json("PATCH", f"reports/{args.report_id}", json={"notes": text})
@@ -420,6 +454,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contact", help="set: a contact line for the covers")
     p.add_argument("--logo", help="set: a PNG or JPEG logo (at most 512 KiB)")
     p.set_defaults(run=cmd_branding)
+
+    p = sub.add_parser("bulk", help="delete, render or retry many reports at once")
+    p.add_argument("action", choices=("delete", "render", "retry"))
+    p.add_argument("--client")
+    p.add_argument("--status", choices=("queued", "processing", "completed", "failed"))
+    p.add_argument("--created-to", help="ISO 8601 date-time: reports created up to then")
+    p.add_argument("--ids", help="comma list of report ids (instead of a filter)")
+    p.add_argument("--yes", action="store_true", help="delete: yes, really")
+    p.set_defaults(run=cmd_bulk)
 
     p = sub.add_parser("notes", help="set a report's consultant's notes (no --file: remove)")
     p.add_argument("report_id")

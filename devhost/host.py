@@ -88,6 +88,7 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     rpc_token = secrets.token_urlsafe(16)
     binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
                                  keys.function, rpc_token)
+    engine.client_binding = lambda: binding  # activities may take a durable client too
     http = HttpTriggers(build_routes(index.http), config.route_prefix, keys, workers,
                         lambda: binding)
 

@@ -36,13 +36,15 @@ def _initialise(module_name: str, script_root: str) -> None:
     _ACTIVITIES.update(index.activities)
 
 
-def run_activity(name: str, input_text: str) -> tuple[bool, str, str]:
+def run_activity(name: str, input_text: str, client_binding: str = "") -> tuple[bool, str, str]:
     """In a worker: (succeeded, result JSON or error message, details)."""
     info = _ACTIVITIES[name]
     try:
         arg = ActivityTriggerConverter.decode(meta.Datum(type="json", value=input_text),
                                               trigger_metadata={})
         kwargs = {info.trigger_param: arg}
+        if info.client_param and client_binding:
+            kwargs[info.client_param] = client_binding
         result = asyncio.run(info.func(**kwargs)) if inspect.iscoroutinefunction(info.func) \
             else info.func(**kwargs)
         return True, ActivityTriggerConverter.encode(result, expected_type=None).value, ""

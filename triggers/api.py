@@ -15,6 +15,7 @@ from shared.http.api import fallback
 from triggers import (  # noqa: F401 - they register operations
     api_audit,
     api_branding,
+    api_bulk,
     api_clients,
     api_exclusions,
     api_meta,

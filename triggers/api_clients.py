@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared import branding_service, clients_service, exclusions_service
+from shared import branding_service, clients_service, exclusions_service, report_actions
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError
@@ -13,7 +13,6 @@ from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
 from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
-from triggers.api_reports import delete_report_everywhere
 
 TAG = "Clients"
 
@@ -75,7 +74,7 @@ async def delete_client(call: Call) -> Reply:
         raise ApiError(409, "ClientHasReports", f"Client '{client_id}' has {len(reports)} "
                        "report(s); delete them first or pass cascade=true.", target="clientId")
     for report in reports:
-        await delete_report_everywhere(call, report)
+        await report_actions.delete_everywhere(storage, call.client, report, call.rid)
     for rule in await asyncio.to_thread(exclusions_service.rules_of, storage, client_id):
         await asyncio.to_thread(exclusions_service.delete, storage, client_id, rule["ruleId"])
     await asyncio.to_thread(branding_service.delete_logo, storage,

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +18,7 @@ from azure.core.exceptions import (
     ResourceNotModifiedError,
 )
 
-from shared import clients_service, intake, reports_service
+from shared import clients_service, intake, report_actions, reports_service
 from shared.advisor.model import CATEGORIES, IMPACTS
 from shared.advisor.parse import Limits
 from shared.http.api import Call, Param, Reply
@@ -42,11 +41,10 @@ from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
-from shared.storage.reports import is_deleted, iso, now_iso
+from shared.storage.reports import is_deleted, iso
 from triggers.api_registry import api
 
 log = logging.getLogger(__name__)
-RENDER_ORCHESTRATOR = "render_artifacts"
 TAG = "Reports"
 STATUSES = ("queued", "processing", "completed", "failed")
 REPORT_TYPE_LABELS = {key: kind.label for key, kind in REPORT_KINDS.items()}
@@ -61,12 +59,6 @@ def _report(call: Call) -> dict:
         raise not_found(f"Report '{report_id}'", "reportId")
     call.audit["clientId"] = report["clientId"]
     return report
-
-
-async def instance_status(client: Any, instance: str) -> Any:
-    """The orchestration's status, or None when there is no such instance."""
-    status = await client.get_status(instance)
-    return status if status is not None and status.runtime_status else None
 
 
 def _status_url(call: Call, report_id: str) -> str:
@@ -94,7 +86,7 @@ async def _accepted(call: Call, instance_id: str, report_id: str) -> Reply:
 async def _current(call: Call, report: dict) -> tuple[dict, Any]:
     """The report and its orchestration's status; a report whose orchestration ended without
     saying so (terminated, never started) is marked failed on the way, so retry works."""
-    status = await instance_status(call.client, report.get("activeInstance")
+    status = await report_actions.instance_status(call.client, report.get("activeInstance")
                                    or report["reportId"])
     runtime = status.runtime_status.value if status else None
     reason = reports_service.stopped_reason(
@@ -445,48 +437,9 @@ def update_report(call: Call) -> Reply:
     summary="Delete a report, its recommendations, upload, artifacts and Durable history",
     responses={204: ("Deleted", None)})
 async def delete_report(call: Call) -> Reply:
-    await delete_report_everywhere(call, await asyncio.to_thread(_report, call))
+    await report_actions.delete_everywhere(get_storage(), call.client,
+                                           await asyncio.to_thread(_report, call), call.rid)
     return Reply(204)
-
-
-DELETE_WAIT_SECONDS = 30  # on Azure, terminate takes effect asynchronously
-
-
-async def delete_report_everywhere(call: Call, report: dict) -> None:
-    """Mark the report deleted, stop its orchestrations and wait for them to end, delete its
-    data, then purge their Durable history.
-
-    The mark comes first: an activity still running when its orchestration is terminated
-    finds it after writing and removes what it wrote, so no row or blob outlives the report.
-    """
-    storage = get_storage()
-    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"],
-                            {"deletedAt": now_iso()})
-    instances = [report["reportId"], *(report.get("renderInstances") or [])]
-    for instance in instances:
-        status = await instance_status(call.client, instance)
-        if status and status.runtime_status.value in reports_service.RUNNING:
-            await call.client.terminate(instance, f"report deleted (request {call.rid})")
-    await _wait_until_ended(call.client, instances)
-    await asyncio.to_thread(reports_service.delete_report_data, storage, report)
-    for instance in instances:
-        await call.client.purge_instance_history(instance)
-    log.info("Report %s deleted (request %s)", report["reportId"], call.rid)
-
-
-async def _wait_until_ended(client: Any, instances: list[str]) -> None:
-    """Until no instance runs (purging a running instance would fail), within a bound."""
-    deadline = asyncio.get_running_loop().time() + DELETE_WAIT_SECONDS
-    waiting = list(instances)
-    while waiting and asyncio.get_running_loop().time() < deadline:
-        statuses = [await instance_status(client, i) for i in waiting]
-        waiting = [i for i, s in zip(waiting, statuses, strict=True)
-                   if s and s.runtime_status.value in reports_service.RUNNING]
-        if waiting:
-            await asyncio.sleep(0.5)
-    if waiting:
-        log.warning("Instances %s still running after %d s; the daily cleanup finishes them",
-                    ", ".join(waiting), DELETE_WAIT_SECONDS)
 
 
 @api.operation(
@@ -503,14 +456,11 @@ async def render_again(call: Call) -> Reply:
         raise ApiError(409, "NotReady", "This report has no stored data to render from; "
                        "retry it instead.", target="reportId")
     body = call.body or {}
-    job = reports_service.job_for(storage, report, body.get("reportTypes"), body.get("formats"))
+    types, formats = body.get("reportTypes"), body.get("formats")
+    job = reports_service.job_for(storage, report, types, formats)
     if problems := format_problems(job["reportTypes"], job["formats"]):
         raise invalid(problems)
-    instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
-    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
-        "status": "processing", "activeInstance": instance, "queuedAt": now_iso(),
-        "renderInstances": [*(report.get("renderInstances") or []), instance][-20:]})
-    await call.client.start_new(RENDER_ORCHESTRATOR, instance, job)
+    instance = await report_actions.start_render(storage, call.client, report, types, formats)
     return await _accepted(call, instance, report["reportId"])
 
 
@@ -523,10 +473,5 @@ async def retry_report(call: Call) -> Reply:
     storage = get_storage()
     report, _ = await _current(call, await asyncio.to_thread(_report, call))
     reports_service.check_can_retry(report)
-    job = reports_service.job_for(storage, report)
-    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
-        "status": "queued", "attempts": int(report.get("attempts") or 1) + 1,
-        "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso(),
-        "queuedAt": now_iso()})
-    await call.client.start_new(intake.ORCHESTRATOR, report["reportId"], job)
+    await report_actions.start_retry(storage, call.client, report)
     return await _accepted(call, report["reportId"], report["reportId"])

@@ -20,6 +20,7 @@ import logging
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,6 +96,9 @@ class Engine:
         self._instances: dict[str, _Instance] = {}
         self._background: set[asyncio.Task] = set()
         self._closing = False
+        # The durableClient binding's value, for activities that take one (set by the host
+        # once it knows its address).
+        self.client_binding: Callable[[], str] | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -437,7 +441,10 @@ class Engine:
                 try:
                     arg = ActivityTriggerConverter.decode(
                         meta.Datum(type="json", value=work.input or "null"), trigger_metadata={})
-                    result = await invoke.call(info, {info.trigger_param: arg}, self._workers,
+                    kwargs = {info.trigger_param: arg}
+                    if info.client_param and self.client_binding is not None:
+                        kwargs[info.client_param] = self.client_binding()
+                    result = await invoke.call(info, kwargs, self._workers,
                                                instance_id=instance_id)
                     text = ActivityTriggerConverter.encode(result, expected_type=None).value
                     event = h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
@@ -448,8 +455,10 @@ class Engine:
     async def _run_in_process(self, instance_id: str, work: _Work) -> dict[str, Any]:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
+        info = self.index.activities[work.name]
+        binding = self.client_binding() if info.client_param and self.client_binding else ""
         ok, text, details = await loop.run_in_executor(
-            self._processes, workers.run_activity, work.name, work.input or "null")
+            self._processes, workers.run_activity, work.name, work.input or "null", binding)
         invoke.log_invocation(work.name, str(uuid.uuid4()), started,
                               "Succeeded" if ok else f"Failed ({text})", instance_id)
         if ok:

@@ -191,6 +191,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                   "downloads": {"type": "integer"}, "revokedAt": NULLABLE_STRING,
                   "state": {"enum": ["active", "revoked", "expired", "exhausted"]},
                   "url": {"type": "string"}}},
+    "BulkAccepted": {"type": "object", "required": ["id", "statusQueryGetUri", "bulkId",
+                                                    "action", "count"],
+                     "properties": {"id": {"type": "string"},
+                                    "statusQueryGetUri": {"type": "string"},
+                                    "bulkId": {"type": "string"}, "action": {"type": "string"},
+                                    "count": {"type": "integer"},
+                                    "missing": {"type": "array", "items": {"type": "string"}}}},
     "NewShare": {"allOf": [ref("Share"), {"required": ["url"]}]},
     "ShareList": {"type": "object", "required": ["results"],
                   "properties": {"results": {"type": "array", "items": ref("Share")}}},
@@ -271,6 +278,21 @@ PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties
 LOGO_BODY_DOC = {"required": True, "content": {
     "image/png": {"schema": {"type": "string", "format": "binary"}},
     "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
+BULK_REQUEST = {
+    "type": "object", "additionalProperties": False, "required": ["action"],
+    "properties": {
+        "action": {"enum": ["delete", "render", "retry"]},
+        "reportIds": {"type": "array", "minItems": 1, "maxItems": 500, "uniqueItems": True,
+                      "items": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"}},
+        "filter": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                   "properties": {
+                       "clientId": {"type": "string",
+                                    "pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"},
+                       "status": {"enum": ["queued", "processing", "completed", "failed"]},
+                       "createdTo": {"type": "string", "format": "date-time"}}}},
+    # One or the other: ids, or a filter.
+    "oneOf": [{"required": ["reportIds"]}, {"required": ["filter"]}],
+}
 SHARE_CREATE = {"type": "object", "additionalProperties": False, "required": ["artifacts"],
                 "properties": {
                     "artifacts": {"type": "array", "minItems": 1, "maxItems": 20, "items": {

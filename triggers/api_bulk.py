@@ -1,0 +1,75 @@
+"""HTTP API: bulk delete, render or retry of many reports, as one Durable orchestration."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from shared import bulk_service
+from shared.http.api import Call, Reply
+from shared.http.auth import CONTRIBUTOR
+from shared.http.errors import not_found
+from shared.http.schemas import BULK_REQUEST, ref
+from shared.storage.context import get_storage
+from shared.storage.reports import iso
+from triggers.api_registry import api
+
+TAG = "Bulk"
+
+
+def _status_url(call: Call, bulk_id: str) -> str:
+    return f"{call.api_base}/bulk/{bulk_id}"
+
+
+@api.operation(
+    "POST", "reports/bulk", operation_id="bulkReports", role=CONTRIBUTOR, tag=TAG,
+    summary="Delete, render or retry many reports at once: reportIds (at most 500) or a filter "
+            "(clientId, status, createdTo); runs as one orchestration, answered with 202 and "
+            "the status URL, each report's outcome in its output", body=BULK_REQUEST,
+    responses={202: ("Accepted: poll statusQueryGetUri", ref("BulkAccepted"))})
+async def bulk_reports(call: Call) -> Reply:
+    body = call.body
+    reports, missing = await asyncio.to_thread(bulk_service.select, get_storage(), body,
+                                               call.principal.client_ids)
+    bulk_id = bulk_service.new_bulk_id()
+    call.audit.update({"bulkId": bulk_id, "reports": len(reports)})
+    await call.client.start_new(bulk_service.ORCHESTRATOR, bulk_id, {
+        "action": body["action"], "reports": reports, "missing": missing,
+        "requestId": call.rid, "actor": call.principal.name, "actorId": call.principal.id,
+        "clientIds": sorted({r["clientId"] for r in reports})})
+    if call.principal.trusted_key:
+        payload = json.loads(call.client.create_check_status_response(call.req, bulk_id)
+                             .get_body())
+    else:  # signed-in callers poll the app's own route (see _accepted in api_reports)
+        payload = {"id": bulk_id, "statusQueryGetUri": _status_url(call, bulk_id)}
+    payload.update(bulkId=bulk_id, action=body["action"], count=len(reports),
+                   missing=missing)
+    return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "5"})
+
+
+@api.operation(
+    "GET", "bulk/{bulkId}", operation_id="getBulkStatus", role=CONTRIBUTOR, tag=TAG,
+    summary="A bulk operation's progress (202 with Retry-After while running) and, when done, "
+            "each report's outcome", responses={200: ("Finished", ref("OrchestrationStatus")),
+                                                202: ("Running", ref("OrchestrationStatus"))})
+async def bulk_status(call: Call) -> Reply:
+    bulk_id = call.route["bulkId"]
+    status = await call.client.get_status(bulk_id, show_input=True) \
+        if bulk_id.startswith("bulk-") else None
+    known = status is not None and status.runtime_status is not None \
+        and status.name == bulk_service.ORCHESTRATOR
+    job = status.input_ if known else None
+    if isinstance(job, str):  # hosts hand the input back as JSON text or as a value
+        job = json.loads(job)
+    seen = known and all(call.principal.sees(c) for c in (job or {}).get("clientIds", []))
+    if not seen:
+        raise not_found(f"Bulk operation '{bulk_id}'", "bulkId")
+    body = {"name": status.name, "instanceId": bulk_id,
+            "runtimeStatus": status.runtime_status.value, "customStatus": status.custom_status,
+            "output": status.output,
+            "createdTime": iso(status.created_time) if status.created_time else None,
+            "lastUpdatedTime": iso(status.last_updated_time) if status.last_updated_time
+            else None}
+    if status.runtime_status.value in ("Pending", "Running"):
+        return Reply(202, body, {"Location": _status_url(call, bulk_id), "Retry-After": "5"})
+    return Reply(200, body)
