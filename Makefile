@@ -54,6 +54,7 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/api.py
 	$(PY) bench/exclusions.py
+	$(PY) bench/rate_limits.py
 
 ## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install

@@ -13,6 +13,7 @@ import azure.functions as func
 
 from shared.http.api import fallback
 from triggers import (  # noqa: F401 - they register operations
+    api_analytics,
     api_audit,
     api_branding,
     api_bulk,

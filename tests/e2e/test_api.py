@@ -308,6 +308,10 @@ ROUTE_CLASSES = [
     ("POST", "api/reports/{alpha}/shares", {"artifacts": [{"type": "executive",
                                                            "format": "html"}]}, "contributor"),
     ("DELETE", "api/reports/{alpha}/shares/none", None, "contributor"),
+    ("POST", "api/reports/bulk", {"action": "retry", "reportIds": ["none"]}, "contributor"),
+    ("GET", "api/bulk/bulk-none", None, "contributor"),
+    ("GET", "api/analytics/summary", None, "reader"),
+    ("GET", "api/health/details", None, "admin"),
 ]
 ROLES = {"reader": "Reports.Reader", "contributor": "Reports.Contributor",
          "admin": "Reports.Admin"}
