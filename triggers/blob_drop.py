@@ -50,11 +50,11 @@ def _stage(blob: func.InputStream) -> dict | None:
         if report_id:
             log.warning("Dropped blob %s refused (report %s, client %s): %s", blob.name,
                         report_id, client_id, error.message)
-            _audit(storage, name, report_id, client_id, error.code)
+            _audit(storage, name, report_id, client_id, error.code, error.status)
         return None
     job = intake.stage_dropped_blob(storage, name, etag, options)
     if job is not None:
-        _audit(storage, name, job["reportId"], job["clientId"], "")
+        _audit(storage, name, job["reportId"], job["clientId"], "", 202)
     return job
 
 
@@ -71,12 +71,13 @@ def _check_drop_rate(storage, client_id: str) -> None:
                        "The file is kept: upload it again in a minute.")
 
 
-def _audit(storage, blob_name: str, report_id: str, client_id: str, refusal: str) -> None:
+def _audit(storage, blob_name: str, report_id: str, client_id: str, refusal: str,
+           status: int) -> None:
     """A drop is a state change too: the actor is the storage account's writer, unknown here."""
     audit.record(storage, audit.AuditEntry(
         action="blobDrop", actor="blob drop", targets={"reportId": report_id, "blob": blob_name,
                                                        "clientId": client_id},
-        outcome="failed" if refusal else "succeeded", status=400 if refusal else 202,
+        outcome="failed" if refusal else "succeeded", status=status,
         detail=refusal, client_id=client_id))
 
 
