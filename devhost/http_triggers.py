@@ -62,7 +62,11 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
 
 
 def presented_key(request: web.Request) -> str | None:
-    return request.headers.get("x-functions-key") or request.query.get("code")
+    """The header when it is sent, even empty (the host reads it first and does not fall
+    back to ?code=), else the query's code."""
+    if "x-functions-key" in request.headers:
+        return request.headers["x-functions-key"]
+    return request.query.get("code")
 
 
 class HttpTriggers:

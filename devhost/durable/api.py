@@ -179,7 +179,8 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         q = request.query
         records = [r for r in await engine.list() if _matches(r, q)]
         records.sort(key=lambda r: r.created)
-        show_input = _truthy(q.get("showInput"))
+        # showInput defaults to true, as the extension's instance query does.
+        show_input = q.get("showInput", "true").lower() != "false"
         return web.json_response([status_body(r, show_input) for r in records])
 
     async def purge_one(request: web.Request) -> web.Response:
@@ -216,10 +217,22 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         new = request.query.get("restartWithNewInstanceId", "true").lower() != "false"
         code, instance_id = await engine.restart(request.match_info["instance_id"],
                                                  _new_id() if new else None)
+        if prefix != PUBLIC_PREFIX:
+            # The SDK's RPC endpoint: the new id as the body, 404 for an unknown instance
+            # (what DurableOrchestrationClient.restart reads).
+            if code != 202:
+                return web.Response(status=code)
+            return web.json_response(instance_id, status=202)
+        # The public webhook (HttpApiHandler): the check-status payload of the new instance,
+        # as when one is started, and 400 for an unknown instance.
+        if code == 404:
+            return _bad_request(f"No instance with ID '{request.match_info['instance_id']}' "
+                                "was found.")
         if code != 202:
             return web.Response(status=code)
-        return web.json_response(instance_id, status=202, headers={
-            "Location": payload(request, instance_id)["statusQueryGetUri"]})
+        body = payload(request, instance_id)
+        return web.json_response({"id": instance_id, **body}, status=202, headers={
+            "Location": body["statusQueryGetUri"], "Retry-After": "10"})
 
     def control(operation):
         async def handler(request: web.Request) -> web.Response:

@@ -360,6 +360,11 @@ def test_malformed_principal_is_401(app):
 def test_keys_are_required_except_for_health_and_docs(app):
     host, _ = app
     assert get(host, "api/reports", key=False).status_code == 401
+    # The Functions host reads the header first: sent empty, it does not fall back to ?code=.
+    assert host.request("GET", "api/reports", key=False, params={"code": host.function_key},
+                        headers={"x-functions-key": ""}).status_code == 401
+    assert host.request("GET", "api/reports", key=False,
+                        params={"code": host.function_key}).status_code == 200
     assert get(host, "api/health", key=False).status_code == 200
     assert get(host, "api/openapi.json", key=False).status_code == 200
     page = get(host, "api/docs", key=False)

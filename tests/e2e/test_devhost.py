@@ -251,17 +251,19 @@ def test_restart_with_a_new_or_the_same_instance_id(host):
     instance = "restart-" + uuid.uuid4().hex[:6]
     body = start(host, "hello_sequence", {"cities": ["Rome"]}, instance).json()
     host.wait_for_status(body["statusQueryGetUri"])
+    # HttpApiHandler.cs (restart): 202 with the check-status payload of the new instance.
     fresh = requests.post(body["restartPostUri"], timeout=5)
-    assert fresh.status_code == 202
-    new_id = fresh.json()
-    assert new_id != instance
+    assert fresh.status_code == 202 and fresh.headers["Retry-After"] == "10"
+    new_id = fresh.json()["id"]
+    assert new_id != instance and fresh.headers["Location"] == fresh.json()["statusQueryGetUri"]
+    assert set(body) <= set(fresh.json())
     assert host.wait_for_status(host.status_url(new_id))["output"] == ["Hello Rome!"]
     same = requests.post(body["restartPostUri"].replace(
         "restart?", "restart?restartWithNewInstanceId=false&"), timeout=5)
-    assert same.status_code == 202 and same.json() == instance
+    assert same.status_code == 202 and same.json()["id"] == instance
     assert host.wait_for_status(host.status_url(instance))["output"] == ["Hello Rome!"]
     missing = body["restartPostUri"].replace(instance, "nobody")
-    assert requests.post(missing, timeout=5).status_code == 404
+    assert requests.post(missing, timeout=5).status_code == 400  # unknown instance
 
 
 def test_client_list_and_purge(host):
