@@ -22,7 +22,6 @@ from shared.storage.tables import odata_quote
 log = logging.getLogger(__name__)
 PARTITION = "audit"
 _FAR_FUTURE_NS = 10**19  # RowKeys count down from here: newer entries sort first
-TARGET_KEYS = ("reportId", "clientId", "ruleId", "shareId", "instanceId")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 from azure.storage.blob import ContentSettings
 
+from shared import clients_service
 from shared.http.errors import ApiError, not_found
 from shared.logos import Logo, LogoRefused, check_logo
 from shared.rendering.document import Branding, Image
@@ -96,26 +97,26 @@ def remove_partner_logo(storage: Storage) -> None:
 # -- what a report is branded with ---------------------------------------------------------------
 
 
-def _image(storage: Storage, blob_name: str, info: Any, alt: str) -> Image | None:
-    if not info:
-        return None
-    found = read_logo(storage, blob_name)
+def _image(storage: Storage, blob_name: str, info: dict[str, Any] | None,
+           alt: str) -> Image | None:
+    """The logo a row describes (`info`), read from its blob; None without one."""
+    found = read_logo(storage, blob_name) if info else None
     if found is None:
         return None
-    info = json.loads(info) if isinstance(info, str) else info
     return Image(found[0], found[1], int(info["width"]), int(info["height"]), alt)
 
 
 def branding_of(storage: Storage, client_id: str) -> tuple[str, Branding]:
     """The client's name and the branding its reports are drawn with, read fresh for every
     render: changed branding shows in the next render, and only there."""
-    client = storage.client_records.get(client_id) or {}
-    name = client.get("name") or client_id
+    entity = storage.client_records.get(client_id)
+    client = clients_service.view(entity) if entity else {"logo": None, "accentColor": None}
+    name = (entity or {}).get("name") or client_id
     partner_row = partner(storage)
     return name, Branding(
-        accent=client.get("accentColor") or "",
+        accent=client["accentColor"] or "",
         client_logo=_image(storage, layout.client_logo_blob_name(client_id),
-                           client.get("logo"), f"{name} logo"),
+                           client["logo"], f"{name} logo"),
         partner_name=partner_row["name"], partner_contact=partner_row["contact"],
         partner_logo=_image(storage, layout.PARTNER_LOGO_BLOB, partner_row["logo"],
                             f"{partner_row['name'] or 'Partner'} logo"),

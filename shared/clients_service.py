@@ -17,7 +17,7 @@ from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
-_JSON = ("contacts", "subscriptionIds")
+_JSON = ("contacts", "subscriptionIds", "logo")  # kept as JSON text in the table
 
 
 def slugify(name: str) -> str:
@@ -29,18 +29,17 @@ def view(entity: dict[str, Any]) -> dict[str, Any]:
     out = {"clientId": entity["RowKey"] if "RowKey" in entity else entity["clientId"],
            "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
            "subscriptionIds": [], "active": bool(entity.get("active", True)),
-           "accentColor": (entity.get("accentColor") or "").lower() or None,
-           "logo": json.loads(entity["logo"]) if entity.get("logo") else None,
+           "accentColor": (entity.get("accentColor") or "").lower() or None, "logo": None,
            "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
     for key in _JSON:
-        if isinstance(entity.get(key), str):
+        if entity.get(key):  # "" (removed) keeps the default
             out[key] = json.loads(entity[key])
     return out
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    """Lists as JSON text; null as "" (a merge cannot remove a property)."""
-    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON else ("" if v is None else v)
+    """Lists and objects as JSON text; null as "" (a merge cannot remove a property)."""
+    return {k: "" if v is None else json.dumps(v, ensure_ascii=False) if k in _JSON else v
             for k, v in fields.items()}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
+from shared import clients_service
 from shared.advisor import records as rec_io
 from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
@@ -104,8 +105,9 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
-    client = storage.client_records.get(client_id) or {}
-    stray = out_of_scope(result.records, json.loads(client.get("subscriptionIds") or "[]"))
+    client = storage.client_records.get(client_id)
+    stray = out_of_scope(result.records,
+                         clients_service.view(client)["subscriptionIds"] if client else [])
     if stray:
         summary["warnings"].append(stray)
     storage.reports.update(client_id, report_id, {

@@ -36,15 +36,14 @@ _lock = threading.Lock()
 class Verdict:
     allowed: bool
     retry_after: int = 0  # seconds until the window ends (when refused)
-    count: int = 0
 
 
 def caller_key(principal_id: str, principal_name: str, function_key: str) -> str:
-    """Who is counted: the signed-in principal, else the function key (by a hash: keys are
-    secrets, and the host does not tell the app a key's name)."""
+    """Who is counted: the signed-in principal (by object id, else name), else the function
+    key (by a hash: keys are secrets, and the host does not tell the app a key's name)."""
     if principal_id:
         return f"id:{principal_id}"
-    if principal_name and principal_name != "function key":
+    if principal_name:
         return f"name:{principal_name}"
     return "key:" + hashlib.sha256(function_key.encode()).hexdigest()[:16]
 
@@ -84,7 +83,7 @@ def check(table: TableClient, route_class: str, caller: str, limit: int, window:
             return _keep(slot, got)
         count = int(entity["count"])
         if count >= limit:
-            return Verdict(False, retry_after, count)
+            return Verdict(False, retry_after)
         got = min(want, limit - count)
         try:
             table.update_entity({"PartitionKey": route_class, "RowKey": key,
@@ -94,7 +93,7 @@ def check(table: TableClient, route_class: str, caller: str, limit: int, window:
         except ResourceModifiedError:
             continue
         return _keep(slot, got)
-    return Verdict(False, 1, limit)  # too contended to count: ask the caller to come back
+    return Verdict(False, 1)  # too contended to count: ask the caller to come back
 
 
 def _keep(slot: tuple[str, str, str], reserved: int) -> Verdict:

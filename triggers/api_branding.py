@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from shared import branding_service, clients_service
 from shared.http.api import Call, Reply
 from shared.http.auth import ADMIN, READER
@@ -60,7 +58,7 @@ def set_client_logo(call: Call) -> Reply:
     clients_service.get(storage, client_id, call.principal.client_ids)
     logo = branding_service.checked_logo(_logo_body(call), "The logo")
     info = branding_service.store_logo(storage, layout.client_logo_blob_name(client_id), logo)
-    return Reply(200, clients_service.update(storage, client_id, {"logo": json.dumps(info)}))
+    return Reply(200, clients_service.update(storage, client_id, {"logo": info}))
 
 
 @api.operation(

@@ -10,8 +10,8 @@ from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.errors import not_found
 from shared.http.schemas import BULK_REQUEST, ref
+from shared.http.views import orchestration_view
 from shared.storage.context import get_storage
-from shared.storage.reports import iso
 from triggers.api_registry import api
 
 TAG = "Bulk"
@@ -64,12 +64,7 @@ async def bulk_status(call: Call) -> Reply:
     seen = known and all(call.principal.sees(c) for c in (job or {}).get("clientIds", []))
     if not seen:
         raise not_found(f"Bulk operation '{bulk_id}'", "bulkId")
-    body = {"name": status.name, "instanceId": bulk_id,
-            "runtimeStatus": status.runtime_status.value, "customStatus": status.custom_status,
-            "output": status.output,
-            "createdTime": iso(status.created_time) if status.created_time else None,
-            "lastUpdatedTime": iso(status.last_updated_time) if status.last_updated_time
-            else None}
+    body = orchestration_view(status)
     if status.runtime_status.value in ("Pending", "Running"):
         return Reply(202, body, {"Location": _status_url(call, bulk_id), "Retry-After": "5"})
     return Reply(200, body)

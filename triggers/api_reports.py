@@ -35,13 +35,13 @@ from shared.http.upload import (
     notes_problems,
     parse_options,
 )
-from shared.http.views import report_view
+from shared.http.views import orchestration_view, report_view
 from shared.pipeline import store_changes
 from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
-from shared.storage.reports import is_deleted, iso
+from shared.storage.reports import is_deleted
 from triggers.api_registry import api
 
 log = logging.getLogger(__name__)
@@ -218,11 +218,7 @@ async def get_report_status(call: Call) -> Reply:
     running = report.get("status") in reports_service.IN_PROGRESS
     if status is not None and (running or status.runtime_status.value not in
                                reports_service.RUNNING):
-        body = {"name": status.name, "instanceId": status.instance_id,
-                "runtimeStatus": status.runtime_status.value,
-                "customStatus": status.custom_status, "output": status.output,
-                "createdTime": _durable_time(status.created_time),
-                "lastUpdatedTime": _durable_time(status.last_updated_time)}
+        body = orchestration_view(status)
     else:  # no instance (purged, or not started yet): answer from the report row
         body = {"name": intake.ORCHESTRATOR, "instanceId": report.get("activeInstance")
                 or report["reportId"],
@@ -235,11 +231,6 @@ async def get_report_status(call: Call) -> Reply:
         url = _status_url(call, report["reportId"])
         return Reply(202, body, {"Location": url, "Retry-After": "5"})
     return Reply(200, body)
-
-
-def _durable_time(moment: datetime | None) -> str | None:
-    """As the Durable status endpoint writes times: yyyy-MM-ddTHH:mm:ssZ (the stored form)."""
-    return iso(moment) if moment else None
 
 
 @api.operation(
@@ -348,7 +339,7 @@ def download_artifact(call: Call) -> Reply:
     return serve_artifact(call, _report(call), call.route["artifact"])
 
 
-def artifact_entry(report: dict, artifact: str,
+def _artifact_entry(report: dict, artifact: str,
                    allowed: set[tuple[str, str]] | None = None) -> tuple[tuple[str, str], dict]:
     """The listed artifact named like "executive.pdf" (and among `allowed`), else 404."""
     match = _ARTIFACT.match(artifact)
@@ -364,7 +355,7 @@ def serve_artifact(call: Call, report: dict, artifact: str,
                    before_download: Callable[[], object] | None = None) -> Reply:
     """The file, named for the client; 304 when the caller's ETag is current.
     `before_download` runs only when the file itself is sent (a share counts downloads)."""
-    key, entry = artifact_entry(report, artifact, allowed)
+    key, entry = _artifact_entry(report, artifact, allowed)
     blob = get_storage().artifacts.get_blob_client(entry["blob"])
     # If-None-Match may list several tags (W/"a", "b") or be "*" (any copy at all).
     known = {tag.strip().removeprefix("W/").strip('"')

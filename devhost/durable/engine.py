@@ -46,7 +46,7 @@ from azure.functions.durable_functions import ActivityTriggerConverter
 from devhost import invoke, workers
 from devhost.durable import history as h
 from devhost.durable.store import DurableStore, InstanceRecord
-from devhost.functions import FunctionIndex
+from devhost.functions import FunctionIndex, FunctionInfo
 
 log = logging.getLogger("devhost.durable")
 _ERROR_MARKER = "\n\n$OutOfProcData$:"
@@ -436,7 +436,7 @@ class Engine:
                                 Reason=f"The activity function '{work.name}' doesn't exist.",
                                 Details=None)
             elif self._processes is not None:
-                event = await self._run_in_process(instance_id, work)
+                event = await self._run_in_process(instance_id, work, info)
             else:
                 try:
                     arg = ActivityTriggerConverter.decode(
@@ -452,10 +452,10 @@ class Engine:
                     event = _task_failed(work, str(exc), "".join(traceback.format_exception(exc)))
         await self._deliver(instance_id, event)
 
-    async def _run_in_process(self, instance_id: str, work: _Work) -> dict[str, Any]:
+    async def _run_in_process(self, instance_id: str, work: _Work,
+                              info: FunctionInfo) -> dict[str, Any]:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
-        info = self.index.activities[work.name]
         binding = self.client_binding() if info.client_param and self.client_binding else ""
         ok, text, details = await loop.run_in_executor(
             self._processes, workers.run_activity, work.name, work.input or "null", binding)

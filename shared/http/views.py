@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.storage.layout import artifact_pairs
-from shared.storage.reports import parse_iso
+from shared.storage.reports import iso, parse_iso
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
@@ -82,3 +82,14 @@ def report_view(report: dict[str, Any], api_base: str,
     if status == "failed":
         view["failureReason"] = report.get("failureReason", "")
     return view
+
+
+def orchestration_view(status: Any) -> dict[str, Any]:
+    """An orchestration's status in the Durable status endpoint's shape, times written as it
+    writes them (yyyy-MM-ddTHH:mm:ssZ)."""
+    return {"name": status.name, "instanceId": status.instance_id,
+            "runtimeStatus": status.runtime_status.value, "customStatus": status.custom_status,
+            "output": status.output,
+            "createdTime": iso(status.created_time) if status.created_time else None,
+            "lastUpdatedTime": iso(status.last_updated_time) if status.last_updated_time
+            else None}

@@ -32,10 +32,12 @@ from shared.rendering.report_types import (
     ReportContext,
     ReportInput,
     ReportType,
+    action_scope,
     context_of,
+    cover_of,
     generated_at,
     retirement_when,
-    scope_text,
+    savings_text,
     summary_paragraph,
 )
 
@@ -160,19 +162,11 @@ def _style(chart, title: str) -> None:
     chart.chart_title.text_frame.paragraphs[0].runs[0].font.bold = True
 
 
-def _savings(action: dict) -> str:
-    return ", ".join(fmt.money(v, c) for c, v in action["savingsByCurrency"].items())
-
-
-def _scope(action: dict) -> str:
-    return (f"{fmt.plural(action['resources'], 'resource')}, "
-            f"{fmt.plural(action['subscriptions'], 'subscription')}")
-
-
 # -- slides ----------------------------------------------------------------------------------------
 
 
-def _title_slide(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
+def _title_slide(deck: _Deck, kind: ReportType, data: ReportInput, ctx: ReportContext) -> None:
+    cover = cover_of(kind, data, ctx)
     slide = deck.slide()
     brand = data.branding
     if brand.client_logo:
@@ -190,9 +184,9 @@ def _title_slide(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
     lines = [f"Prepared for {data.client}"]
     if brand.partner_name:
         lines.append(f"Prepared by {brand.partner_name}")
-    lines.append(f"Scope: {scope_text(data.records)}")
-    lines.append(f"Export date {fmt.date(ctx.stats['exportDate']) or 'not given'} · "
-                 f"generated {fmt.date(data.generated_date)}")
+    lines.append(f"Scope: {cover.scope}")
+    lines.append(f"Export date {cover.export_date or 'not given'} · "
+                 f"generated {cover.generated_date}")
     deck.text(slide, "\n".join(lines), MARGIN, Inches(4.5), BODY_W, Inches(1.6), size=16,
               colour=theme.MUTED)
     if brand.partner_contact:
@@ -270,8 +264,8 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
 
 def _action_rows(actions: Sequence[dict], category: bool) -> list[list[str]]:
     return [[a["impact"], a["recommendation"],
-             *([theme.category_label(a["category"])] if category else []), _scope(a),
-             _savings(a)] for a in actions]
+             *([theme.category_label(a["category"])] if category else []), action_scope(a),
+             savings_text(a["savingsByCurrency"])] for a in actions]
 
 
 def _top_actions(deck: _Deck, ctx: ReportContext) -> None:
@@ -387,7 +381,7 @@ def render_pptx(kind: ReportType, data: ReportInput) -> bytes:
     """The deck of the executive summary (the only type a deck is made for)."""
     ctx = context_of(kind, data)
     deck = _Deck(ctx.accent)
-    _title_slide(deck, data, ctx)
+    _title_slide(deck, kind, data, ctx)
     _key_figures(deck, data, ctx)
     _notes(deck, data)
     _top_actions(deck, ctx)

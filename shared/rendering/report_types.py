@@ -509,11 +509,11 @@ def _commitments(ctx: ReportContext) -> list[Section]:
 # -- the action plan, the summary that leads, the changes since the last review ------------------
 
 
-def _savings_text(savings: dict[str, float]) -> str:
+def savings_text(savings: dict[str, float]) -> str:
     return ", ".join(fmt.money(v, c) for c, v in savings.items()) or ""
 
 
-def _scope(action: dict) -> str:
+def action_scope(action: dict) -> str:
     return (f"{fmt.plural(action['resources'], 'resource')} in "
             f"{fmt.plural(action['subscriptions'], 'subscription')}")
 
@@ -527,7 +527,7 @@ def _action_table(caption: str, actions: list[dict], mixed: bool,
                 Column("Retires", 0.12)]
     rows = [(a["impact"], a["recommendation"],
              *([theme.category_label(a["category"])] if mixed else []),
-             _scope(a), _savings_text(a["savingsByCurrency"]), a["retirementDate"] or "")
+             action_scope(a), savings_text(a["savingsByCurrency"]), a["retirementDate"] or "")
             for a in actions]
     return Table(caption, tuple(columns), rows, empty_text)
 

@@ -37,7 +37,6 @@ from shared.rendering.report_types import (
     generated_at,
     portal_url,
     retirement_when,
-    scope_text,
 )
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
@@ -141,7 +140,7 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
                else []),
              *([("Contact", data.branding.partner_contact)] if data.branding.partner_contact
                else []),
-             ("Scope", scope_text(data.records)), ("Source file", cover.source_file),
+             ("Scope", cover.scope), ("Source file", cover.source_file),
              ("Export date", cover.export_date or "not given"),
              ("Generated", cover.generated_date), ("Prepared for", cover.audience),
              ("Purpose", cover.purpose)]
@@ -260,17 +259,13 @@ def _recommendations(book: _Book, records: Sequence[Recommendation]) -> None:
     sheet.autofilter(0, 0, max(len(records), 1), len(_REC_COLUMNS) - 1)
 
 
-def _subscription_label(row: dict) -> str:
-    return row.get("subscriptionName") or ""
-
-
 def _by_subscription(book: _Book, ctx: ReportContext) -> None:
     rows = ctx.stats["bySubscription"]
     currencies = _currency_columns(rows)
     columns = [("Subscription", 30), ("Subscription id", 38), ("Recommendations", 16),
                ("High impact", 12), *((f"Sum of savings ({c})", 20) for c in currencies)]
     book.table("By subscription", columns,
-               [(_subscription_label(r), r["subscriptionId"], r["count"], r["high"],
+               [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"], r["high"],
                  *((r["savingsByCurrency"].get(c), c) for c in currencies)) for r in rows],
                "ttnn" + "m" * len(currencies))
 
