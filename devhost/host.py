@@ -24,7 +24,7 @@ from devhost.durable import api
 from devhost.durable.engine import Engine
 from devhost.durable.store import DurableStore
 from devhost.http_triggers import HttpTriggers, build_routes, presented_key
-from devhost.keys import Keys
+from devhost.keys import DURABLETASK, Keys
 from devhost.timer_triggers import run_timer
 from devhost.workers import start_pool
 
@@ -87,14 +87,15 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     base_url = f"http://localhost:{options.port}"
     rpc_token = secrets.token_urlsafe(16)
     binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
-                                 keys.function, rpc_token)
+                                 keys.durabletask, rpc_token)
     engine.client_binding = lambda: binding  # activities may take a durable client too
     http = HttpTriggers(build_routes(index.http), config.route_prefix, keys, workers,
                         lambda: binding)
 
-    def key_guard(request: web.Request) -> web.Response | None:
-        return None if keys.allows("function", presented_key(request)) else web.Response(
-            status=401)
+    def webhook_guard(request: web.Request) -> web.Response | None:
+        # The host's extension webhooks take the extension's system key or the master key.
+        return None if keys.allows_webhook(DURABLETASK, presented_key(request)) \
+            else web.Response(status=401)
 
     async def host_status(request: web.Request) -> web.Response:
         if not keys.allows("admin", presented_key(request)):
@@ -103,9 +104,9 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
 
     app = web.Application(client_max_size=256 * 1024 * 1024)
     api.add_routes(app, engine, prefix=api.PUBLIC_PREFIX, hub=config.hub_name,
-                   guard=key_guard, key=keys.function)
+                   guard=webhook_guard, key=keys.durabletask)
     api.add_routes(app, engine, prefix=api.rpc_prefix(rpc_token), hub=config.hub_name,
-                   guard=_loopback_only, key=keys.function)
+                   guard=_loopback_only, key=keys.durabletask)
     app.router.add_get("/admin/host/status", host_status)
     app.router.add_route("*", r"/{tail:[\s\S]*}", http.handle)  # paths may hold newlines
 
@@ -122,7 +123,7 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     for task in background:
         task.add_done_callback(_report_crash)
 
-    _banner(base_url, keys, index, config)
+    _banner(base_url, keys, index, config, options.data_dir / "devhost-keys.json")
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -145,7 +146,7 @@ def _report_crash(task: asyncio.Task) -> None:
 
 
 def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
-            config: HostConfig) -> None:
+            config: HostConfig, keys_file: Path) -> None:
     lines = [f"Functions ({len(index.all())}) in hub '{config.hub_name}':"]
     for info in index.http:
         methods = ",".join(info.trigger.get("methods") or ["*"])
@@ -158,6 +159,8 @@ def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
         "",
         f"Base URL:     {base_url}",
         f"Function key: {keys.function}",
+        f"Keys file:    {keys_file} (also the master key and the durabletask_extension "
+        "system key that /runtime/webhooks/durabletask takes)",
         f"Try:          curl -s {base_url}/{config.route_prefix}/health",
         "",
         "devhost ready",

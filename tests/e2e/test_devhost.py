@@ -6,6 +6,7 @@ same HTTP surface a user or the Durable SDK's client sees.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -77,8 +78,20 @@ def test_function_and_admin_keys_are_enforced(host):
     r = host.request("GET", "api/admin-only", key=False,
                      headers={"x-functions-key": host.master_key})
     assert r.status_code == 200 and r.text == "admin ok"
-    assert requests.get(host.status_url("x").replace(host.function_key, "bad"),
+    assert requests.get(host.status_url("x").replace(host.system_key, "bad"),
                         timeout=5).status_code == 401
+
+
+def test_durable_webhooks_take_the_system_key_or_the_master_key_only(host):
+    # The Functions host's webhook auth (SystemAuthorizationHandler): an extension's webhook
+    # takes its `<name>_extension` system key or the master key; a function key gets 401.
+    url = f"{host.base_url}/runtime/webhooks/durabletask/instances"
+    for key, expected in ((host.function_key, 401), (None, 401), (host.system_key, 200),
+                          (host.master_key, 200)):
+        r = requests.get(url, params={"code": key} if key else {}, timeout=5)
+        assert r.status_code == expected, (key, r.status_code)
+        r = requests.get(url, headers={"x-functions-key": key} if key else {}, timeout=5)
+        assert r.status_code == expected, (key, r.status_code)
 
 
 # -- Durable: client, status API and orchestration patterns ------------------------------------
@@ -93,7 +106,9 @@ def test_check_status_payload_headers_and_polling_to_completion(host):
                 "purgeHistoryDeleteUri", "suspendPostUri", "resumePostUri"):
         assert key in body
     assert body["statusQueryGetUri"].startswith(host.base_url)
-    assert f"code={host.function_key}" in body["statusQueryGetUri"]
+    # The status URLs carry the durabletask_extension system key, as the real host's do.
+    assert f"code={host.system_key}" in body["statusQueryGetUri"]
+    assert host.function_key not in json.dumps(body)
 
     running = requests.get(body["statusQueryGetUri"], timeout=5)
     assert running.status_code == 202

@@ -123,7 +123,7 @@ def test_a_job_pointing_outside_its_client_folder_is_refused_and_touches_nothing
     ):
         instance = uuid.uuid4().hex
         r = requests.post(f"{host.base_url}/runtime/webhooks/durabletask/orchestrators/"
-                          f"process_report/{instance}?code={host.function_key}",
+                          f"process_report/{instance}?code={host.system_key}",
                           json=json.dumps(job), timeout=10)
         assert r.status_code == 202, r.text
         status = host.wait_for_status(host.status_url(instance))
@@ -216,7 +216,7 @@ def test_if_none_match_star_and_lists(app, two_clients):
 def test_the_durable_webhooks_answer_bad_requests_with_4xx(app):
     host, _, _ = app
     hook = f"{host.base_url}/runtime/webhooks/durabletask"
-    key = {"code": host.function_key}
+    key = {"code": host.system_key}
     r = requests.post(f"{hook}/orchestrators/process_report", params=key, data="{not json",
                       headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 400
@@ -317,7 +317,7 @@ def test_a_terminated_report_becomes_failed_and_can_be_retried(app):
     report_id = r.json()["reportId"]
     t = requests.post(f"{host.base_url}/runtime/webhooks/durabletask/instances/{report_id}/"
                       f"terminate", params={"reason": "operator stop",
-                                            "code": host.function_key}, timeout=10)
+                                            "code": host.system_key}, timeout=10)
     assert t.status_code == 202, "the orchestration must still be running when terminated"
     report = wait_report(host, report_id, timeout=30)
     assert report["status"] == "failed"

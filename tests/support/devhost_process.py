@@ -26,6 +26,8 @@ class DevhostProcess:
         self.port = free_port()
         self.function_key = "fk-" + uuid.uuid4().hex
         self.master_key = "mk-" + uuid.uuid4().hex
+        # The Durable management API's own key, as the real host's durabletask_extension key.
+        self.system_key = "sk-" + uuid.uuid4().hex
         self.hub = env.pop("TASK_HUB_NAME", "h" + uuid.uuid4().hex[:12])
         self.env = {
             **os.environ,
@@ -33,6 +35,7 @@ class DevhostProcess:
             "TASK_HUB_NAME": self.hub,
             "DEVHOST_FUNCTION_KEY": self.function_key,
             "DEVHOST_MASTER_KEY": self.master_key,
+            "DEVHOST_DURABLETASK_EXTENSION_KEY": self.system_key,
             "DEVHOST_BLOB_POLL_SECONDS": "0.3",
             "PYTHONPATH": str(project_root),
             **env,
@@ -115,4 +118,4 @@ class DevhostProcess:
 
     def status_url(self, instance_id: str) -> str:
         return (f"{self.base_url}/runtime/webhooks/durabletask/instances/{instance_id}"
-                f"?code={self.function_key}")
+                f"?code={self.system_key}")
