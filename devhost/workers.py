@@ -15,13 +15,14 @@ import multiprocessing
 import os
 import signal
 import sys
-import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
+
+from devhost.durable import failures
 
 _ACTIVITIES: dict[str, Any] = {}
 
@@ -37,7 +38,7 @@ def _initialise(module_name: str, script_root: str) -> None:
 
 
 def run_activity(name: str, input_text: str, client_binding: str = "") -> tuple[bool, str, str]:
-    """In a worker: (succeeded, result JSON or error message, details)."""
+    """In a worker: (succeeded, result JSON or the worker's error message, its stack)."""
     info = _ACTIVITIES[name]
     try:
         arg = ActivityTriggerConverter.decode(meta.Datum(type="json", value=input_text),
@@ -49,7 +50,7 @@ def run_activity(name: str, input_text: str, client_binding: str = "") -> tuple[
             else info.func(**kwargs)
         return True, ActivityTriggerConverter.encode(result, expected_type=None).value, ""
     except Exception as exc:  # the activity's failure is reported, not raised across processes
-        return False, f"{exc}", "".join(traceback.format_exception(exc))
+        return False, *failures.worker_message(exc)
 
 
 def start_pool(count: int, module_name: str, script_root: Path) -> ProcessPoolExecutor:

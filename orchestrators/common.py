@@ -27,12 +27,6 @@ class ReportFailed(Exception):
     pass
 
 
-def readable(error: BaseException) -> str:
-    """The first line of an activity's failure, without the host's wrapping and stack."""
-    text = str(error).split(" \n ", 1)[0].strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def outcome(task: TaskBase):
     """task_any hands back the first finished task, failed ones too: raise their error."""
     if task.state is TaskState.FAILED:

@@ -17,10 +17,10 @@ from orchestrators.common import (
     ReportFailed,
     in_artifact_order,
     outcome,
-    readable,
     render_tasks,
     show,
 )
+from shared.failures import readable
 from shared.job import InvalidJob, check_job
 from shared.storage.layout import artifact_pairs
 

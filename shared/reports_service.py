@@ -13,6 +13,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from shared import shares_service
 from shared.advisor.actions import action_plan
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
+from shared.failures import readable
 from shared.http.errors import ApiError
 from shared.intake import owns_upload
 from shared.pipeline import (
@@ -216,7 +217,7 @@ def stopped_reason(report: dict[str, Any], runtime_status: str | None, output: A
         return f"Processing was stopped (terminated: {output or 'no reason given'}); retry " \
                "the report."
     if runtime_status in ("Failed", "Canceled"):
-        return f"Processing failed: {str(output or runtime_status).splitlines()[0][:500]}"
+        return f"Processing failed: {readable(str(output or runtime_status))[:500]}"
     return None  # Completed: finalize_report has written (or is writing) the outcome
 
 

@@ -18,7 +18,6 @@ import asyncio
 import json
 import logging
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -44,6 +43,7 @@ from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
 from devhost import invoke, workers
+from devhost.durable import failures
 from devhost.durable import history as h
 from devhost.durable.store import DurableStore, InstanceRecord
 from devhost.functions import FunctionIndex, FunctionInfo
@@ -432,9 +432,7 @@ class Engine:
         async with self._activity_slots:
             info = self.index.activities.get(work.name)
             if info is None:
-                event = h.event(h.TASK_FAILED, TaskScheduledId=work.task_id,
-                                Reason=f"The activity function '{work.name}' doesn't exist.",
-                                Details=None)
+                event = _task_failed(work, *failures.activity_missing(work.name))
             elif self._processes is not None:
                 event = await self._run_in_process(instance_id, work, info)
             else:
@@ -449,7 +447,8 @@ class Engine:
                     text = ActivityTriggerConverter.encode(result, expected_type=None).value
                     event = h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
                 except Exception as exc:  # the activity's failure becomes the task's failure
-                    event = _task_failed(work, str(exc), "".join(traceback.format_exception(exc)))
+                    event = _task_failed(
+                        work, *failures.activity_failed(work.name, *failures.worker_message(exc)))
         await self._deliver(instance_id, event)
 
     async def _run_in_process(self, instance_id: str, work: _Work,
@@ -463,7 +462,7 @@ class Engine:
                               "Succeeded" if ok else f"Failed ({text})", instance_id)
         if ok:
             return h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
-        return _task_failed(work, text, details)
+        return _task_failed(work, *failures.activity_failed(work.name, text, details))
 
     async def _run_timer(self, instance_id: str, work: _Work) -> None:
         delay = (work.fire_at - h.utcnow()).total_seconds()
@@ -490,9 +489,8 @@ class _Unsupported(Exception):
     pass
 
 
-def _task_failed(work: _Work, message: str, details: str) -> dict[str, Any]:
-    return h.event(h.TASK_FAILED, TaskScheduledId=work.task_id,
-                   Reason=f"Activity function '{work.name}' failed: {message}", Details=details)
+def _task_failed(work: _Work, reason: str, details: str) -> dict[str, Any]:
+    return h.event(h.TASK_FAILED, TaskScheduledId=work.task_id, Reason=reason, Details=details)
 
 
 def _replay(handle, context: dict[str, Any]) -> tuple[dict[str, Any], dict, str | None]:
@@ -509,7 +507,8 @@ def _replay(handle, context: dict[str, Any]) -> tuple[dict[str, Any], dict, str 
     except Exception as exc:
         message, _, state_json = str(exc).partition(_ERROR_MARKER)
         state = json.loads(state_json) if state_json else {"isDone": False, "actions": []}
-        return state, {}, message
+        # The extension reports the state's `error` (OutOfProcOrchestrationShim.cs).
+        return state, {}, state.get("error") or message
 
 
 def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_Work]:
@@ -527,8 +526,8 @@ def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Wor
     if isinstance(action, NoOpAction):
         retry: RetryAbleTask = task.parent
         if action.metadata == "-WithRetry timer":
-            interval = retry.retry_options.first_retry_interval_in_milliseconds
-            return _Work("timer", task_id, fire_at=now + timedelta(milliseconds=interval))
+            delay = retry_delay(retry.retry_options.to_json(), retry.num_attempts)
+            return _Work("timer", task_id, fire_at=now + delay)
         action = retry.actions  # the re-scheduled attempt of the original call
     if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
         return _Work("activity", task_id, name=action.function_name, input=action.input_)
@@ -539,6 +538,20 @@ def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Wor
         return _Work("suborchestration", task_id, name=action.function_name,
                      input=action._input, child_id=child)
     raise _Unsupported(f"devhost does not support {type(action).__name__} (task {task_id})")
+
+
+def retry_delay(options: dict[str, Any], attempts: int) -> timedelta:
+    """How long the timer after a failed attempt waits (DurableTask.Core's RetryInterceptor.cs,
+    options as RetryOptionsConverter.cs reads the SDK's JSON): the first retry interval times the
+    backoff coefficient to the power of the attempts so far minus one, capped by the maximum
+    interval. After the last attempt a timer is still created (the SDK waits for it) but fires
+    at once. `retryTimeoutInMilliseconds` is not applied (see devhost/README.md)."""
+    if attempts >= options["maxNumberOfAttempts"]:
+        return timedelta(0)
+    delay = options["firstRetryIntervalInMilliseconds"] * \
+        float(options.get("backoffCoefficient", 1)) ** (attempts - 1)
+    ceiling = options.get("maxRetryIntervalInMilliseconds")
+    return timedelta(milliseconds=min(delay, ceiling) if ceiling else delay)
 
 
 def _scheduling_event(work: _Work, now: datetime) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -166,9 +167,22 @@ def test_retry_gives_up_after_max_attempts(host):
     start(host, "with_retry", {"fails": 10}, instance)
     done = host.wait_for_status(host.status_url(instance))
     assert done["runtimeStatus"] == "Failed"
-    assert done["output"].startswith("Orchestrator function 'with_retry' failed: "
-                                     "Activity function 'flaky' failed: transient failure 3")
+    # TaskActivityShim.cs: the worker's "{type}: {message}" after "failed: " and its space.
+    assert done["output"].startswith("Orchestrator function 'with_retry' failed: Activity "
+                                     "function 'flaky' failed:  RuntimeError: transient failure 3")
     assert marks(host, f"flaky-{instance}") == 3
+    # RetryInterceptor.cs: a timer follows every failed attempt; the one after the last
+    # attempt fires at once (kept for replay compatibility), the others wait the interval.
+    history = requests.get(host.status_url(instance) + "&showHistory=true",
+                           timeout=5).json()["historyEvents"]
+    waits = [(_when(e["FireAt"]) - _when(e["Timestamp"])).total_seconds()
+             for e in history if e["EventType"] == "TimerCreated"]
+    assert len(waits) == 3
+    assert all(0.19 <= w <= 0.3 for w in waits[:2]) and abs(waits[2]) < 0.05, waits
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_external_event_wins_race_against_timer(host):
@@ -226,9 +240,10 @@ def test_orchestrator_failure_is_reported(host):
     start(host, "failing", None, instance)
     done = host.wait_for_status(host.status_url(instance))
     assert done["runtimeStatus"] == "Failed"
+    # OutOfProcOrchestrationShim.cs and TaskActivityShim.cs, word for word.
     assert done["output"].startswith(
-        "Orchestrator function 'failing' failed: Activity function 'boom' failed: "
-        "the activity broke")
+        "Orchestrator function 'failing' failed: Activity function 'boom' failed:  "
+        "ValueError: the activity broke")
 
 
 def test_terminate_running_then_410_after_finish(host):
