@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from devhost.durable import history as h
-from devhost.durable.engine import Engine, InstanceExists, OrchestratorNotFound
+from devhost.durable.engine import Engine, InstanceExists, NotFailed, OrchestratorNotFound
 from devhost.durable.store import InstanceRecord
 
 PUBLIC_PREFIX = "/runtime/webhooks/durabletask"
@@ -234,6 +234,18 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         return web.json_response({"id": instance_id, **body}, status=202, headers={
             "Location": body["statusQueryGetUri"], "Retry-After": "10"})
 
+    async def rewind(request: web.Request) -> web.Response:
+        # HttpApiHandler.cs: 404 unknown, 410 completed/terminated/canceled, 202 rewound; a
+        # running instance makes DurableClient.RewindAsync throw InvalidOperationException,
+        # which the handler's catch-all answers with 500.
+        try:
+            code = await engine.rewind(request.match_info["instance_id"],
+                                       request.query.get("reason", ""))
+        except NotFailed as exc:
+            return web.json_response({"Message": "Something went wrong while processing your "
+                                      "request", "ExceptionMessage": str(exc)}, status=500)
+        return web.Response(status=code)
+
     def control(operation):
         async def handler(request: web.Request) -> web.Response:
             if instance_id_problem(request.match_info["instance_id"]):
@@ -257,6 +269,7 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
     app.router.add_post(f"{base}/instances/{{instance_id}}/terminate",
                         guarded(control(engine.terminate)))
     app.router.add_post(f"{base}/instances/{{instance_id}}/restart", guarded(restart))
+    app.router.add_post(f"{base}/instances/{{instance_id}}/rewind", guarded(rewind))
     app.router.add_post(f"{base}/instances/{{instance_id}}/suspend",
                         guarded(control(engine.suspend)))
     app.router.add_post(f"{base}/instances/{{instance_id}}/resume",

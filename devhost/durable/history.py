@@ -20,8 +20,23 @@ TIMER_FIRED = 11
 ORCHESTRATOR_STARTED = 12
 ORCHESTRATOR_COMPLETED = 13
 EVENT_RAISED = 15
+GENERIC = 18
 EXECUTION_SUSPENDED = 19
 EXECUTION_RESUMED = 20
+
+# DTFx's names for the event types, as status queries and rewind write them.
+EVENT_NAMES = {
+    EXECUTION_STARTED: "ExecutionStarted", EXECUTION_COMPLETED: "ExecutionCompleted",
+    EXECUTION_FAILED: "ExecutionCompleted", EXECUTION_TERMINATED: "ExecutionTerminated",
+    TASK_SCHEDULED: "TaskScheduled", TASK_COMPLETED: "TaskCompleted", TASK_FAILED: "TaskFailed",
+    SUB_ORCHESTRATION_CREATED: "SubOrchestrationInstanceCreated",
+    SUB_ORCHESTRATION_COMPLETED: "SubOrchestrationInstanceCompleted",
+    SUB_ORCHESTRATION_FAILED: "SubOrchestrationInstanceFailed", TIMER_CREATED: "TimerCreated",
+    TIMER_FIRED: "TimerFired", ORCHESTRATOR_STARTED: "OrchestratorStarted",
+    ORCHESTRATOR_COMPLETED: "OrchestratorCompleted", EVENT_RAISED: "EventRaised",
+    GENERIC: "GenericEvent", EXECUTION_SUSPENDED: "ExecutionSuspended",
+    EXECUTION_RESUMED: "ExecutionResumed",
+}
 
 # Completion events and the field naming the task they complete.
 COMPLETION_KEY = {

@@ -130,6 +130,13 @@ class DurableStore:
             rows.append(row)
         self._upsert_batches(self.history, rows)
 
+    def rewrite_history(self, instance_id: str, changed: dict[int, dict[str, Any]]) -> None:
+        """Replace events in place (rewind); other columns of their rows stay."""
+        self._upsert_batches(self.history, [
+            {"PartitionKey": instance_id, "RowKey": f"{index:010d}",
+             "Event": self._pack(instance_id, json.dumps(event))}
+            for index, event in sorted(changed.items())])
+
     def load_history(self, instance_id: str) -> tuple[list[dict[str, Any]], set[str]]:
         rows = sorted(
             self.history.query_entities("PartitionKey eq @pk", parameters={"pk": instance_id}),

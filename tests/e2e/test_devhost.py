@@ -185,6 +185,51 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def test_rewind_runs_the_failed_activity_again_and_continues(host):
+    instance = "rewind-" + uuid.uuid4().hex[:6]
+    body = start(host, "fails_once", None, instance).json()
+    assert "rewindPostUri" in body
+    failed = host.wait_for_status(body["statusQueryGetUri"])
+    assert failed["runtimeStatus"] == "Failed"
+    # HttpApiHandler.cs (rewind) and DurableTask.AzureStorage's RewindHistoryAsync: 202, the
+    # failed activity runs again, the one that succeeded does not.
+    r = requests.post(body["rewindPostUri"].replace("{text}", "fixed"), timeout=5)
+    assert r.status_code == 202, r.text
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    assert done["runtimeStatus"] == "Completed", done
+    assert done["output"] == ["Hello Oslo!", "succeeded on attempt 2"]
+    history = requests.get(body["statusQueryGetUri"] + "&showHistory=true",
+                           timeout=5).json()["historyEvents"]
+    hello = [e for e in history if e.get("Name") == "say_hello"
+             or e.get("FunctionName") == "say_hello"]
+    assert len(hello) == 1  # one TaskCompleted: the step that worked was not run again
+    # A completed instance: 410; unknown: 404.
+    assert requests.post(body["rewindPostUri"], timeout=5).status_code == 410
+    assert requests.post(body["rewindPostUri"].replace(instance, "nobody"),
+                         timeout=5).status_code == 404
+
+
+def test_rewind_of_a_parent_rewinds_its_failed_child(host):
+    instance = "rewind-parent-" + uuid.uuid4().hex[:6]
+    body = start(host, "parent_of_fails_once", None, instance).json()
+    assert host.wait_for_status(body["statusQueryGetUri"])["runtimeStatus"] == "Failed"
+    r = requests.post(body["rewindPostUri"].replace("{text}", "again"), timeout=5)
+    assert r.status_code == 202
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    assert done["output"] == {"child": ["Hello Oslo!", "succeeded on attempt 2"]}, done
+    child = requests.get(host.status_url(f"child-{instance}"), timeout=5).json()
+    assert child["runtimeStatus"] == "Completed"
+
+
+def test_rewind_of_a_running_instance_is_refused_as_the_extension_does(host):
+    body = start(host, "timer_race", {"seconds": 60}).json()
+    r = requests.post(body["rewindPostUri"].replace("{text}", "x"), timeout=5)
+    # DurableClient.RewindAsync throws InvalidOperationException; HttpApiHandler answers 500.
+    assert r.status_code == 500
+    assert "only supported on failed" in r.json()["ExceptionMessage"]
+    requests.post(body["terminatePostUri"].replace("{text}", "done"), timeout=5)
+
+
 def test_external_event_wins_race_against_timer(host):
     instance = "race-" + uuid.uuid4().hex[:6]
     start(host, "timer_race", {"seconds": 60}, instance)

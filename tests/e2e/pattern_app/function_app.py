@@ -108,6 +108,21 @@ def with_retry(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def fails_once(context: df.DurableOrchestrationContext):
+    """A step, then an activity that fails on its first attempt only: one to rewind."""
+    first = yield context.call_activity("say_hello", "Oslo")
+    second = yield context.call_activity("flaky", {"key": context.instance_id, "fails": 1})
+    return [first, second]
+
+
+@app.orchestration_trigger(context_name="context")
+def parent_of_fails_once(context: df.DurableOrchestrationContext):
+    child = yield context.call_sub_orchestrator("fails_once", None,
+                                                f"child-{context.instance_id}")
+    return {"child": child}
+
+
+@app.orchestration_trigger(context_name="context")
 def timer_race(context: df.DurableOrchestrationContext):
     deadline = context.current_utc_datetime + timedelta(seconds=context.get_input()["seconds"])
     timer = context.create_timer(deadline)
