@@ -23,7 +23,6 @@ from devhost.durable.store import InstanceRecord
 PUBLIC_PREFIX = "/runtime/webhooks/durabletask"
 RPC_PREFIX = "/durabletask"
 _RUNNING = {"Running", "Pending", "ContinuedAsNew", "Suspended"}
-_EVENT_NAMES = {v: k for k, v in vars(h).items() if k.isupper() and isinstance(v, int)}
 
 
 def rpc_prefix(token: str) -> str:
@@ -84,20 +83,63 @@ def status_body(record: InstanceRecord, show_input: bool = True) -> dict[str, An
     }
 
 
-def _history_view(events: list[dict[str, Any]], with_output: bool) -> list[dict[str, Any]]:
-    view = []
-    for e in events:
-        if e["EventType"] in (h.ORCHESTRATOR_STARTED, h.ORCHESTRATOR_COMPLETED):
+_PAIRS = {h.TASK_COMPLETED: h.TASK_SCHEDULED, h.TASK_FAILED: h.TASK_SCHEDULED,
+          h.SUB_ORCHESTRATION_COMPLETED: h.SUB_ORCHESTRATION_CREATED,
+          h.SUB_ORCHESTRATION_FAILED: h.SUB_ORCHESTRATION_CREATED}
+_WITH_RESULT = (h.TASK_COMPLETED, h.SUB_ORCHESTRATION_COMPLETED, h.EXECUTION_COMPLETED,
+                h.EXECUTION_FAILED)
+
+
+def history_view(events: list[dict[str, Any]], *, show_output: bool,
+                 show_input: bool) -> list[dict[str, Any]]:
+    """History as DurableClient.cs's GetDurableOrchestrationStatusAsync shows it: event types
+    by name; a completion carries its scheduling event's FunctionName, ScheduledTime and Input
+    and the paired scheduling event is dropped; orchestrator episode markers, EventId,
+    IsPlayed and Version go; results only with showHistoryOutput."""
+    scheduled = {(e["EventType"], e["EventId"]): i for i, e in enumerate(events)
+                 if e["EventType"] in _PAIRS.values()}
+    paired: set[int] = set()
+    view: list[tuple[int, dict[str, Any]]] = []
+    for index, e in enumerate(events):
+        kind = e["EventType"]
+        if kind in (h.ORCHESTRATOR_STARTED, h.ORCHESTRATOR_COMPLETED):
             continue
-        item = {"EventType": _EVENT_NAMES.get(e["EventType"], str(e["EventType"])).title()
-                .replace("_", ""), "Timestamp": e["Timestamp"]}
-        for key in ("Name", "EventId", "TaskScheduledId", "TimerId", "FireAt", "Reason"):
-            if e.get(key) is not None and e.get(key) != -1:
-                item[key] = e[key]
-        if with_output and e.get("Result") is not None:
-            item["Result"] = _json_or_none(e["Result"])
-        view.append(item)
-    return view
+        item = {k: v for k, v in e.items() if k not in ("EventId", "IsPlayed", "Version")}
+        item["EventType"] = h.EVENT_NAMES.get(kind, str(kind))
+        if kind in _PAIRS:
+            pair = scheduled.get((_PAIRS[kind], item.pop("TaskScheduledId", None)))
+            if pair is not None:
+                paired.add(pair)
+                item.update(FunctionName=events[pair].get("Name"),
+                            ScheduledTime=events[pair]["Timestamp"],
+                            Input=events[pair].get("Input"))
+        elif kind == h.EXECUTION_STARTED:
+            item["FunctionName"] = item.pop("Name", None)
+        elif kind in (h.EXECUTION_COMPLETED, h.EXECUTION_FAILED):
+            item["OrchestrationStatus"] = "Completed" if kind == h.EXECUTION_COMPLETED \
+                else "Failed"
+            if kind == h.EXECUTION_FAILED:
+                item["Result"] = json.dumps(item.pop("Reason", None))
+        elif kind == h.TIMER_FIRED:
+            item.pop("TimerId", None)
+        if kind in _WITH_RESULT:
+            result = item.pop("Result", None)
+            if show_output:
+                item["Result"] = _json_or_text(result)
+        if not show_input:
+            item.pop("Input", None)
+        view.append((index, item))
+    return [item for index, item in view if index not in paired]
+
+
+def _json_or_text(text: str | None) -> Any:
+    """DurableClient.ParseToJToken: JSON when it parses, else the text itself."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _truthy(value: str | None) -> bool:
@@ -154,8 +196,9 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         q = request.query
         body = status_body(inst.record, show_input=q.get("showInput", "true").lower() != "false")
         if _truthy(q.get("showHistory")):
-            body["historyEvents"] = _history_view(await engine.history_of(inst),
-                                                  _truthy(q.get("showHistoryOutput")))
+            body["historyEvents"] = history_view(
+                await engine.history_of(inst), show_output=_truthy(q.get("showHistoryOutput")),
+                show_input=q.get("showInput", "true").lower() != "false")
         if inst.record.status in _RUNNING:
             return web.json_response(body, status=202, headers={
                 "Location": str(request.url), "Retry-After": "5"})

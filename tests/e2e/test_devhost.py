@@ -144,7 +144,19 @@ def test_sequence_with_custom_status_and_history(host):
                            timeout=5).json()["historyEvents"]
     kinds = [e["EventType"] for e in history]
     assert kinds[0] == "ExecutionStarted" and kinds[-1] == "ExecutionCompleted"
-    assert kinds.count("TaskScheduled") == 2 and kinds.count("TaskCompleted") == 2
+    # DurableClient.cs (GetDurableOrchestrationStatusAsync): a completed task's TaskScheduled
+    # is folded into its TaskCompleted (FunctionName, ScheduledTime, Input) and dropped.
+    assert kinds.count("TaskScheduled") == 0 and kinds.count("TaskCompleted") == 2
+    completed = [e for e in history if e["EventType"] == "TaskCompleted"]
+    assert [e["FunctionName"] for e in completed] == ["say_hello", "say_hello"]
+    assert [e["Result"] for e in completed] == ["Hello Tokyo!", "Hello Zürich!"]
+    assert all(e["ScheduledTime"] <= e["Timestamp"] and "EventId" not in e
+               and "TaskScheduledId" not in e for e in completed)
+    assert history[0]["FunctionName"] == "hello_sequence"
+    assert history[-1]["OrchestrationStatus"] == "Completed"
+    assert history[-1]["Result"] == ["Hello Tokyo!", "Hello Zürich!"]
+    bare = requests.get(body["statusQueryGetUri"] + "&showHistory=true", timeout=5).json()
+    assert all("Result" not in e for e in bare["historyEvents"])
 
 
 def test_fan_out_fan_in(host):
