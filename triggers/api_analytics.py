@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from shared import analytics, clients_service, reports_service
+from shared import analytics, clients_service, durable_instances, reports_service
 from shared.http.api import Call, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.schemas import ref
@@ -45,10 +45,9 @@ def portfolio(call: Call) -> Reply:
             "reports with their reasons", responses={200: ("Details", ref("HealthDetails"))})
 async def health_details(call: Call) -> Reply:
     checks = await asyncio.to_thread(health, call)
-    instances = await call.client.get_status_all()
     counts: dict[str, int] = {}
-    for status in instances:
-        name = status.runtime_status.value if status.runtime_status else "Unknown"
+    for status in await durable_instances.list_all(call.client):
+        name = status.get("runtimeStatus") or "Unknown"
         counts[name] = counts.get(name, 0) + 1
     failed = await asyncio.to_thread(
         reports_service.list_reports, get_storage(), client_ids=call.principal.client_ids,

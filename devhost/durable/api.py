@@ -8,6 +8,7 @@ known only to the app through its binding: a web page in the user's browser cann
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Callable
@@ -202,7 +203,9 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         if inst.record.status in _RUNNING:
             return web.json_response(body, status=202, headers={
                 "Location": str(request.url), "Retry-After": "5"})
-        return web.json_response(body, status=200)
+        failed_500 = inst.record.status == "Failed" and _truthy(
+            q.get("returnInternalServerErrorOnFailure"))
+        return web.json_response(body, status=500 if failed_500 else 200)
 
     def _matches(record: InstanceRecord, q) -> bool:
         statuses = {s for s in q.get("runtimeStatus", "").split(",") if s}
@@ -219,12 +222,20 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         return not (until and created > until)
 
     async def list_instances(request: web.Request) -> web.Response:
+        # HttpApiHandler.cs: pages of `top` (OrchestrationStatusQueryCondition's default 100)
+        # in the instances table's order (by instance id), the next page's token in the
+        # x-ms-continuation-token header, empty on the last page; showInput defaults to true.
         q = request.query
-        records = [r for r in await engine.list() if _matches(r, q)]
-        records.sort(key=lambda r: r.created)
-        # showInput defaults to true, as the extension's instance query does.
+        top = _int_or_none(q.get("top")) or DEFAULT_PAGE_SIZE
+        after = _token_key(request.headers.get("x-ms-continuation-token", ""))
+        records = sorted((r for r in await engine.list()
+                          if _matches(r, q) and (after is None or r.instance_id > after)),
+                         key=lambda r: r.instance_id)
+        page, more = records[:top], len(records) > top
         show_input = q.get("showInput", "true").lower() != "false"
-        return web.json_response([status_body(r, show_input) for r in records])
+        token = _token_for(page[-1].instance_id) if more else ""
+        return web.json_response([status_body(r, show_input) for r in page],
+                                 headers={"x-ms-continuation-token": token})
 
     async def purge_one(request: web.Request) -> web.Response:
         if instance_id_problem(request.match_info["instance_id"]):
@@ -248,12 +259,23 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
         return web.json_response({"instancesDeleted": deleted})
 
     async def raise_event(request: web.Request) -> web.Response:
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"Message": "Only application/json request content is "
-                                      "supported"}, status=400)
+        # HttpApiHandler.cs, in its order: 404 unknown, 410 finished (failed too), 400 for a
+        # media type other than application/json, 400 for content that is not JSON.
+        instance_id = request.match_info["instance_id"]
+        inst = None if instance_id_problem(instance_id) else await engine.status(instance_id)
+        if inst is None:
+            return web.Response(status=404)
+        if inst.record.is_terminal:
+            return web.Response(status=410)
+        if request.content_type.lower() != "application/json":
+            return _bad_request("Only application/json request content is supported")
         raw = await request.text()
-        code = await engine.raise_event(request.match_info["instance_id"],
-                                        request.match_info["event"], raw or None)
+        try:
+            json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return _bad_request("Invalid JSON content")
+        code = await engine.raise_event(instance_id, request.match_info["event"],
+                                        raw or None)
         return web.Response(status=code)
 
     async def restart(request: web.Request) -> web.Response:
@@ -317,6 +339,29 @@ def add_routes(app: web.Application, engine: Engine, *, prefix: str, hub: str,
                         guarded(control(engine.suspend)))
     app.router.add_post(f"{base}/instances/{{instance_id}}/resume",
                         guarded(control(engine.resume)))
+
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _token_for(instance_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": instance_id}).encode()).decode()
+
+
+def _token_key(token: str) -> str | None:
+    """The instance id a continuation token resumes after; None for none or a bad token."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _new_id() -> str:

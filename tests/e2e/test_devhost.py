@@ -221,6 +221,17 @@ def test_rewind_runs_the_failed_activity_again_and_continues(host):
                          timeout=5).status_code == 404
 
 
+def test_failed_status_is_500_when_asked(host):
+    instance = "failing-" + uuid.uuid4().hex[:6]
+    start(host, "failing", None, instance)
+    host.wait_for_status(host.status_url(instance))
+    # HttpApiHandler.cs: returnInternalServerErrorOnFailure=true turns a failed 200 into 500.
+    assert requests.get(host.status_url(instance), timeout=5).status_code == 200
+    r = requests.get(host.status_url(instance) + "&returnInternalServerErrorOnFailure=true",
+                     timeout=5)
+    assert r.status_code == 500 and r.json()["runtimeStatus"] == "Failed"
+
+
 def test_rewind_of_a_parent_rewinds_its_failed_child(host):
     instance = "rewind-parent-" + uuid.uuid4().hex[:6]
     body = start(host, "parent_of_fails_once", None, instance).json()
@@ -240,6 +251,32 @@ def test_rewind_of_a_running_instance_is_refused_as_the_extension_does(host):
     assert r.status_code == 500
     assert "only supported on failed" in r.json()["ExceptionMessage"]
     requests.post(body["terminatePostUri"].replace("{text}", "done"), timeout=5)
+
+
+def test_instance_queries_come_in_pages_with_continuation_tokens(host):
+    prefix = "page-" + uuid.uuid4().hex[:6]
+    ids = sorted(f"{prefix}-{i}" for i in range(7))
+    for instance in ids:
+        start(host, "hello_sequence", {"cities": []}, instance)
+    for instance in ids:
+        host.wait_for_status(host.status_url(instance))
+    # HttpApiHandler.cs: `top` per page, the next page's token in x-ms-continuation-token.
+    url = f"{host.base_url}/runtime/webhooks/durabletask/instances"
+    params = {"code": host.system_key, "instanceIdPrefix": prefix, "top": "3"}
+    seen, token, pages = [], "", 0
+    while True:
+        r = requests.get(url, params=params, timeout=5,
+                         headers={"x-ms-continuation-token": token} if token else {})
+        assert r.status_code == 200 and len(r.json()) <= 3
+        seen += [s["instanceId"] for s in r.json()]
+        pages += 1
+        token = r.headers["x-ms-continuation-token"]
+        if not token:
+            break
+    assert seen == ids and pages == 3
+    # The app's pager (shared.durable_instances) reads every page through the SDK's endpoint.
+    r = host.request("GET", f"api/client/list-all/{prefix}", params={"top": "2"})
+    assert r.status_code == 200 and r.json()["ids"] == ids
 
 
 def test_external_event_wins_race_against_timer(host):
@@ -268,11 +305,19 @@ def test_raise_event_needs_json_and_a_live_instance(host):
     send = body["sendEventPostUri"].replace("{eventName}", "Approval")
     assert requests.post(send, data="x", headers={"Content-Type": "text/plain"},
                          timeout=5).status_code == 400
+    r = requests.post(send, data="{not json", headers={"Content-Type": "application/json"},
+                      timeout=5)
+    assert r.status_code == 400 and r.json()["Message"] == "Invalid JSON content"
     assert requests.post(send, json="yes", timeout=5).status_code == 202
     host.wait_for_status(body["statusQueryGetUri"])
     assert requests.post(send, json="again", timeout=5).status_code == 410
+    # HttpApiHandler.cs checks the instance before the media type: 410 and 404 win over 400.
+    assert requests.post(send, data="x", headers={"Content-Type": "text/plain"},
+                         timeout=5).status_code == 410
     missing = send.replace(instance, "nobody")
     assert requests.post(missing, json=1, timeout=5).status_code == 404
+    assert requests.post(missing, data="x", headers={"Content-Type": "text/plain"},
+                         timeout=5).status_code == 404
 
 
 def test_sub_orchestrations(host):
