@@ -51,6 +51,7 @@ from devhost.functions import FunctionIndex, FunctionInfo
 log = logging.getLogger("devhost.durable")
 _ERROR_MARKER = "\n\n$OutOfProcData$:"
 ACTIVE = ("Pending", "Running", "Suspended", "ContinuedAsNew")
+_CONTROL = (h.EXECUTION_TERMINATED, h.EXECUTION_SUSPENDED, h.EXECUTION_RESUMED)
 
 
 class OrchestratorNotFound(Exception):
@@ -205,40 +206,48 @@ class Engine:
         await self._deliver(instance_id, h.event(h.EVENT_RAISED, Name=name, Input=data_text))
         return 202
 
+    # Terminate, suspend and resume are messages to the instance, as in the extension: the
+    # 202 comes back at once and the instance changes when it processes the message (so a
+    # caller must wait for the status, as on Azure).
+
     async def terminate(self, instance_id: str, reason: str) -> int:
-        inst = await self._get(instance_id)
-        if inst is None:
-            return 404
-        async with inst.lock:
-            if inst.record.is_terminal:
-                return 410
-            await self._finish(inst, [h.event(h.EXECUTION_TERMINATED, Input=reason)], [],
-                               "Terminated", json.dumps(reason))
-        return 202
+        return await self._send_control(instance_id, h.event(h.EXECUTION_TERMINATED,
+                                                             Input=reason))
 
     async def suspend(self, instance_id: str, reason: str) -> int:
-        return await self._set_suspended(instance_id, reason, True)
+        return await self._send_control(instance_id, h.event(h.EXECUTION_SUSPENDED,
+                                                             Reason=reason))
 
     async def resume(self, instance_id: str, reason: str) -> int:
-        return await self._set_suspended(instance_id, reason, False)
+        return await self._send_control(instance_id, h.event(h.EXECUTION_RESUMED,
+                                                             Reason=reason))
 
-    async def _set_suspended(self, instance_id: str, reason: str, suspend: bool) -> int:
+    async def _send_control(self, instance_id: str, event: dict[str, Any]) -> int:
         inst = await self._get(instance_id)
         if inst is None:
             return 404
-        async with inst.lock:
-            if inst.record.is_terminal:
-                return 410
-            wanted = "Suspended" if suspend else "Running"
-            if inst.record.status != wanted and (suspend or inst.record.status == "Suspended"):
-                kind = h.EXECUTION_SUSPENDED if suspend else h.EXECUTION_RESUMED
-                await self._commit(inst, [h.event(kind, Reason=reason)], [None])
-                inst.record.status = wanted
-                inst.record.updated = h.iso(h.utcnow())
-                await self._run_io(self.store.save_instance, inst.record)
-        if not suspend:
-            self._wake(inst)
+        if inst.record.is_terminal:
+            return 410
+        await self._deliver(instance_id, event)
         return 202
+
+    async def _apply_control(self, inst: _Instance,
+                             messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Terminate ends the instance; suspend holds its other messages until resume."""
+        record = inst.record
+        for message_id, event in messages:
+            kind = event["EventType"]
+            if kind == h.EXECUTION_TERMINATED:
+                await self._finish(inst, [event], [message_id], "Terminated",
+                                   json.dumps(event.get("Input")))
+                return
+            wanted = "Suspended" if kind == h.EXECUTION_SUSPENDED else "Running"
+            if (record.status == "Suspended") != (wanted == "Suspended"):
+                await self._commit(inst, [event], [message_id])
+                record.status = wanted
+                record.updated = h.iso(h.utcnow())
+                await self._run_io(self.store.save_instance, record)
+            await self._consume(inst, [message_id])
 
     async def restart(self, instance_id: str, new_id: str | None) -> tuple[int, str]:
         """Start the instance's orchestrator again with its original input."""
@@ -336,8 +345,15 @@ class Engine:
         try:
             while not self._closing:
                 async with inst.lock:
+                    if inst.record.is_terminal:
+                        break
+                    control = [m for m in inst.pending if m[1]["EventType"] in _CONTROL]
+                    if control:
+                        inst.pending = [m for m in inst.pending if m not in control]
+                        await self._apply_control(inst, control)
+                        continue
                     status = inst.record.status
-                    if status in ("Suspended",) or inst.record.is_terminal:
+                    if status == "Suspended":
                         break
                     if not inst.pending and status != "Pending":
                         break
@@ -345,7 +361,8 @@ class Engine:
                     await self._episode(inst, batch)
         finally:
             inst.draining = False
-        if inst.pending and inst.record.status in ("Running", "Pending"):
+        if any(e["EventType"] in _CONTROL for _, e in inst.pending) or (
+                inst.pending and inst.record.status in ("Running", "Pending")):
             self._wake(inst)
 
     async def _episode(self, inst: _Instance, batch: list[tuple[str, dict[str, Any]]]) -> None:

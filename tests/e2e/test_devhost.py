@@ -367,8 +367,9 @@ def test_suspend_and_resume(host):
     time.sleep(0.3)
     assert requests.post(body["suspendPostUri"].replace("{text}", "pause"),
                          timeout=5).status_code == 202
-    assert requests.get(body["statusQueryGetUri"], timeout=5).json()["runtimeStatus"] == \
-        "Suspended"
+    # Suspend is a message the instance processes (TaskHubClient.SuspendInstanceAsync), so the
+    # status changes shortly after the 202, as on Azure.
+    host.wait_for_status(body["statusQueryGetUri"], until=("Suspended",), timeout=5)
     host.request("POST", f"api/client/raise/{instance}?event=Approval", json="late")
     time.sleep(0.5)
     assert requests.get(body["statusQueryGetUri"], timeout=5).json()["runtimeStatus"] == \
@@ -377,6 +378,16 @@ def test_suspend_and_resume(host):
                          timeout=5).status_code == 202
     done = host.wait_for_status(body["statusQueryGetUri"])
     assert done["output"] == {"approved": '"late"'}
+
+
+def test_a_suspended_instance_can_be_terminated(host):
+    body = start(host, "timer_race", {"seconds": 60}).json()
+    requests.post(body["suspendPostUri"].replace("{text}", "pause"), timeout=5)
+    host.wait_for_status(body["statusQueryGetUri"], until=("Suspended",), timeout=5)
+    assert requests.post(body["terminatePostUri"].replace("{text}", "stop"),
+                         timeout=5).status_code == 202
+    done = host.wait_for_status(body["statusQueryGetUri"], timeout=5)
+    assert done["runtimeStatus"] == "Terminated" and done["output"] == "stop"
 
 
 def test_restart_with_a_new_or_the_same_instance_id(host):
