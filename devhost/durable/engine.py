@@ -30,8 +30,10 @@ from azure.durable_functions.models.actions import (
     CallActivityAction,
     CallActivityWithRetryAction,
     CallSubOrchestratorAction,
-    CallSubOrchestratorWithRetryAction,
     CreateTimerAction,
+)
+from azure.durable_functions.models.actions.CallSubOrchestratorWithRetryAction import (
+    CallSubOrchestratorWithRetryAction,  # the package exports the module under this name
 )
 from azure.durable_functions.models.actions.NoOpAction import NoOpAction
 from azure.durable_functions.models.DurableOrchestrationContext import (
@@ -381,7 +383,7 @@ class Engine:
 
         if info is None:
             error = f"The orchestrator function '{record.name}' does not exist in this app."
-            state, open_tasks = {"isDone": False, "actions": []}, {}
+            state, open_tasks, generated = {"isDone": False, "actions": []}, {}, {}
         else:
             played = [dict(e, IsPlayed=True) for e in inst.history]
             context = {
@@ -394,7 +396,7 @@ class Engine:
             }
             loop = asyncio.get_running_loop()
             started = time.perf_counter()
-            state, open_tasks, error = await loop.run_in_executor(
+            state, open_tasks, generated, error = await loop.run_in_executor(
                 self._workers, _replay, info.func, context)
             # Each episode is an invocation of the orchestrator function, as in the host.
             invoke.log_invocation(record.name, str(uuid.uuid4()), started,
@@ -403,11 +405,18 @@ class Engine:
 
         scheduled = {e["EventId"] for e in inst.history if e["EventType"] in h.SCHEDULING_EVENTS}
         work: list[_Work] = []
+        failure = None if error is None else \
+            f"Orchestrator function '{record.name}' failed: {error}"
+        if error is None and info is not None:
+            changed = nondeterminism(inst.history, generated)
+            if changed:
+                error = failure = f"Non-Deterministic workflow detected: {changed}"
         if error is None:
             try:
                 work = [w for w in _new_work(open_tasks, record, now) if w.task_id not in scheduled]
             except _Unsupported as exc:
                 error = str(exc)
+                failure = f"Orchestrator function '{record.name}' failed: {error}"
         for w in work:
             new_events.append(_scheduling_event(w, now))
             message_ids.append(None)
@@ -418,8 +427,8 @@ class Engine:
         record.custom_status = json.dumps(custom) if custom is not None else None
         continue_as_new = _continue_as_new_input(state)
 
-        if error is not None:
-            message = f"Orchestrator function '{record.name}' failed: {error}"
+        if failure is not None:
+            message = failure
             await self._finish(inst, [*new_events, h.event(h.EXECUTION_FAILED, Reason=message)],
                                [*message_ids, None], "Failed", json.dumps(message))
             return
@@ -578,22 +587,85 @@ def _rewound(event: dict[str, Any]) -> dict[str, Any]:
     return dict(event, EventType=h.GENERIC, Reason=f"Rewound: {_name_of(event)}")
 
 
-def _replay(handle, context: dict[str, Any]) -> tuple[dict[str, Any], dict, str | None]:
+def _replay(handle, context: dict[str, Any]
+            ) -> tuple[dict[str, Any], dict, dict[int, tuple[str, str]], str | None]:
     """Run one episode through the SDK, as the decorator's handle does, keeping the context.
 
-    Returns the orchestrator state, the SDK's open tasks and the error message if the
-    orchestrator threw.
+    Returns the orchestrator state, the SDK's open tasks, what each task the replay created
+    stands for (sequence number -> kind and name, for the determinism check) and the error
+    message if the orchestrator threw.
     """
     ctx = DurableOrchestrationContext.from_json(json.dumps(context))
     ctx._input_expected_type = getattr(handle, "_df_input_type", None)
+    generated: dict[int, tuple[str, str]] = {}
+    add_to_open_tasks = ctx._add_to_open_tasks
+
+    def recording(task) -> None:  # every task the replay numbers, open or already done
+        add_to_open_tasks(task)
+        if isinstance(task.id, int) and task.id >= 0 and task.id not in generated \
+                and task.action_repr is not None:
+            generated[task.id] = _kind_of(task)
+
+    ctx._add_to_open_tasks = recording
     try:
         state = json.loads(Orchestrator(handle.orchestrator_function).handle(ctx))
-        return state, dict(ctx.open_tasks), None
+        return state, dict(ctx.open_tasks), generated, None
     except Exception as exc:
         message, _, state_json = str(exc).partition(_ERROR_MARKER)
         state = json.loads(state_json) if state_json else {"isDone": False, "actions": []}
         # The extension reports the state's `error` (OutOfProcOrchestrationShim.cs).
-        return state, {}, state.get("error") or message
+        return state, {}, generated, state.get("error") or message
+
+
+def _kind_of(task) -> tuple[str, str]:
+    """What a task stands for in history terms: ("activity"|"timer"|"suborchestration", name)."""
+    action = task.action_repr
+    if isinstance(action, NoOpAction):
+        if action.metadata == "-WithRetry timer":
+            return "timer", ""
+        action = task.parent.actions  # a retry's re-scheduled attempt of the original call
+    if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
+        return "activity", action.function_name
+    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
+        return "suborchestration", action.function_name
+    if isinstance(action, CreateTimerAction):
+        return "timer", ""
+    return type(action).__name__, ""
+
+
+_HISTORY_KINDS = {h.TASK_SCHEDULED: ("activity", "an activity task"),
+                  h.TIMER_CREATED: ("timer", "a timer task"),
+                  h.SUB_ORCHESTRATION_CREATED: ("suborchestration", "a sub-orchestration task")}
+
+
+def nondeterminism(history: list[dict[str, Any]],
+                   generated: dict[int, tuple[str, str]]) -> str | None:
+    """How a replay departs from the history it replays, in DurableTask.Core's words
+    (TaskOrchestrationContext.cs, HandleTaskScheduledEvent and its siblings), or None."""
+    for e in history:
+        if e["EventType"] not in _HISTORY_KINDS:
+            continue
+        kind, what = _HISTORY_KINDS[e["EventType"]]
+        task_id, name = e["EventId"], e.get("Name") or ""
+        named = f" and name '{name}'" if name else ""
+        if task_id not in generated:
+            return (f"A previous execution of this orchestration scheduled {what} with sequence "
+                    f"number {task_id}{named}, but the current replay execution hasn't (yet?) "
+                    "scheduled this task. Was a change made to the orchestrator code after this "
+                    "instance had already started running?")
+        now_kind, now_name = generated[task_id]
+        if now_kind != kind:
+            return (f"A previous execution of this orchestration scheduled {what} with sequence "
+                    f"number {task_id}{named}, but the current orchestration replay instead "
+                    f"produced a {now_kind} action with this sequence number. Was a change made "
+                    "to the orchestrator code after this instance had already started running?")
+        if name and now_name.lower() != name.lower():
+            return (f"A previous execution of this orchestration scheduled {what} with sequence "
+                    f"number {task_id} named '{name}', but the current orchestration replay "
+                    f"instead scheduled {what} named '{now_name}' with this sequence number.  "
+                    "Was a change made to the orchestrator code after this instance had already "
+                    "started running?")
+    return None
 
 
 def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_Work]:

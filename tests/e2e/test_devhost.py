@@ -279,6 +279,26 @@ def test_instance_queries_come_in_pages_with_continuation_tokens(host):
     assert r.status_code == 200 and r.json()["ids"] == ids
 
 
+def test_a_changed_orchestrator_fails_its_replay_as_non_deterministic(host):
+    instance = "drift-" + uuid.uuid4().hex[:6]
+    body = start(host, "changes_between_episodes", None, instance).json()
+    wait_until(lambda: any(e["EventType"] == "TaskCompleted" for e in requests.get(
+        body["statusQueryGetUri"] + "&showHistory=true", timeout=5).json()["historyEvents"]),
+        timeout=10)
+    (Path(host.env["PATTERN_APP_MARKS"]) / f"changed-{instance}").write_text("x")
+    send = body["sendEventPostUri"].replace("{eventName}", "Go")
+    assert requests.post(send, json=True, timeout=5).status_code == 202
+    done = host.wait_for_status(body["statusQueryGetUri"])
+    # DurableTask.Core's TaskOrchestrationContext.HandleTaskScheduledEvent, word for word.
+    assert done["runtimeStatus"] == "Failed"
+    assert done["output"] == (
+        "Non-Deterministic workflow detected: A previous execution of this orchestration "
+        "scheduled an activity task with sequence number 0 named 'say_hello', but the current "
+        "orchestration replay instead scheduled an activity task named 'noop' with this "
+        "sequence number.  Was a change made to the orchestrator code after this instance had "
+        "already started running?")
+
+
 def test_external_event_wins_race_against_timer(host):
     instance = "race-" + uuid.uuid4().hex[:6]
     start(host, "timer_race", {"seconds": 60}, instance)

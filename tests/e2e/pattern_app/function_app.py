@@ -121,6 +121,16 @@ def fails_once(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def changes_between_episodes(context: df.DurableOrchestrationContext):
+    """Stands for orchestrator code deployed anew while an instance waits: once the test
+    writes the marker, a replay schedules a different activity where history has another."""
+    changed = (MARKS / f"changed-{context.instance_id}").exists()
+    yield context.call_activity("noop" if changed else "say_hello", 1 if changed else "Oslo")
+    yield context.wait_for_external_event("Go")
+    return "finished"
+
+
+@app.orchestration_trigger(context_name="context")
 def parent_of_fails_once(context: df.DurableOrchestrationContext):
     child = yield context.call_sub_orchestrator("fails_once", None,
                                                 f"child-{context.instance_id}")
