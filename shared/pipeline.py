@@ -150,7 +150,9 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
         layout.shard_blob_name(job["clientId"], job["reportId"], shard))
     records = rec_io.loads_lines(blob.download_blob().readall())
     stored, truncated = storage.recommendations.store_shard(job["reportId"], records)
-    keep_or_undo(storage, job, lambda: storage.recommendations.delete_report(job["reportId"]))
+    # Undo only this shard's partition: every shard racing to delete the whole report made
+    # a delete during storing take tens of seconds of colliding single-row deletes.
+    keep_or_undo(storage, job, lambda: storage.recommendations.delete_shard(job["reportId"], shard))
     _log(job, "shard %d: %d rows stored", shard, stored)
     return {"shard": shard, "stored": stored, "truncated": truncated}
 

@@ -108,6 +108,9 @@ class RecommendationsRepository:
                              range(self.shards))
             return [e for part in parts for e in part]
 
+    def delete_shard(self, report_id: str, shard: int) -> int:
+        return delete_partition(self.table, layout.partition_key(report_id, shard))
+
     def delete_report(self, report_id: str) -> int:
         with ThreadPoolExecutor(max_workers=min(self.shards, 8)) as pool:
             return sum(pool.map(
