@@ -83,9 +83,11 @@ class HttpTriggers:
             if not (path == self.prefix or path.lower().startswith(self.prefix.lower() + "/")):
                 return None
             path = path[len(self.prefix):]
+        # HEAD is served by GET routes, as the Functions host does (the body is dropped).
+        wanted = {method, "GET"} if method == "HEAD" else {method}
         for route in self.routes:
             params = route.template.match(path)
-            if params is not None and (not route.methods or method in route.methods):
+            if params is not None and (not route.methods or wanted & route.methods):
                 return route, params
         return None
 

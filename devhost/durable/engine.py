@@ -425,6 +425,10 @@ class Engine:
 
         custom = state.get("customStatus")
         record.custom_status = json.dumps(custom) if custom is not None else None
+        too_large = custom_status_problem(custom)
+        if failure is None and too_large:
+            failure = f"Orchestrator function '{record.name}' failed: {too_large}"
+            record.custom_status = None
         continue_as_new = _continue_as_new_input(state)
 
         if failure is not None:
@@ -695,6 +699,22 @@ def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Wor
         return _Work("suborchestration", task_id, name=action.function_name,
                      input=action._input, child_id=child)
     raise _Unsupported(f"devhost does not support {type(action).__name__} (task {task_id})")
+
+
+MAX_CUSTOM_STATUS_KB = 16
+
+
+def custom_status_problem(custom: Any) -> str | None:
+    """The extension's refusal of a custom status over 16 KB of UTF-16 JSON
+    (DurableOrchestrationContext.SetCustomStatus, MessagePayloadDataConverter.cs), or None."""
+    if custom is None:
+        return None
+    text = json.dumps(custom, separators=(",", ":"), ensure_ascii=False)
+    size_kb = int(len(text.encode("utf-16-le")) / 1024)
+    if size_kb <= MAX_CUSTOM_STATUS_KB:
+        return None
+    return ("The UTF-16 size of the JSON-serialized payload must not exceed "
+            f"{MAX_CUSTOM_STATUS_KB:,} KB. The current payload size is {size_kb:,} KB.")
 
 
 def retry_delay(options: dict[str, Any], attempts: int) -> timedelta:

@@ -231,7 +231,8 @@ class Api:
     async def dispatch(self, route: str, req: func.HttpRequest, client: Any) -> func.HttpResponse:
         rid = request_id(req)
         ops = {op.method: op for op in self.routes()[route]}
-        op = ops.get(req.method.upper())
+        method = req.method.upper()
+        op = ops.get(method) or (ops.get("GET") if method == "HEAD" else None)  # no body sent
         if op is None:
             return method_not_allowed(sorted(ops), rid)
         call, reply = None, None

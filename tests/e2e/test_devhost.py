@@ -67,6 +67,12 @@ def test_http_route_constraint_method_and_unknown_route(host):
     assert host.request("GET", "api/no/such/route").status_code == 404
 
 
+def test_head_is_served_by_get_routes(host):
+    r = requests.head(host.url("api/echo/7/x"), timeout=5)
+    assert r.status_code == 201 and r.headers["x-echo"] == "yes" and r.content == b""
+    assert requests.head(host.url("api/no/such/route"), timeout=5).status_code == 404
+
+
 def test_function_and_admin_keys_are_enforced(host):
     assert host.request("POST", "api/start/hello_sequence", key=False).status_code == 401
     r = host.request("POST", "api/start/hello_sequence", key=False,
@@ -297,6 +303,19 @@ def test_a_changed_orchestrator_fails_its_replay_as_non_deterministic(host):
         "orchestration replay instead scheduled an activity task named 'noop' with this "
         "sequence number.  Was a change made to the orchestrator code after this instance had "
         "already started running?")
+
+
+def test_a_custom_status_over_16_kb_fails_the_orchestration(host):
+    # 8,000 characters are about 16 KB in UTF-16: within the limit; 9,000 are not.
+    fine = start(host, "big_status", {"chars": 8000}).json()
+    assert host.wait_for_status(fine["statusQueryGetUri"])["runtimeStatus"] == "Completed"
+    big = start(host, "big_status", {"chars": 9000}).json()
+    done = host.wait_for_status(big["statusQueryGetUri"])
+    # DurableOrchestrationContext.SetCustomStatus and MessagePayloadDataConverter.cs.
+    assert done["runtimeStatus"] == "Failed"
+    assert done["output"] == (
+        "Orchestrator function 'big_status' failed: The UTF-16 size of the JSON-serialized "
+        "payload must not exceed 16 KB. The current payload size is 17 KB.")
 
 
 def test_external_event_wins_race_against_timer(host):

@@ -211,6 +211,10 @@ def test_if_none_match_star_and_lists(app, two_clients):
     assert host.request("GET", url, headers={"If-None-Match": f'"x", {etag}'}).status_code \
         == 304
     assert host.request("GET", url, headers={"If-None-Match": '"x", "y"'}).status_code == 200
+    # HEAD answers as GET does, without the body (the host serves HEAD on GET routes).
+    head = host.request("HEAD", url)
+    assert head.status_code == 200 and head.headers["ETag"] == etag and head.content == b""
+    assert head.headers["Content-Length"] == first.headers["Content-Length"]
 
 
 def test_the_durable_webhooks_answer_bad_requests_with_4xx(app):

@@ -131,6 +131,13 @@ def changes_between_episodes(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def big_status(context: df.DurableOrchestrationContext):
+    context.set_custom_status({"text": "x" * context.get_input()["chars"]})
+    yield context.call_activity("noop", 1)
+    return "done"
+
+
+@app.orchestration_trigger(context_name="context")
 def parent_of_fails_once(context: df.DurableOrchestrationContext):
     child = yield context.call_sub_orchestrator("fails_once", None,
                                                 f"child-{context.instance_id}")
