@@ -3,7 +3,10 @@
 Azurite has no Event Grid, so whatever the trigger's `source`, the devhost polls. A receipt
 (blob name + ETag) is written to Table Storage after the function succeeds, so a restart does
 not fire it again while a new version of the blob does. A failing function is retried up to
-five times, then recorded as poison and logged, as the polling host does.
+five times, then poisoned as the Functions host does it: a message on the
+`webjobs-blobtrigger-poison` queue (FunctionId, BlobType, ContainerName, BlobName, ETag, base64
+encoded like the WebJobs SDK's queue messages), the receipt kept so it does not fire again, and
+an error logged.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -21,6 +25,7 @@ import azure.functions as func
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import QueueServiceClient, TextBase64EncodePolicy
 
 from devhost import invoke
 from devhost.config import expand_app_settings
@@ -28,6 +33,7 @@ from devhost.functions import FunctionInfo
 
 log = logging.getLogger("devhost.blob")
 MAX_ATTEMPTS = 5
+POISON_QUEUE = "webjobs-blobtrigger-poison"
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class BlobTriggers:
     def __init__(self, functions: list[FunctionInfo], blobs: BlobServiceClient,
                  tables: TableServiceClient, receipts_table: str, io: Executor,
                  workers: Executor, client_binding: Callable[[], str],
-                 interval: float) -> None:
+                 interval: float, queues: QueueServiceClient) -> None:
         self.functions = [(info, BlobPath.parse(expand_app_settings(info.trigger["path"])))
                           for info in functions]
         self.blobs = blobs
@@ -65,6 +71,8 @@ class BlobTriggers:
         self.interval = interval
         self._done: set[str] = set()  # receipts already known in this process
         self._attempts: dict[str, int] = {}
+        self.poison = queues.get_queue_client(
+            POISON_QUEUE, message_encode_policy=TextBase64EncodePolicy())
 
     def _ensure(self) -> None:
         with contextlib.suppress(ResourceExistsError):
@@ -72,6 +80,8 @@ class BlobTriggers:
         for _, path in self.functions:
             with contextlib.suppress(ResourceExistsError):
                 self.blobs.create_container(path.container)
+        with contextlib.suppress(ResourceExistsError):
+            self.poison.create_queue()
 
     async def run(self) -> None:
         if not self.functions:
@@ -145,6 +155,10 @@ class BlobTriggers:
                 return
             log.error("Blob '%s' is poison for '%s' after %d attempts: %s",
                       name, info.name, attempts, exc)
+            await loop.run_in_executor(self.io, self.poison.send_message, json.dumps({
+                "Type": "BlobTrigger", "FunctionId": f"Host.Functions.{info.name}",
+                "BlobType": "BlockBlob", "ContainerName": path.container, "BlobName": name,
+                "ETag": f'"{etag}"'}))
             status = "Poison"
         entity = {"PartitionKey": info.name, "RowKey": receipt, "BlobName": name,
                   "ETag": etag, "Status": status}

@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import QueueServiceClient
 
 from devhost import azurite, functions
 from devhost.blob_triggers import BlobTriggers
@@ -82,6 +83,7 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     processes = start_pool(process_count, options.app_module, options.script_root) \
         if process_count > 1 else None
     engine = Engine(index, store, io=io, workers=workers, max_activities=config.max_activities,
+                    max_orchestrations=config.max_orchestrations,
                     processes=processes)
 
     base_url = f"http://localhost:{options.port}"
@@ -118,7 +120,8 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
 
     background = [loop.create_task(run_timer(info, workers)) for info in index.timer]
     blob_triggers = BlobTriggers(index.blob, blobs, tables, f"{config.hub_name}BlobReceipts",
-                                 io, workers, lambda: binding, options.blob_poll_seconds)
+                                 io, workers, lambda: binding, options.blob_poll_seconds,
+                                 QueueServiceClient.from_connection_string(conn))
     background.append(loop.create_task(blob_triggers.run()))
     for task in background:
         task.add_done_callback(_report_crash)

@@ -92,7 +92,7 @@ class _Work:
 
 class Engine:
     def __init__(self, index: FunctionIndex, store: DurableStore, *, io: Executor,
-                 workers: Executor, max_activities: int,
+                 workers: Executor, max_activities: int, max_orchestrations: int = 10,
                  processes: Executor | None = None) -> None:
         self.index = index
         self.store = store
@@ -100,6 +100,8 @@ class Engine:
         self._workers = workers
         self._processes = processes  # worker processes for activities, when configured
         self._activity_slots = asyncio.Semaphore(max_activities)
+        # host.json's maxConcurrentOrchestratorFunctions: episodes replaying at once.
+        self._orchestrator_slots = asyncio.Semaphore(max_orchestrations)
         self._instances: dict[str, _Instance] = {}
         self._background: set[asyncio.Task] = set()
         self._closing = False
@@ -179,7 +181,7 @@ class Engine:
             instance_id=instance_id, name=name, status="Pending", input=input_text,
             created=now, updated=now,
             parent_instance_id=parent[0] if parent else None,
-            parent_task_id=parent[1] if parent else None,
+            parent_task_id=parent[1] if parent else None, execution_id=uuid.uuid4().hex,
         )
         await self._run_io(self.store.save_instance, record)
         inst = _Instance(record)
@@ -396,8 +398,9 @@ class Engine:
             }
             loop = asyncio.get_running_loop()
             started = time.perf_counter()
-            state, open_tasks, generated, error = await loop.run_in_executor(
-                self._workers, _replay, info.func, context)
+            async with self._orchestrator_slots:
+                state, open_tasks, generated, error = await loop.run_in_executor(
+                    self._workers, _replay, info.func, context)
             # Each episode is an invocation of the orchestrator function, as in the host.
             invoke.log_invocation(record.name, str(uuid.uuid4()), started,
                                   "Succeeded" if error is None else f"Failed ({error})",
@@ -489,6 +492,7 @@ class Engine:
         inst.history, inst.consumed = [], set()
         await self._consume(inst, consumed)
         record.input = new_input
+        record.execution_id = uuid.uuid4().hex
         record.status = "Pending"
         record.output = None
         record.updated = h.iso(h.utcnow())
@@ -695,7 +699,9 @@ def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Wor
     if isinstance(action, CreateTimerAction):
         return _Work("timer", task_id, fire_at=action.fire_at)
     if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
-        child = action.instance_id or f"{record.instance_id}:{task_id:04d}"
+        # TaskOrchestrationContext.cs: "{ExecutionId}:{sequence number}" when none is given.
+        execution = record.execution_id or record.instance_id
+        child = action.instance_id or f"{execution}:{task_id}"
         return _Work("suborchestration", task_id, name=action.function_name,
                      input=action._input, child_id=child)
     raise _Unsupported(f"devhost does not support {type(action).__name__} (task {task_id})")

@@ -41,6 +41,8 @@ class InstanceRecord:
     updated: str = ""
     parent_instance_id: str | None = None
     parent_task_id: int | None = None
+    # A new id per execution (start, restart, continue-as-new), as DTFx's ExecutionId.
+    execution_id: str | None = None
 
     @property
     def is_terminal(self) -> bool:

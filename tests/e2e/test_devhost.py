@@ -7,6 +7,7 @@ same HTTP surface a user or the Durable SDK's client sees.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from datetime import datetime
@@ -17,6 +18,7 @@ import requests
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy
 
 from tests.support.devhost_process import DevhostProcess
 from tests.support.waiting import wait_until
@@ -366,6 +368,12 @@ def test_sub_orchestrations(host):
     assert done["output"] == {"first": ["Hello Oslo!"], "second": 3}
     child = requests.get(host.status_url(f"child-{instance}"), timeout=5).json()
     assert child["runtimeStatus"] == "Completed"
+    # TaskOrchestrationContext.cs: a child without an id gets "{parent ExecutionId}:{task}".
+    unnamed = requests.get(f"{host.base_url}/runtime/webhooks/durabletask/instances", params={
+        "code": host.system_key, "top": "1000"}, timeout=5).json()
+    ids = [s["instanceId"] for s in unnamed if s["name"] == "hello_sequence"
+           and re.fullmatch(r"[0-9a-f]{32}:0", s["instanceId"])]
+    assert ids, "the first child's default id"
 
 
 def test_continue_as_new(host):
@@ -548,6 +556,16 @@ def test_failing_blob_is_retried_five_times_then_poison(storage_connection, tmp_
         wait_until(poisoned, timeout=15)
         assert proc.log().count(f"failed on {name}") == 4
         assert f"Blob '{name}' is poison for 'on_drop' after 5 attempts" in proc.log()
+        # The Functions host's poison message (BlobTriggerExecutor): base64 JSON on the
+        # webjobs-blobtrigger-poison queue.
+        queue = QueueServiceClient.from_connection_string(storage_connection).get_queue_client(
+            "webjobs-blobtrigger-poison", message_decode_policy=TextBase64DecodePolicy())
+        messages = [json.loads(m.content) for m in queue.peek_messages(max_messages=32)]
+        mine = [m for m in messages if m["BlobName"] == name]
+        assert mine == [{"Type": "BlobTrigger", "FunctionId": "Host.Functions.on_drop",
+                         "BlobType": "BlockBlob", "ContainerName": "pattern-drop",
+                         "BlobName": name, "ETag": mine[0]["ETag"]}]
+        assert mine[0]["ETag"].startswith('"0x')
     finally:
         proc.stop()
 
