@@ -1,36 +1,41 @@
-"""The ingest pipeline on the devhost and Azurite, for a 50,000-row export.
+"""The ingest pipeline on the devhost and Azurite: 5,000, 50,000 and 200,000-row exports.
 
-Measured in the same run:
-  (a) the storage ceiling: the same entities written directly with 100-entity transactions,
-      at the pipeline's concurrency (one thread per activity slot);
-  (b) the pipeline's store stage, in rows per second (from the orchestration's progress);
-  (c) upload to completed, with all ten artifacts.
-Targets: store stage >= 0.8 x the ceiling; end to end <= 45 s.
+For each size, in the same run and with the same processes (a fresh devhost with two worker
+processes, as `make run` has, on its own Azurite):
+  (a) the store ceiling: the same entities written straight into a table with 100-entity
+      transactions, split over the same worker processes and threads;
+  (b) upload to completed, with all ten artifacts (median of 3 for 5,000 rows, warm: the
+      first upload of a fresh host is not counted);
+  (c) their ratio, and the peak resident memory (VmHWM) of the host and of each worker.
+Targets (issue 18): 5k <= 1.3 x its raw write; 50k <= 1.3 x the ceiling; 200k with host and
+worker peaks <= 400 MB each. `ROWS=1000000 python bench/ingest.py` runs one size by hand.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import statistics
 import tempfile
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-import requests
 from azure.data.tables import TableServiceClient
 from common import running_azurite
 
 from shared.advisor.parse import parse_export
+from shared.storage.layout import shards_for
 from shared.storage.recommendations import to_entity
 from shared.storage.tables import upsert_all
 from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
 
-ROWS = 50_000
-SHARDS = 16
+SIZES = [int(n) for n in os.environ.get("ROWS", "5000,50000,200000").split(",")]
 CONCURRENCY = 10  # host.json maxConcurrentActivityFunctions
 PROCESSES = 2  # FUNCTIONS_WORKER_PROCESS_COUNT, as `make run` sets it
+SMALL = 5000  # sizes up to this are timed as the median of 3 warm runs
+PEAK_TARGET_MB = 400
 
 
 def _write_partitions(connection: str, table_name: str, partitions: list[list[dict]]) -> None:
@@ -39,65 +44,89 @@ def _write_partitions(connection: str, table_name: str, partitions: list[list[di
         list(pool.map(lambda rows: upsert_all(table, rows), partitions))
 
 
-def ceiling(connection: str, data: bytes) -> float:
-    """Rows/s writing the same entities directly, with the pipeline's processes and threads."""
+def ceiling_seconds(connection: str, data: bytes) -> float:
+    """Seconds to write the export's rows straight into a table, as the store stage would
+    (the app's shard count, partitions spread over the worker processes and their threads)."""
     records = parse_export(data).records
+    shards = shards_for(len(records))
     table_name = "ceiling" + uuid.uuid4().hex[:8]
     TableServiceClient.from_connection_string(connection).create_table(table_name)
     partitions: dict[str, list[dict]] = {}
     for rec in records:
-        entity, _ = to_entity(rec, "ceiling", SHARDS)
+        entity, _ = to_entity(rec, "ceiling", shards)
         partitions.setdefault(entity["PartitionKey"], []).append(entity)
     groups = [list(partitions.values())[i::PROCESSES] for i in range(PROCESSES)]
     with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
+        list(pool.map(int, [0] * PROCESSES))  # start the processes before the clock
         started = time.perf_counter()
         list(pool.map(_write_partitions, [connection] * PROCESSES, [table_name] * PROCESSES,
                       groups))
-        return len(records) / (time.perf_counter() - started)
+        return time.perf_counter() - started
+
+
+def peaks_mb(pid: int) -> dict[str, float]:
+    """Peak resident memory of a process and its child processes, by role."""
+    peaks = {"host": _vm_hwm(pid)}
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    workers = [c for c in children if "spawn_main" in _cmdline(int(c))
+               and "resource_tracker" not in _cmdline(int(c))]
+    for n, child in enumerate(workers, 1):
+        peaks[f"worker {n}"] = _vm_hwm(int(child))
+    return peaks
+
+
+def _vm_hwm(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def end_to_end(host, data: bytes) -> float:
+    started = time.perf_counter()
+    r = upload(host, data, title="Benchmark")
+    report = wait_report(host, r.json()["reportId"], timeout=1800)
+    elapsed = time.perf_counter() - started
+    if report["status"] != "completed" or len(report["artifacts"]) != 10:
+        raise SystemExit(f"report did not complete: {report.get('failureReason')}")
+    return elapsed
+
+
+def measure(rows: int) -> None:
+    data = to_csv(build_rows(rows, seed=1))
+    with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
+        host, _ = start_app(connection, Path(tmp), FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES))
+        try:
+            if rows <= SMALL:
+                end_to_end(host, data)  # warm: imports, worker start, first tables
+                runs = [end_to_end(host, data) for _ in range(3)]
+                total = statistics.median(runs)
+            else:
+                total = end_to_end(host, data)
+            peaks = peaks_mb(host.proc.pid)
+        finally:
+            host.stop()
+        ceiling = ceiling_seconds(connection, data)
+    ratio = total / ceiling
+    limit = 1.3
+    print(f"{rows:>9,} rows ({len(data) / 1e6:5.1f} MB, {shards_for(rows)} shards): "
+          f"upload->completed {total:6.2f} s, store ceiling {ceiling:6.2f} s, "
+          f"ratio {ratio:4.2f} (target <= {limit}) -> {'met' if ratio <= limit else 'NOT met'}")
+    worst = max(peaks.values())
+    print("           peak RSS: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in peaks.items())
+          + (f" (target <= {PEAK_TARGET_MB} MB -> {'met' if worst <= PEAK_TARGET_MB else 'NOT met'})"
+             if rows >= 200_000 else ""))
 
 
 def main() -> None:
-    data = to_csv(build_rows(ROWS, seed=1))
-    with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
-        ceiling_rate = ceiling(connection, data)
-        # As `make run` does (local.settings.sample.json): two worker processes, two cores.
-        host, _ = start_app(connection, Path(tmp), FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES))
-        try:
-            started = time.perf_counter()
-            r = upload(host, data, title="Benchmark")
-            status_url = r.json()["statusQueryGetUri"]
-            store_start = store_end = None
-            while store_end is None:
-                custom = requests.get(status_url, timeout=30).json().get("customStatus") or {}
-                stage = custom.get("stage")
-                now = time.perf_counter()
-                if stage == "storing" and store_start is None:
-                    store_start = now
-                if stage not in (None, "queued", "validating", "storing") and store_start:
-                    store_end = now
-                if stage == "failed":
-                    raise SystemExit(json.dumps(custom))
-                time.sleep(0.05)
-            report = wait_report(host, r.json()["reportId"], timeout=600)
-            total = time.perf_counter() - started
-            slowest = sorted((line for line in host.log().splitlines()
-                              if "Executed 'render_report'" in line or
-                              "Executed 'store_recommendations'" in line),
-                             key=lambda line: -int(line.split("duration=")[1].split("ms")[0]))
-        finally:
-            host.stop()
-    store_rate = ROWS / (store_end - store_start)
-    print(f"ingest of a {ROWS:,}-row export ({len(data) / 1e6:.1f} MB), {SHARDS} shards, "
-          f"{CONCURRENCY} activity slots, {PROCESSES} worker processes")
-    print(f"  storage ceiling (direct 100-entity transactions): {ceiling_rate:8,.0f} rows/s")
-    print(f"  pipeline store stage:                            {store_rate:8,.0f} rows/s "
-          f"= {store_rate / ceiling_rate:.2f} x ceiling (target >= 0.8)")
-    print(f"  upload to completed ({len(report['artifacts'])} artifacts):              "
-          f"{total:8.1f} s (target <= 45 s)  -> {'met' if total <= 45 else 'NOT met'}")
-    print("  slowest activities:")
-    for line in slowest[:4]:
-        print("   ", line.split("INFO devhost.invocation: ")[1].split(" id=")[0],
-              line.split("duration=")[1].split(" ")[0])
+    print(f"ingest on the devhost: {CONCURRENCY} activity slots, {PROCESSES} worker processes; "
+          "ratios against the same-run store ceiling")
+    for rows in SIZES:
+        measure(rows)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from azure.core.exceptions import AzureError
 from azure.durable_functions.models.actions import (
     ActionType,
     CallActivityAction,
@@ -53,6 +54,7 @@ from devhost.functions import FunctionIndex, FunctionInfo
 log = logging.getLogger("devhost.durable")
 _ERROR_MARKER = "\n\n$OutOfProcData$:"
 ACTIVE = ("Pending", "Running", "Suspended", "ContinuedAsNew")
+DELIVERY_ATTEMPTS = 8  # about 50 s of back-off in all
 _CONTROL = (h.EXECUTION_TERMINATED, h.EXECUTION_SUSPENDED, h.EXECUTION_RESUMED)
 
 
@@ -335,7 +337,17 @@ class Engine:
         inst = await self._get(instance_id)
         if inst is None or inst.record.is_terminal:
             return
-        message_id = await self._run_io(self.store.add_message, instance_id, event)
+        # A lost message would leave the instance waiting for ever (a queue message on Azure
+        # is not lost), so a storage hiccup is retried rather than dropped.
+        for attempt in range(DELIVERY_ATTEMPTS):
+            try:
+                message_id = await self._run_io(self.store.add_message, instance_id, event)
+                break
+            except AzureError as exc:
+                if attempt + 1 == DELIVERY_ATTEMPTS:
+                    raise
+                log.warning("Retrying a message for %s (%s)", instance_id, exc)
+                await asyncio.sleep(0.2 * 2 ** attempt)
         inst.pending.append((message_id, event))
         self._wake(inst)
 
