@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
@@ -60,7 +60,11 @@ class Api:
         """The response; over the server's rate limit (429), wait as it says and try again,
         saying so on standard error."""
         url = path_or_url if path_or_url.startswith("http") else f"{self.url}/api/{path_or_url}"
-        headers = {**self._headers(), **kwargs.pop("headers", {})}
+        # A URL the server handed out with its own key (the Durable status URLs carry the
+        # durabletask_extension system key) is followed as given: our function key in the
+        # header would win over it and be refused, locally as on Azure.
+        own_key = "code" in parse_qs(urlsplit(url).query)
+        headers = {**({} if own_key else self._headers()), **kwargs.pop("headers", {})}
         timeout = kwargs.pop("timeout", self.timeout)
         for attempt in range(1, RATE_LIMIT_RETRIES + 2):
             for item in (kwargs.get("files") or {}).values():  # a retry sends the file again

@@ -50,10 +50,11 @@ def stuck_reports(storage: Storage, now: datetime,
 def delete_orphaned_rows(storage: Storage) -> list[str]:
     """Recommendation rows of reports that no longer exist (ids of the reports cleaned)."""
     known = {r["reportId"] for r in storage.reports.list()}
-    seen: set[str] = set()
+    partitions: dict[str, set[str]] = {}
     for entity in storage.recommendations.table.list_entities(select=["PartitionKey"]):
-        seen.add(layout.report_of_partition(entity["PartitionKey"]))
-    orphans = sorted(seen - known)
+        partition = entity["PartitionKey"]
+        partitions.setdefault(layout.report_of_partition(partition), set()).add(partition)
+    orphans = sorted(set(partitions) - known)
     for report_id in orphans:
-        storage.recommendations.delete_report(report_id)
+        storage.recommendations.delete_partitions(sorted(partitions[report_id]))
     return orphans

@@ -75,10 +75,10 @@ def keep_or_undo(storage: Storage, job: dict[str, Any], undo: Callable[[], objec
 
 
 def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
-    """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard."""
+    """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard
+    (as many shards as the row count calls for, at most the job's)."""
     report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    shards = int(job["shards"])
     storage.reports.update(client_id, report_id, {"status": "processing",
                                                   "startedAt": now_iso()})
     data = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"]) \
@@ -90,6 +90,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         _log(job, "refused (%s): %s", refused.code, refused.message)
         return {"accepted": False, "refusal": refused.to_dict()}
     del data
+    shards = layout.shards_for(result.rows_accepted, int(job["shards"]))
     by_shard: dict[int, list[Recommendation]] = {}
     for record in result.records:
         by_shard.setdefault(layout.shard_of(record.line, shards), []).append(record)
@@ -115,7 +116,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "rowsRejected": result.rows_rejected, "duplicates": result.duplicates,
         "warnings": summary["warnings"], "errors": summary["errors"],
         "columns": summary["columns"], "encoding": result.encoding,
-        "delimiter": result.delimiter,
+        "delimiter": result.delimiter, "shards": shards,
     })
     _log(job, "validated: %d rows accepted, %d rejected, %d duplicates", result.rows_accepted,
          result.rows_rejected, result.duplicates)
@@ -145,11 +146,12 @@ def delete_blobs(storage: Storage, names: list[str]) -> None:
 
 
 def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, int]:
-    report_of(storage, job)  # a work item queued before a delete must not write at all
+    report = report_of(storage, job)  # a work item queued before a delete must not write
     blob = storage.artifacts.get_blob_client(
         layout.shard_blob_name(job["clientId"], job["reportId"], shard))
     records = rec_io.loads_lines(blob.download_blob().readall())
-    stored, truncated = storage.recommendations.store_shard(job["reportId"], records)
+    stored, truncated = storage.recommendations.store_shard(job["reportId"], records,
+                                                            shards_of(storage, report))
     # Undo only this shard's partition: every shard racing to delete the whole report made
     # a delete during storing take tens of seconds of colliding single-row deletes.
     keep_or_undo(storage, job, lambda: storage.recommendations.delete_shard(job["reportId"], shard))
@@ -162,7 +164,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     totals, the baseline and the change counts on the report row."""
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    records = load_records(storage, client_id, report_id, int(job["shards"]))
+    records = load_records(storage, client_id, report_id, shards_of(storage, report))
     as_of = export_date(records, report.get("createdAt", ""))
     # The client's rules in force now: an expired rule stops applying at the next run.
     rules = [r for r in rules_of(storage, client_id) if r["inForce"]]

@@ -233,7 +233,7 @@ def mark_stopped(storage: Storage, report: dict[str, Any], reason: str) -> dict[
 def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
     """The report's rows, its blobs (data, statistics, artifacts) and its upload."""
     client_id, report_id = report["clientId"], report["reportId"]
-    storage.recommendations.delete_report(report_id)
+    storage.recommendations.delete_report(report_id, shards_of(storage, report))
     for blob in storage.artifacts.list_blobs(
             name_starts_with=layout.report_prefix(client_id, report_id)):
         storage.artifacts.delete_blob(blob.name)

@@ -30,7 +30,7 @@ class Storage:
     @cached_property
     def recommendations(self) -> RecommendationsRepository:
         table = ensure_table(self.clients.table, self.settings.recommendations_table)
-        return RecommendationsRepository(table, self.settings.shards)
+        return RecommendationsRepository(table)
 
     @cached_property
     def client_records(self) -> ClientsRepository:

@@ -62,6 +62,17 @@ def changes_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/changes.json"
 
 
+ROWS_PER_SHARD = 2_500
+
+
+def shards_for(rows: int, cap: int = 16) -> int:
+    """How many shards a report's rows are staged and stored in: one per ROWS_PER_SHARD rows,
+    at least one, at most `cap` (RECOMMENDATION_SHARDS). Few for small exports, where each
+    extra shard is one more activity and orchestration episode; more for large ones, where
+    shards are what stores in parallel. The reasoning, with Azure's numbers: docs/scale.md."""
+    return max(1, min(cap, -(-rows // ROWS_PER_SHARD)))
+
+
 def shard_of(line: int, shards: int) -> int:
     """A stable hash of the row key spreads rows evenly over the shards."""
     return zlib.crc32(str(line).encode()) % shards

@@ -75,15 +75,18 @@ def _truncate(entity: dict[str, Any]) -> list[str]:
 
 
 class RecommendationsRepository:
-    def __init__(self, table: TableClient, shards: int) -> None:
-        self.table = table
-        self.shards = shards
+    """The Recommendations table: one partition per shard of a report (`{reportId}-{shard}`);
+    each report's shard count is its own (see layout.shards_for)."""
 
-    def store_shard(self, report_id: str, records: Iterable[Recommendation]) -> tuple[int, int]:
+    def __init__(self, table: TableClient) -> None:
+        self.table = table
+
+    def store_shard(self, report_id: str, records: Iterable[Recommendation],
+                    shards: int) -> tuple[int, int]:
         """Upsert one shard's rows; (rows stored, rows with truncated properties)."""
         entities, truncated = [], 0
         for rec in records:
-            entity, cut = to_entity(rec, report_id, self.shards)
+            entity, cut = to_entity(rec, report_id, shards)
             entities.append(entity)
             truncated += bool(cut)
         partitions: dict[str, list[dict[str, Any]]] = {}
@@ -93,26 +96,21 @@ class RecommendationsRepository:
             upsert_all(self.table, sorted(rows, key=lambda e: e["RowKey"]))
         return len(entities), truncated
 
-    def query_shard(self, report_id: str, shard: int, odata: str = "",
-                    parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        query = "PartitionKey eq @pk" + (f" and ({odata})" if odata else "")
-        return list(self.table.query_entities(
-            query, parameters={"pk": layout.partition_key(report_id, shard),
-                               **(parameters or {})}))
+    def query(self, report_id: str, shards: int) -> list[dict[str, Any]]:
+        """All rows of a report, the shards read in parallel."""
+        def shard_rows(shard: int) -> list[dict[str, Any]]:
+            return list(self.table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": layout.partition_key(report_id, shard)}))
 
-    def query(self, report_id: str, odata: str = "",
-              parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """All matching rows of a report, the shards read in parallel."""
-        with ThreadPoolExecutor(max_workers=min(self.shards, 8)) as pool:
-            parts = pool.map(lambda s: self.query_shard(report_id, s, odata, parameters),
-                             range(self.shards))
-            return [e for part in parts for e in part]
+        with ThreadPoolExecutor(max_workers=min(shards, 8)) as pool:
+            return [e for part in pool.map(shard_rows, range(shards)) for e in part]
 
     def delete_shard(self, report_id: str, shard: int) -> int:
         return delete_partition(self.table, layout.partition_key(report_id, shard))
 
-    def delete_report(self, report_id: str) -> int:
-        with ThreadPoolExecutor(max_workers=min(self.shards, 8)) as pool:
-            return sum(pool.map(
-                lambda s: delete_partition(self.table, layout.partition_key(report_id, s)),
-                range(self.shards)))
+    def delete_report(self, report_id: str, shards: int) -> int:
+        with ThreadPoolExecutor(max_workers=min(shards, 8)) as pool:
+            return sum(pool.map(lambda s: self.delete_shard(report_id, s), range(shards)))
+
+    def delete_partitions(self, partitions: Iterable[str]) -> int:
+        return sum(delete_partition(self.table, p) for p in partitions)

@@ -52,16 +52,16 @@ def test_orphaned_rows_and_half_done_deletes_are_cleaned(storage_connection, uni
     now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     rows = [Recommendation(line=n, recommendation="r") for n in range(2, 12)]
     storage.reports.create("acme", "kept", {"status": "completed", "createdAt": "x"})
-    storage.recommendations.store_shard("kept", rows)
-    storage.recommendations.store_shard("vanished", rows)  # its report row is gone
+    storage.recommendations.store_shard("kept", rows, 16)
+    storage.recommendations.store_shard("vanished", rows, 16)  # its report row is gone
     assert delete_orphaned_rows(storage) == ["vanished"]
-    assert storage.recommendations.query("vanished") == []
-    assert len(storage.recommendations.query("kept")) == 10
+    assert storage.recommendations.query("vanished", 16) == []
+    assert len(storage.recommendations.query("kept", 16)) == 10
 
     storage.reports.update("acme", "kept", {"deletedAt": "2026-11-21T10:00:00Z"})
     assert unfinished_deletions(storage, now) == ["kept"]
     assert storage.reports.get("acme", "kept") is None
-    assert storage.recommendations.query("kept") == []
+    assert storage.recommendations.query("kept", 16) == []
 
     storage.reports.create("acme", "stuck", {"status": "processing"})
     storage.reports.table.upsert_entity({"PartitionKey": "acme", "RowKey": "stuck",
