@@ -562,9 +562,12 @@ def test_failing_blob_is_retried_five_times_then_poison(storage_connection, tmp_
             "webjobs-blobtrigger-poison", message_decode_policy=TextBase64DecodePolicy())
         messages = [json.loads(m.content) for m in queue.peek_messages(max_messages=32)]
         mine = [m for m in messages if m["BlobName"] == name]
-        assert mine == [{"Type": "BlobTrigger", "FunctionId": "Host.Functions.on_drop",
+        # (The module's other pattern host watches the same container on the same Azurite,
+        # so it may poison the blob too: one message per host.)
+        assert 1 <= len(mine) <= 2
+        assert all(m == {"Type": "BlobTrigger", "FunctionId": "Host.Functions.on_drop",
                          "BlobType": "BlockBlob", "ContainerName": "pattern-drop",
-                         "BlobName": name, "ETag": mine[0]["ETag"]}]
+                         "BlobName": name, "ETag": mine[0]["ETag"]} for m in mine)
         assert mine[0]["ETag"].startswith('"0x')
     finally:
         proc.stop()
