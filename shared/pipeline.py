@@ -18,7 +18,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
-from shared import clients_service
+from shared import clients_service, rows_cache
 from shared.advisor import records as rec_io
 from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
@@ -125,6 +125,18 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
             "shards": {str(s): len(rows) for s, rows in sorted(by_shard.items())}}
 
 
+def cached_records(storage: Storage, client_id: str, report_id: str,
+                   shards: int) -> list[Recommendation]:
+    """The report's validated rows, read once per worker process while they do not change
+    (see rows_cache); the list is shared: do not change it."""
+    names = {layout.shard_blob_name(client_id, report_id, s) for s in range(shards)}
+    blobs = [b for b in storage.artifacts.list_blobs(
+        name_starts_with=layout.report_prefix(client_id, report_id)) if b.name in names]
+    key = (storage.artifacts.url, *sorted(f"{b.name}@{b.etag}" for b in blobs))
+    return rows_cache.rows(key, sum(b.size for b in blobs),
+                           lambda: load_records(storage, client_id, report_id, shards))
+
+
 def load_records(storage: Storage, client_id: str, report_id: str,
                  shards: int) -> list[Recommendation]:
     """The report's validated rows, in source order."""
@@ -220,8 +232,8 @@ def records_in_force(storage: Storage, report: dict[str, Any]
                      ) -> tuple[list[Recommendation], dict[str, Any]]:
     """The report's rows its exclusions left in the figures, and the exclusions (the rules
     applied with their row counts, and the excluded lines)."""
-    records = load_records(storage, report["clientId"], report["reportId"],
-                           shards_of(storage, report))
+    records = cached_records(storage, report["clientId"], report["reportId"],
+                             shards_of(storage, report))
     exclusions = read_json(storage, layout.exclusions_blob_name(
         report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
     excluded = exclusions["excluded"]

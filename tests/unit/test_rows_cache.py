@@ -1,0 +1,64 @@
+"""shared.rows_cache: a report's rows are read once per worker while their blobs do not change."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from shared import rows_cache
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    rows_cache.clear()
+    yield
+    rows_cache.clear()
+
+
+def counting_loader(value):
+    calls = []
+
+    def load():
+        calls.append(1)
+        time.sleep(0.05)
+        return value
+    return load, calls
+
+
+def test_same_blobs_are_read_once_and_new_etags_read_again():
+    load, calls = counting_loader(["a"])
+    key = ("acct", "c/r/data/shard-00.jsonl@etag1")
+    assert rows_cache.rows(key, 10, load) == ["a"]
+    assert rows_cache.rows(key, 10, load) == ["a"]
+    assert len(calls) == 1
+    changed = ("acct", "c/r/data/shard-00.jsonl@etag2")  # re-validated: new blobs
+    assert rows_cache.rows(changed, 10, load) == ["a"] and len(calls) == 2
+
+
+def test_concurrent_renders_of_one_report_share_one_read():
+    load, calls = counting_loader(["row"])
+    key = ("acct", "x@1")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(rows_cache.rows(key, 1, load)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [["row"]] * 8 and len(calls) == 1
+
+
+def test_large_reports_are_not_kept_and_failures_are_not_cached():
+    load, calls = counting_loader(["big"])
+    key = ("acct", "big@1")
+    rows_cache.rows(key, rows_cache.MAX_BYTES + 1, load)
+    rows_cache.rows(key, rows_cache.MAX_BYTES + 1, load)
+    assert len(calls) == 2
+
+    def failing():
+        raise OSError("storage hiccup")
+    with pytest.raises(OSError):
+        rows_cache.rows(("acct", "f@1"), 1, failing)
+    assert rows_cache.rows(("acct", "f@1"), 1, lambda: ["ok"]) == ["ok"]
