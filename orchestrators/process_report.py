@@ -48,11 +48,13 @@ def process_report(context: df.DurableOrchestrationContext):
         progress.rowsTotal = validation["rowsAccepted"]
         show(context, progress, "storing", 10)
         # Rendering reads the staged rows, not the table: it runs while the shards are stored.
+        # The summary is scheduled first so it takes the first free activity slot: behind
+        # sixteen shards it waited for storing to end, and every render waits for it.
+        summary = context.call_activity_with_retry("summarize", RETRY, {"job": job})
         storing = [context.call_activity_with_retry(
             "store_recommendations", RETRY, {"job": job, "shard": int(shard)})
             for shard in validation["shards"]]
-        summary = context.call_activity_with_retry("summarize", RETRY, {"job": job})
-        pending = [*storing, summary]
+        pending = [summary, *storing]  # ids follow this order: the summary first
         rendering: list = []
         artifacts, truncated = [], 0
         while pending:

@@ -9,6 +9,8 @@ from typing import Any
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient, TableTransactionError
 
+from shared.storage.batch import upsert_transaction
+
 MAX_BATCH = 100  # entities per entity-group transaction
 
 
@@ -26,7 +28,7 @@ def chunks(items: list, size: int = MAX_BATCH) -> Iterator[list]:
 def upsert_all(table: TableClient, entities: list[dict[str, Any]]) -> None:
     """Upsert entities of one partition, 100 to a transaction."""
     for chunk in chunks(entities):
-        table.submit_transaction([("upsert", e) for e in chunk])
+        upsert_transaction(table, chunk)
 
 
 def delete_partition(table: TableClient, partition: str) -> int:
