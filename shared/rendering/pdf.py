@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -67,10 +68,35 @@ _MAX_CELL_LINES = 12  # and however narrow its column, a row stays well within o
 _PRODUCER = "Advisor Reports"
 
 
+class _RepeatingTextFont(TTFont):
+    """DejaVu with `splitString` remembered per document. Every string drawn goes through it
+    (mapping characters to the embedded subset's codes, a Python loop per character), and the
+    detailed reports draw the same texts over and over: categories, impacts, resource types,
+    the same recommendation for hundreds of resources. Once a text's characters are in the
+    document's subsets the answer for that text never changes, so it is kept."""
+
+    _MAX_REMEMBERED = 200_000  # distinct texts per document
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        known = self._remembered.get(doc)
+        if known is None:
+            known = self._remembered[doc] = {}
+        found = known.get(text)
+        if found is None:
+            found = super().splitString(text, doc, encoding)
+            if len(known) < self._MAX_REMEMBERED:
+                known[text] = found
+        return found
+
+
 @lru_cache(maxsize=1)
 def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(_FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(_FONTS / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(_RepeatingTextFont(FONT, str(_FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(_RepeatingTextFont(BOLD, str(_FONTS / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 

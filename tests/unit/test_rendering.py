@@ -310,3 +310,15 @@ def test_mixed_lists_have_a_category_column(sample):
     text = squash(pdf_text(render_report("operations", "pdf", sample)))
     assert "Impact Category Recommendation Resource Resource group Subscription" in text
     assert "Impact Action Category Scope" in text
+
+
+def test_the_remembering_font_writes_the_same_bytes_as_reportlabs(monkeypatch):
+    # pdf._RepeatingTextFont keeps splitString's answers per document; the PDF must not change.
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from shared.rendering import pdf
+    records = parse_export(to_csv(build_rows(600, seed=8))).records
+    data = ReportInput(records, "Zürich Ltd – 東京", "T", "f.csv", "2026-11-21")
+    remembered = render_report("detailed", "pdf", data)
+    monkeypatch.setattr(pdf._RepeatingTextFont, "splitString", TTFont.splitString)
+    assert render_report("detailed", "pdf", data) == remembered
