@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,29 @@ def expand_app_settings(value: str) -> str:
     return _SETTING_REF.sub(lambda m: os.environ.get(m.group(1), m.group(0)), value)
 
 
+_OVERRIDE_PREFIX = "azurefunctionsjobhost__"
+
+
+def with_overrides(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """host.json with app-setting overrides applied, as the Functions host does:
+    `AzureFunctionsJobHost__extensions__durableTask__hubName=x` sets that value (path parts
+    match keys without regard to case; the value is the setting's text)."""
+    for name, value in env.items():
+        if not name.lower().startswith(_OVERRIDE_PREFIX):
+            continue
+        *parents, leaf = name[len(_OVERRIDE_PREFIX):].split("__")
+        node = raw
+        for part in parents:
+            key = next((k for k in node if k.lower() == part.lower()), part)
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node[next((k for k in node if k.lower() == leaf.lower()), leaf)] = value
+    return raw
+
+
 @dataclass(frozen=True)
 class HostConfig:
     route_prefix: str
@@ -54,6 +78,7 @@ class HostConfig:
     @classmethod
     def load(cls, path: Path) -> HostConfig:
         raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        raw = with_overrides(raw, os.environ)
         extensions = raw.get("extensions", {})
         durable = extensions.get("durableTask", {})
         hub = expand_app_settings(str(durable.get("hubName", "TestHubName")))

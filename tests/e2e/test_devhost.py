@@ -534,6 +534,24 @@ def test_blob_trigger_fires_once_per_blob_version_across_restarts(
         proc.stop()
 
 
+def test_host_json_overrides_bound_concurrent_replays(storage_connection, tmp_path_factory):
+    # The Functions host reads AzureFunctionsJobHost__* app settings over host.json; with
+    # maxConcurrentOrchestratorFunctions at 1, four 0.4 s episodes run one after another.
+    data_dir = tmp_path_factory.mktemp("one-orchestrator")
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection, {
+        "PATTERN_APP_MARKS": str(data_dir / "marks"),
+        "AzureFunctionsJobHost__extensions__durableTask__maxConcurrentOrchestratorFunctions": "1"})
+    proc.start()
+    try:
+        started = time.monotonic()
+        bodies = [start(proc, "slow_replay").json() for _ in range(4)]
+        for body in bodies:
+            assert proc.wait_for_status(body["statusQueryGetUri"])["output"] == "ok"
+        assert time.monotonic() - started >= 1.5
+    finally:
+        proc.stop()
+
+
 def test_failing_blob_is_retried_five_times_then_poison(storage_connection, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("poison")
     proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection,

@@ -131,6 +131,14 @@ def changes_between_episodes(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def slow_replay(context: df.DurableOrchestrationContext):
+    """Its one episode takes a while (never do this in a real orchestrator): lets a test see
+    how many replays run at once."""
+    time.sleep(0.4)
+    return "ok"
+
+
+@app.orchestration_trigger(context_name="context")
 def big_status(context: df.DurableOrchestrationContext):
     context.set_custom_status({"text": "x" * context.get_input()["chars"]})
     yield context.call_activity("noop", 1)
