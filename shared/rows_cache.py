@@ -3,51 +3,68 @@
 A report's ten renders run as separate activities, most of them in the same worker process;
 each used to download and decode every shard blob again (about 12 MB at 50,000 rows). The rows
 of the latest report are kept here, keyed by the shard blobs' ETags, so a re-validated report
-(new blobs) is never served stale rows. One report at a time, and only up to MAX_BYTES of
-shard data: a very large export is read per render rather than pinned in memory between them.
-Concurrent renders of the same report wait for one read instead of each doing it.
+(new blobs) is never served stale rows. Concurrent renders of the same report wait for one read
+and share it instead of each holding a copy.
+
+One report at a time. Up to MAX_BYTES of shard data the rows stay between renders; above it
+they are shared only while some render still holds them (a weak reference), so a very large
+export is not pinned in memory between its renders.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 
 from shared.advisor.model import Recommendation
 
 # About 60,000 rows (~630 bytes a row staged): their decoded rows, under 200 MB, stay in a
-# worker between renders; larger exports are read per render instead of pinned.
+# worker between renders.
 MAX_BYTES = 40 * 1024 * 1024
 
 Key = tuple[str, ...]
 
+
+class Rows(list):
+    """A report's rows; a list that can be weakly referenced."""
+
+    __slots__ = ("__weakref__",)
+
+
 _lock = threading.Lock()
-_slot: tuple[Key, Future] | None = None
+_slot: tuple[Key, Future | weakref.ref] | None = None
 
 
-def rows(key: Key, size: int, load: Callable[[], list[Recommendation]]
-         ) -> list[Recommendation]:
-    """The rows for `key` (the shard blobs' names and ETags), loading them with `load` when this
-    process does not hold them. Callers must not change the list."""
+def rows(key: Key, size: int, load: Callable[[], list[Recommendation]]) -> Rows:
+    """The rows for `key` (the shard blobs' names and ETags, `size` bytes in all), loading them
+    with `load` when this process does not hold them. Callers must not change the list."""
     global _slot
-    if size > MAX_BYTES:
-        return load()
     with _lock:
-        if _slot is not None and _slot[0] == key:
-            future = _slot[1]
-            owner = False
-        else:
-            future, owner = Future(), True
+        held = _slot[1] if _slot is not None and _slot[0] == key else None
+        if isinstance(held, weakref.ref):
+            alive = held()
+            if alive is not None:
+                return alive
+            held = None
+        owner = held is None
+        future: Future = Future() if owner else held
+        if owner:
             _slot = (key, future)
     if owner:
         try:
-            future.set_result(load())
+            value = Rows(load())
         except BaseException as exc:
             with _lock:
                 if _slot is not None and _slot[1] is future:
                     _slot = None
             future.set_exception(exc)
+            raise
+        with _lock:
+            if size > MAX_BYTES and _slot is not None and _slot[1] is future:
+                _slot = (key, weakref.ref(value))  # shared while in use, then freed
+        future.set_result(value)
     return future.result()
 
 

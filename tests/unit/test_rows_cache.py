@@ -50,15 +50,18 @@ def test_concurrent_renders_of_one_report_share_one_read():
     assert results == [["row"]] * 8 and len(calls) == 1
 
 
-def test_large_reports_are_not_kept_and_failures_are_not_cached():
+def test_large_reports_are_shared_while_in_use_then_freed_and_failures_are_not_cached():
     load, calls = counting_loader(["big"])
-    key = ("acct", "big@1")
-    rows_cache.rows(key, rows_cache.MAX_BYTES + 1, load)
-    rows_cache.rows(key, rows_cache.MAX_BYTES + 1, load)
-    assert len(calls) == 2
+    key, big = ("acct", "big@1"), rows_cache.MAX_BYTES + 1
+    first = rows_cache.rows(key, big, load)
+    assert rows_cache.rows(key, big, load) is first and len(calls) == 1  # still held: shared
+    del first  # no render holds them any more: gone, read again next time
+    assert rows_cache.rows(key, big, load) == ["big"] and len(calls) == 2
 
     def failing():
         raise OSError("storage hiccup")
     with pytest.raises(OSError):
+        rows_cache.rows(("acct", "f@1"), 1, failing)
+    with pytest.raises(OSError):  # not remembered as a failure either
         rows_cache.rows(("acct", "f@1"), 1, failing)
     assert rows_cache.rows(("acct", "f@1"), 1, lambda: ["ok"]) == ["ok"]
