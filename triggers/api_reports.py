@@ -215,9 +215,11 @@ _REPORT_TO_RUNTIME = {"queued": "Pending", "processing": "Running", "completed":
 async def get_report_status(call: Call) -> Reply:
     report = await asyncio.to_thread(_report, call)
     report, status = await _current(call, report)
-    running = report.get("status") in reports_service.IN_PROGRESS
-    if status is not None and (running or status.runtime_status.value not in
-                               reports_service.RUNNING):
+    # Running while either says so: the report row is finalized a moment before its
+    # orchestration ends, and "Completed" must come with the orchestration's output.
+    running = report.get("status") in reports_service.IN_PROGRESS or (
+        status is not None and status.runtime_status.value in reports_service.RUNNING)
+    if status is not None:
         body = orchestration_view(status)
     else:  # no instance (purged, or not started yet): answer from the report row
         body = {"name": intake.ORCHESTRATOR, "instanceId": report.get("activeInstance")
