@@ -69,9 +69,7 @@ async def act(storage: Storage, client: Any, task: dict[str, Any]) -> dict[str, 
             await report_actions.delete_everywhere(storage, client, report, task["requestId"])
             result["outcome"] = "deleted"
         elif action == "render":
-            reports_service.check_can_change(report, "re-render")
-            if not report.get("totals"):
-                raise ApiError(409, "NotReady", "No stored data to render from; retry it.")
+            reports_service.check_can_render(report)
             result.update(outcome="started",
                           instanceId=await report_actions.start_render(storage, client, report))
         else:

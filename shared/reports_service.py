@@ -262,6 +262,13 @@ def check_can_change(report: dict[str, Any], action: str) -> None:
                        f"{action} it when it has finished.", target="reportId")
 
 
+def check_can_render(report: dict[str, Any]) -> None:
+    check_can_change(report, "re-render")
+    if not report.get("totals"):
+        raise ApiError(409, "NotReady", "This report has no stored data to render from; "
+                       "retry it instead.", target="reportId")
+
+
 def check_can_retry(report: dict[str, Any]) -> None:
     if report.get("status") == "failed" and not report.get("uploadBlob"):
         raise ApiError(409, "NotRetryable", "This dropped file was refused before processing "

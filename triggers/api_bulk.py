@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from shared import bulk_service
+from shared import bulk_service, reports_service
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.errors import not_found
@@ -37,11 +37,7 @@ async def bulk_reports(call: Call) -> Reply:
         "action": body["action"], "reports": reports, "missing": missing,
         "requestId": call.rid, "actor": call.principal.name, "actorId": call.principal.id,
         "clientIds": sorted({r["clientId"] for r in reports})})
-    if call.principal.trusted_key:
-        payload = json.loads(call.client.create_check_status_response(call.req, bulk_id)
-                             .get_body())
-    else:  # signed-in callers poll the app's own route (see _accepted in api_reports)
-        payload = {"id": bulk_id, "statusQueryGetUri": _status_url(call, bulk_id)}
+    payload = call.status_payload(bulk_id, _status_url(call, bulk_id))
     payload.update(bulkId=bulk_id, action=body["action"], count=len(reports),
                    missing=missing)
     return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "5"})
@@ -65,6 +61,6 @@ async def bulk_status(call: Call) -> Reply:
     if not seen:
         raise not_found(f"Bulk operation '{bulk_id}'", "bulkId")
     body = orchestration_view(status)
-    if status.runtime_status.value in ("Pending", "Running"):
+    if status.runtime_status.value in reports_service.RUNNING:
         return Reply(202, body, {"Location": _status_url(call, bulk_id), "Retry-After": "5"})
     return Reply(200, body)

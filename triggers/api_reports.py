@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from shared.http.api import Call, Param, Reply
 from shared.http.auth import CONTRIBUTOR, READER, AuthError
 from shared.http.errors import ApiError, invalid, not_found
 from shared.http.paging import page_of
-from shared.http.schemas import RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
+from shared.http.schemas import BINARY_FILE, RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
 from shared.http.upload import (
     check_body,
     check_header,
@@ -66,18 +65,8 @@ def _status_url(call: Call, report_id: str) -> str:
 
 
 async def _accepted(call: Call, instance_id: str, report_id: str) -> Reply:
-    """202 with a status URL to poll, reportId and reportUrl.
-
-    A caller with the function key alone (trusted automation) gets the Durable check-status
-    payload, whose URLs carry the management key. A signed-in caller, whose rights are
-    limited by roles and client claims, gets the app's own status route instead: the
-    management key would give it every client's orchestrations.
-    """
-    if call.principal.trusted_key:
-        payload = json.loads(call.client.create_check_status_response(call.req, instance_id)
-                             .get_body())
-    else:
-        payload = {"id": instance_id, "statusQueryGetUri": _status_url(call, report_id)}
+    """202 with a status URL to poll (see Call.status_payload), reportId and reportUrl."""
+    payload = call.status_payload(instance_id, _status_url(call, report_id))
     payload["reportId"] = report_id
     payload["reportUrl"] = f"{call.api_base}/reports/{report_id}"
     return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "10"})
@@ -334,9 +323,7 @@ def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -
     "GET", "reports/{reportId}/artifacts/{artifact}", operation_id="downloadArtifact",
     role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf, "
                                   "cost.xlsx or executive.pptx",
-    responses={200: ("The file", {"x-content-type": "application/octet-stream",
-                                  "type": "string", "format": "binary"}),
-               304: ("Not modified (If-None-Match)", None)})
+    responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None)})
 def download_artifact(call: Call) -> Reply:
     return serve_artifact(call, _report(call), call.route["artifact"])
 
@@ -444,10 +431,7 @@ async def delete_report(call: Call) -> Reply:
 async def render_again(call: Call) -> Reply:
     storage = get_storage()
     report, _ = await _current(call, await asyncio.to_thread(_report, call))
-    reports_service.check_can_change(report, "re-render")
-    if not report.get("totals"):
-        raise ApiError(409, "NotReady", "This report has no stored data to render from; "
-                       "retry it instead.", target="reportId")
+    reports_service.check_can_render(report)
     body = call.body or {}
     types, formats = body.get("reportTypes"), body.get("formats")
     job = reports_service.job_for(storage, report, types, formats)

@@ -8,14 +8,13 @@ from shared import shares_service
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.errors import not_found
-from shared.http.schemas import SHARE_CREATE, ref
+from shared.http.schemas import BINARY_FILE, SHARE_CREATE, ref
 from shared.storage.context import get_storage
 from shared.storage.reports import is_deleted
 from triggers.api_registry import api
 from triggers.api_reports import _report, serve_artifact
 
 TAG = "Shares"
-_FILE = {"x-content-type": "application/octet-stream", "type": "string", "format": "binary"}
 
 
 def now() -> datetime:
@@ -98,7 +97,7 @@ def open_share(call: Call) -> Reply:
     "GET", "shared/{token}/{artifact}", operation_id="downloadShared", role=None, tag=TAG,
     audited=True, summary="Download a shared file (no key needed); counts against "
                           "maxDownloads, a 304 does not",
-    responses={200: ("The file", _FILE), 304: ("Not modified (If-None-Match)", None),
+    responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None),
                410: ("Expired, revoked or used up", ref("Error"))})
 def download_shared(call: Call) -> Reply:
     share, report = _shared(call)

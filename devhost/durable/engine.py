@@ -637,20 +637,31 @@ def _replay(handle, context: dict[str, Any]
         return state, {}, generated, state.get("error") or message
 
 
-def _kind_of(task) -> tuple[str, str]:
-    """What a task stands for in history terms: ("activity"|"timer"|"suborchestration", name)."""
+RETRY_TIMER = "retry timer"
+
+
+def _classify(task) -> tuple[str, Any]:
+    """What a task the SDK numbered stands for, and the action that says so: ("activity" |
+    "timer" | "suborchestration" | RETRY_TIMER | the action's class name, action). A retry's
+    re-scheduled attempt is its original call."""
     action = task.action_repr
     if isinstance(action, NoOpAction):
         if action.metadata == "-WithRetry timer":
-            return "timer", ""
-        action = task.parent.actions  # a retry's re-scheduled attempt of the original call
+            return RETRY_TIMER, action
+        action = task.parent.actions
     if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
-        return "activity", action.function_name
-    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
-        return "suborchestration", action.function_name
+        return "activity", action
     if isinstance(action, CreateTimerAction):
-        return "timer", ""
-    return type(action).__name__, ""
+        return "timer", action
+    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
+        return "suborchestration", action
+    return type(action).__name__, action
+
+
+def _kind_of(task) -> tuple[str, str]:
+    """What a task stands for in history terms: (kind, function name)."""
+    kind, action = _classify(task)
+    return ("timer" if kind == RETRY_TIMER else kind), getattr(action, "function_name", "")
 
 
 _HISTORY_KINDS = {h.TASK_SCHEDULED: ("activity", "an activity task"),
@@ -699,24 +710,22 @@ def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_
 
 
 def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Work:
-    action = task.action_repr
-    if isinstance(action, NoOpAction):
+    kind, action = _classify(task)
+    if kind == RETRY_TIMER:
         retry: RetryAbleTask = task.parent
-        if action.metadata == "-WithRetry timer":
-            delay = retry_delay(retry.retry_options.to_json(), retry.num_attempts)
-            return _Work("timer", task_id, fire_at=now + delay)
-        action = retry.actions  # the re-scheduled attempt of the original call
-    if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
+        delay = retry_delay(retry.retry_options.to_json(), retry.num_attempts)
+        return _Work("timer", task_id, fire_at=now + delay)
+    if kind == "activity":
         return _Work("activity", task_id, name=action.function_name, input=action.input_)
-    if isinstance(action, CreateTimerAction):
+    if kind == "timer":
         return _Work("timer", task_id, fire_at=action.fire_at)
-    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
+    if kind == "suborchestration":
         # TaskOrchestrationContext.cs: "{ExecutionId}:{sequence number}" when none is given.
         execution = record.execution_id or record.instance_id
         child = action.instance_id or f"{execution}:{task_id}"
         return _Work("suborchestration", task_id, name=action.function_name,
                      input=action._input, child_id=child)
-    raise _Unsupported(f"devhost does not support {type(action).__name__} (task {task_id})")
+    raise _Unsupported(f"devhost does not support {kind} (task {task_id})")
 
 
 MAX_CUSTOM_STATUS_KB = 16

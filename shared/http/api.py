@@ -137,6 +137,17 @@ class Call:
     def url(self) -> str:
         return self.req.url.split("?", 1)[0]
 
+    def status_payload(self, instance_id: str, own_status_url: str) -> dict[str, Any]:
+        """What a 202 for a started orchestration carries. A caller with the function key
+        alone (trusted automation) gets the Durable check-status payload, whose URLs carry the
+        extension's system key. A signed-in caller, whose rights are limited by roles and
+        client claims, gets the app's own status route instead: the system key would give it
+        every client's orchestrations."""
+        if self.principal.trusted_key:
+            return json.loads(self.client.create_check_status_response(self.req, instance_id)
+                              .get_body())
+        return {"id": instance_id, "statusQueryGetUri": own_status_url}
+
 
 @dataclass
 class Reply:

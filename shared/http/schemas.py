@@ -23,6 +23,7 @@ def page(item: str) -> dict[str, Any]:
 
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+BINARY_FILE = {"x-content-type": "application/octet-stream", "type": "string", "format": "binary"}
 MONEY_BY_CURRENCY = {"type": "object", "additionalProperties": {"type": "number"}}
 MESSAGE = {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"},

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_robustness import principal
 from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-CURRENT = (SAMPLES / "advisor-export-sample.csv").read_bytes()
-PREVIOUS = (SAMPLES / "advisor-export-sample-previous.csv").read_bytes()
+CURRENT, PREVIOUS = CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,10 +14,10 @@ from pypdf import PdfReader
 
 from tests.e2e.test_robustness import principal
 from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import CURRENT_SAMPLE, SAMPLES
 
 pytestmark = pytest.mark.timeout(300)
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-SAMPLE = (SAMPLES / "advisor-export-sample.csv").read_bytes()
+SAMPLE = CURRENT_SAMPLE
 CLIENT_LOGO = (SAMPLES / "logo-contoso.png").read_bytes()
 PARTNER_LOGO = (SAMPLES / "logo-partner.jpg").read_bytes()
 ADMIN = principal("Reports.Admin")

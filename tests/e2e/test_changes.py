@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -16,11 +15,10 @@ from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
 from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-CURRENT = (SAMPLES / "advisor-export-sample.csv").read_bytes()
-PREVIOUS = (SAMPLES / "advisor-export-sample-previous.csv").read_bytes()
+CURRENT, PREVIOUS = CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 
 @pytest.fixture(scope="module")

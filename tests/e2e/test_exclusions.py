@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from azure.data.tables import TableServiceClient
@@ -17,11 +16,10 @@ from shared.advisor.parse import parse_export
 from shared.advisor.stats import compute_statistics
 from tests.e2e.test_robustness import principal
 from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-CURRENT = (SAMPLES / "advisor-export-sample.csv").read_bytes()
-PREVIOUS = (SAMPLES / "advisor-export-sample-previous.csv").read_bytes()
+CURRENT, PREVIOUS = CURRENT_SAMPLE, PREVIOUS_SAMPLE
 ROWS = parse_export(CURRENT).records
 ZURICH = "3f2a1b4c-0000-4000-8000-000000000002"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from azure.data.tables import TableServiceClient, UpdateMode
@@ -13,10 +12,10 @@ from azure.storage.blob import BlobServiceClient
 
 from tests.e2e.test_robustness import principal
 from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import CURRENT_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
-SAMPLE = (Path(__file__).resolve().parents[2] / "samples" / "advisor-export-sample.csv") \
-    .read_bytes()
+SAMPLE = CURRENT_SAMPLE
 CONTRIBUTOR = principal("Reports.Contributor")
 READER = principal("Reports.Reader")
 

@@ -9,6 +9,12 @@ import csv
 import io
 import random
 from collections.abc import Sequence
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+# The committed sample exports: November, and October (the baseline of changes).
+CURRENT_SAMPLE = (SAMPLES / "advisor-export-sample.csv").read_bytes()
+PREVIOUS_SAMPLE = (SAMPLES / "advisor-export-sample-previous.csv").read_bytes()
 
 HEADER_17 = [
     "Category", "Business Impact", "Recommendation", "Subscription ID", "Subscription Name",

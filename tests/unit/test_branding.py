@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -26,9 +25,9 @@ from shared.rendering.html import render_html
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.render import render_report
 from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document, scope_text
+from tests.support.exports import CURRENT_SAMPLE
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-RECORDS = parse_export((SAMPLES / "advisor-export-sample.csv").read_bytes()).records
+RECORDS = parse_export(CURRENT_SAMPLE).records
 
 
 def image_bytes(kind: str, size: tuple[int, int] = (64, 32)) -> bytes:
