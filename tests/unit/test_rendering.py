@@ -322,3 +322,16 @@ def test_the_remembering_font_writes_the_same_bytes_as_reportlabs(monkeypatch):
     remembered = render_report("detailed", "pdf", data)
     monkeypatch.setattr(pdf._RepeatingTextFont, "splitString", TTFont.splitString)
     assert render_report("detailed", "pdf", data) == remembered
+
+
+def test_pages_deflated_early_draw_the_same(monkeypatch):
+    # pdf._compress_now deflates each page when it is finished instead of when saving.
+    from shared.rendering import pdf
+    data = ReportInput(parse_export(to_csv(build_rows(600, seed=8))).records, "C", "T",
+                       "f.csv", "2026-11-21")
+    early = PdfReader(io.BytesIO(render_report("detailed", "pdf", data)))
+    monkeypatch.setattr(pdf, "_compress_now", lambda page: None)
+    late = PdfReader(io.BytesIO(render_report("detailed", "pdf", data)))
+    assert len(early.pages) == len(late.pages) > 10
+    for mine, theirs in zip(early.pages, late.pages, strict=True):
+        assert mine.get_contents().get_data() == theirs.get_contents().get_data()

@@ -1,0 +1,44 @@
+"""Staged rows: JSON Lines written and read back unchanged, compactly, sharing equal values."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from shared.advisor import records as rec_io
+from shared.advisor.model import Recommendation
+from shared.advisor.parse import parse_export
+from tests.support.exports import sample_export
+
+ROWS = parse_export(sample_export(300)).records
+
+
+def test_rows_round_trip_unchanged():
+    odd = Recommendation(7, "Ünïcode “quotes” and a\nline break", category="Cost",
+                         annual_savings=Decimal("1234.5600"), currency="EUR",
+                         extra={"Tags": "env=prod", "Note": "é"})
+    rows = [*ROWS, odd, Recommendation(9, "No savings at all")]
+    assert rec_io.loads_lines(rec_io.dumps_lines(rows)) == rows
+    back = rec_io.loads_lines(rec_io.dumps_lines([odd]))[0]
+    assert str(back.annual_savings) == "1234.5600"  # precision kept, not a float
+
+
+def test_lines_leave_out_empty_fields():
+    line = json.loads(rec_io.dumps_lines([Recommendation(3, "Enable MFA")]))
+    assert line == {"line": 3, "recommendation": "Enable MFA"}
+
+
+def test_lines_with_every_field_still_read():
+    """Reports staged before the compact lines are re-rendered from their old blobs."""
+    full = "".join(json.dumps(rec_io.to_dict(r)) + "\n" for r in ROWS).encode()
+    assert rec_io.loads_lines(full) == ROWS
+
+
+def test_equal_values_are_one_object():
+    back = rec_io.loads_lines(rec_io.dumps_lines(ROWS))
+    texts = {r.recommendation for r in back}
+    assert len({id(r.recommendation) for r in back}) == len(texts)
+    assert len({id(r.subscription_id) for r in back}) == len({r.subscription_id for r in back})
+    savings = [r.annual_savings for r in back if r.annual_savings is not None]
+    assert len({id(s) for s in savings}) == len({str(s) for s in savings})
+    assert len({id(r.extra) for r in back}) == 1  # no extra columns: one shared empty dict
