@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ from shared.advisor.scope import out_of_scope
 from shared.advisor.stats import compute_statistics, export_date
 from shared.branding_service import branding_of
 from shared.job import InvalidJob, check_job
-from shared.rendering.render import content_type, render_report
+from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import ReportInput
 from shared.storage import layout
 from shared.storage.context import Storage
@@ -38,6 +39,7 @@ from shared.storage.reports import ReportGone, creation_order, is_deleted, now_i
 from shared.storage.tables import odata_quote
 
 MAX_STORED_ERRORS = 100
+SPOOL_BYTES = 8 * 1024 * 1024  # a rendered artifact above this goes to a temporary file
 log = logging.getLogger("advisor_reports.pipeline")
 
 
@@ -299,15 +301,21 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         branding=branding,
         notes=report.get("notes") or "",
     )
-    started = time.perf_counter()
-    body = render_report(report_type, fmt, data)
-    _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, len(body),
-         time.perf_counter() - started)
     name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
-    result = storage.artifacts.get_blob_client(name).upload_blob(
-        body, overwrite=True, content_settings=ContentSettings(content_type=content_type(fmt)))
+    # A report of every row can be tens of MB: it is written to a file as it is made (kept
+    # in memory while small) and uploaded from there in blocks, never held whole.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
+        started = time.perf_counter()
+        write_report(report_type, fmt, data, out)
+        size = out.tell()
+        _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, size,
+             time.perf_counter() - started)
+        out.seek(0)
+        result = storage.artifacts.get_blob_client(name).upload_blob(
+            out, length=size, overwrite=True,
+            content_settings=ContentSettings(content_type=content_type(fmt)))
     keep_or_undo(storage, job, lambda: delete_blobs(storage, [name]))
-    return {"reportType": report_type, "format": fmt, "blob": name, "size": len(body),
+    return {"reportType": report_type, "format": fmt, "blob": name, "size": size,
             "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar, overload
 
 from shared.rendering.charts import Chart
 
@@ -20,6 +21,33 @@ class Column:
     header: str
     width: float  # share of the table width
     numeric: bool = False
+
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+class Derived(Sequence[V], Generic[T, V]):
+    """`make(item)` for each item, made when asked for: a table of every recommendation does
+    not hold all its rows' texts and links at once, only the page or the piece being drawn."""
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], V]) -> None:
+        self.items, self.make = items, make
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> V: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[V]: ...
+    def __getitem__(self, index: int | slice) -> V | list[V]:
+        if isinstance(index, slice):
+            return [self.make(item) for item in self.items[index]]
+        return self.make(self.items[index])
+
+    def __iter__(self) -> Iterator[V]:
+        return map(self.make, self.items)
 
 
 @dataclass(frozen=True)

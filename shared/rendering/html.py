@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import repeat
+from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -34,18 +37,28 @@ def _block_kind(block: object) -> str:
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def _table_body(table: Table) -> Markup:
-    """The rows of a table: built in Python, the hot loop of large reports."""
+_BATCH = 1000  # rows per piece of output
+
+
+def _table_body(table: Table) -> Iterator[Markup]:
+    """The rows of a table, a thousand at a time (the hot loop of large reports, built in
+    Python): the page is written piece by piece, never held whole."""
     opens = ['<td class="n">' if c.numeric else "<td>" for c in table.columns]
-    out = []
     linked = table.link_column
-    for index, row in enumerate(table.rows):
+    links = table.links if linked is not None else repeat("", len(table.rows))
+    batch: list[str] = []
+    separator = ""
+    for row, link in zip(table.rows, links, strict=True):
         cells = [f"{o}{escape(v)}</td>" for o, v in zip(opens, row, strict=True)]
-        if linked is not None and table.links[index]:
-            cells[linked] = (f'{opens[linked]}<a href="{escape(table.links[index])}">'
+        if link:
+            cells[linked] = (f'{opens[linked]}<a href="{escape(link)}">'
                              f"{escape(row[linked])}</a></td>")
-        out.append(f"<tr>{''.join(cells)}</tr>")
-    return Markup("\n".join(out))
+        batch.append(f"<tr>{''.join(cells)}</tr>")
+        if len(batch) == _BATCH:
+            yield Markup(separator + "\n".join(batch))
+            batch, separator = [], "\n"
+    if batch:
+        yield Markup(separator + "\n".join(batch))
 
 
 def _data_uri(image: Image) -> str:
@@ -94,7 +107,8 @@ def _anchor(title: str, used: set[str]) -> str:
     return anchor
 
 
-def render_html(doc: ReportDocument) -> bytes:
+def render_html(doc: ReportDocument, out: BinaryIO) -> None:
+    """Write the page to `out` as the template produces it, piece by piece."""
     used: set[str] = {"key-figures", "toc-title"}
     anchors = [_anchor(s.title, used) for s in doc.chapters]
     counter = iter(range(1, 10_000))
@@ -102,5 +116,6 @@ def render_html(doc: ReportDocument) -> bytes:
     def svg(chart: Chart) -> Markup:
         return render_svg(chart, f"chart-{next(counter)}")
 
-    html = environment().get_template("report.html.j2").render(doc=doc, anchors=anchors, svg=svg)
-    return html.encode("utf-8")
+    pieces = environment().get_template("report.html.j2").generate(doc=doc, anchors=anchors,
+                                                                   svg=svg)
+    out.writelines(piece.encode("utf-8") for piece in pieces)

@@ -19,6 +19,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from reportlab.graphics.shapes import Drawing, Rect, String, Wedge
@@ -612,13 +613,12 @@ def _section(section: Section, key: str, marks: _Marks, accent: str) -> list[Flo
     return out
 
 
-def render_pdf(doc: ReportDocument) -> bytes:
+def render_pdf(doc: ReportDocument, out: BinaryIO) -> None:
     _register_fonts()
     marks = _Marks()
     keys = [f"s{i}" for i in range(len(doc.sections))]
     toc_entries = [("Key figures", 1, "key-figures")] + [
         (s.title, s.level, key) for s, key in zip(doc.sections, keys, strict=True)]
-    buffer = io.BytesIO()
     cover = doc.cover
     accent = doc.branding.accent or theme.ACCENT
 
@@ -640,7 +640,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
         canvas.restoreState()
 
     template = BaseDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN, title=f"{cover.title} · {cover.report_label}",
         author=cover.client, subject=f"{cover.report_label} of Azure Advisor recommendations "
         f"from {cover.source_file}", creator=_PRODUCER, producer=_PRODUCER, invariant=1,
@@ -656,4 +656,3 @@ def render_pdf(doc: ReportDocument) -> bytes:
     for section, key in zip(doc.sections, keys, strict=True):
         story.extend(_section(section, key, marks, accent))
     template.build(story, canvasmaker=_canvas_class(marks, toc_entries))
-    return buffer.getvalue()

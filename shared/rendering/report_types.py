@@ -25,6 +25,7 @@ from shared.rendering.document import (
     ChartBlock,
     Column,
     CoverFacts,
+    Derived,
     KeyFigure,
     ReportDocument,
     Section,
@@ -309,16 +310,20 @@ def _benefit(rec: Recommendation) -> str:
 def _detail_table(caption: str, records: Sequence[Recommendation], mixed: bool = False,
                   empty_text: str = "None found.") -> Table:
     """Rows of recommendations, each resource linked to its page in the Azure portal."""
-    if mixed:
-        rows = [(r.impact, theme.category_label(r.category), r.recommendation, _resource(r),
-                 r.resource_group, r.subscription_name or r.subscription_id, _benefit(r))
-                for r in records]
-    else:
-        rows = [(r.impact, r.recommendation, _resource(r), r.resource_group,
-                 r.subscription_name or r.subscription_id, _benefit(r)) for r in records]
-    return Table(caption, _DETAIL_COLUMNS_MIXED if mixed else _DETAIL_COLUMNS, rows,
-                 empty_text, link_column=3 if mixed else 2,
-                 links=[portal_url(r.resource_id) for r in records])
+    return Table(caption, _DETAIL_COLUMNS_MIXED if mixed else _DETAIL_COLUMNS,
+                 Derived(records, _mixed_row if mixed else _row), empty_text,
+                 link_column=3 if mixed else 2,
+                 links=Derived(records, lambda r: portal_url(r.resource_id)))
+
+
+def _row(r: Recommendation) -> tuple[str, ...]:
+    return (r.impact, r.recommendation, _resource(r), r.resource_group,
+            r.subscription_name or r.subscription_id, _benefit(r))
+
+
+def _mixed_row(r: Recommendation) -> tuple[str, ...]:
+    return (r.impact, theme.category_label(r.category), r.recommendation, _resource(r),
+            r.resource_group, r.subscription_name or r.subscription_id, _benefit(r))
 
 
 def _ordered(records: Sequence[Recommendation]) -> list[Recommendation]:

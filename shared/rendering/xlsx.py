@@ -14,10 +14,9 @@ By subscription, Retirements, and Changes when the report has a baseline.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -48,7 +47,7 @@ _FORMULA_STARTS = frozenset("=+-@\t\r")
 class _Book:
     """The workbook with the formats its sheets share."""
 
-    def __init__(self, output: io.BytesIO, accent: str, created: datetime) -> None:
+    def __init__(self, output: BinaryIO, accent: str, created: datetime) -> None:
         self.book = xlsxwriter.Workbook(output, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "max_url_length": MAX_URL})
@@ -293,11 +292,11 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
                 for i in items], "ttttttmt")
 
 
-def render_xlsx(kind: ReportType, data: ReportInput) -> bytes:
-    """The workbook of one report type. Deterministic: the same input gives the same bytes."""
+def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
+    """Write the workbook of one report type to `out`. Deterministic: the same input gives the
+    same bytes."""
     ctx = context_of(kind, data)
-    output = io.BytesIO()
-    book = _Book(output, ctx.accent, generated_at(data))
+    book = _Book(out, ctx.accent, generated_at(data))
     _summary(book, kind, data, ctx)
     _action_plan(book, ctx)
     _recommendations(book, sorted(ctx.records, key=lambda r: r.line))
@@ -305,4 +304,3 @@ def render_xlsx(kind: ReportType, data: ReportInput) -> bytes:
     _retirements(book, ctx)
     _changes(book, ctx)
     book.book.close()
-    return output.getvalue()

@@ -21,7 +21,6 @@ from shared.http.upload import format_problems
 from shared.logos import LogoRefused, check_logo
 from shared.rendering import theme
 from shared.rendering.document import Branding, Image
-from shared.rendering.html import render_html
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.render import render_report
 from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document, scope_text
@@ -99,7 +98,7 @@ def test_notes_markdown_subset():
 def test_notes_are_escaped_in_html_never_markup():
     data = ReportInput(RECORDS, "Contoso", "Review", "x.csv", "2026-11-21T09:00:00Z",
                        notes='<img src=x onerror=alert(1)> **<b>bold</b>**\n\n- <a href="j">x</a>')
-    html = render_html(build_document(REPORT_TYPES["executive"], data)).decode()
+    html = render_report("executive", "html", data).decode()
     assert "<img src=x" not in html and '<a href="j">' not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<strong>&lt;b&gt;bold&lt;/b&gt;</strong>" in html

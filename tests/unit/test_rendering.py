@@ -335,3 +335,14 @@ def test_pages_deflated_early_draw_the_same(monkeypatch):
     assert len(early.pages) == len(late.pages) > 10
     for mine, theirs in zip(early.pages, late.pages, strict=True):
         assert mine.get_contents().get_data() == theirs.get_contents().get_data()
+
+
+def test_html_tables_written_in_pieces_keep_every_row_once():
+    # html._table_body yields a thousand rows at a time; 2,500 rows cross two piece borders.
+    records = parse_export(to_csv(build_rows(2_500, seed=3))).records
+    html = render_report("detailed", "html", ReportInput(records, "C", "T", "f.csv",
+                                                         "2026-11-21")).decode()
+    WellFormed.check(html)
+    links = re.findall(r'<a href="https://portal\.azure\.com/#resource([^"]+)">', html)
+    assert sorted(links) == sorted(r.resource_id for r in records)
+    assert "</tr><tr>" not in html and "</tr>\n\n<tr>" not in html  # one row per line
