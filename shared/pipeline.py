@@ -147,7 +147,8 @@ def load_records(storage: Storage, client_id: str, report_id: str,
             layout.shard_blob_name(client_id, report_id, shard))
         return rec_io.loads_lines(blob.download_blob().readall())
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    # Four at a time: decoding holds the GIL, so more threads only hold more blobs at once.
+    with ThreadPoolExecutor(max_workers=4) as pool:
         records = [r for part in pool.map(read, range(shards)) for r in part]
     records.sort(key=lambda r: r.line)
     return records

@@ -79,7 +79,17 @@ class _Table:
     columns: list[list[str]]
     errors: list[RowError]
     total: int  # data rows seen, including rejected ones
-    raw_lines: list[bytes] | None = None  # the bytes of each row, when each row is one line
+    # When each row is one line: the hash of each row's line, and where the lines are (the
+    # UTF-8 bytes and the offset of the first row's line) to compare them when hashes repeat.
+    line_hashes: list[int] | None = None
+    source: tuple[bytes, int] | None = None
+
+    first_line: int = 0  # the line number of the line at that offset
+
+    def raw_lines(self) -> list[bytes]:
+        """The bytes of each row's line (only when each row is one line)."""
+        every, skip = _lines_from(*self.source)
+        return [every[skip + line - self.first_line] for line in self.lines]
 
 
 def read_header(data: bytes, limits: Limits = Limits()) -> tuple[ColumnMap, str, str]:
@@ -131,15 +141,15 @@ def _parse(data: bytes, limits: Limits) -> ParseResult:
     table = None
     if decoded.encoding in ("utf-8", "utf-8-sig"):
         # UTF-8 as it should be: pandas reads the bytes after the header, no decoding here.
-        body_bytes = _utf8_body(data, body_line)
-        if body_bytes is not None:
-            table = _read_fast(body_bytes, delimiter, columns.width, body_line)
+        start = _utf8_body(data, body_line)
+        if start is not None:
+            table = _read_fast(data, start, delimiter, columns.width, body_line)
     if table is None:  # another encoding, or rows the exact reader must name: decode it all
         decoded, text, delimiter, first_line = _open(data, data, limits)
         header_line, header, body, body_line = split_header(text, delimiter, first_line)
         del text
         columns = _check_header(header, header_line)
-        table = _read_fast(body.encode("utf-8"), delimiter, columns.width, body_line) \
+        table = _read_fast(body.encode("utf-8"), 0, delimiter, columns.width, body_line) \
             or _read_exact(body, delimiter, columns.width, body_line)
         del body
     del data
@@ -223,8 +233,8 @@ def _check_header(header: list[str], line: int) -> ColumnMap:
 # -- reading rows --------------------------------------------------------------------------------
 
 
-def _utf8_body(data: bytes, body_line: int) -> bytes | None:
-    """The bytes from physical line `body_line` on; None when lines are not plain LF/CRLF."""
+def _utf8_body(data: bytes, body_line: int) -> int | None:
+    """Where physical line `body_line` starts; None when lines are not plain LF/CRLF."""
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     offset = start
     for _ in range(body_line - 1):
@@ -234,20 +244,41 @@ def _utf8_body(data: bytes, body_line: int) -> bytes | None:
         offset = end + 1
     if b"\r" in data[start:offset].replace(b"\r\n", b""):
         return None  # lone CR line ends: the csv module counted lines differently
-    return data[offset:]
+    return offset
 
 
-def _read_fast(body: bytes, delimiter: str, width: int, first_line: int) -> _Table | None:
-    """pandas' C parser on UTF-8 bytes; None when the exact reader is needed (bad rows, blank
-    lines, invalid UTF-8)."""
-    if not body.strip():
+_NOT_SPACE = re.compile(rb"\S")
+
+
+def _lines_from(data: bytes, start: int) -> tuple[list[bytes], int]:
+    """Every line of `data`, and how many of them come before offset `start` (a line start):
+    splitting the whole avoids copying the body."""
+    return data.split(b"\n"), data.count(b"\n", 0, start)
+
+
+def _read_fast(data: bytes, start: int, delimiter: str, width: int,
+               first_line: int) -> _Table | None:
+    """pandas' C parser on UTF-8 bytes from `start` on; None when the exact reader is needed
+    (bad rows, blank lines, invalid UTF-8). Reads the bytes where they are: no copy of the
+    body is made."""
+    if not _NOT_SPACE.search(data, start):
         return None
+    # Hashes of the lines, taken before the cells exist (the lines themselves are as large as
+    # the file): when each row is one line, they find exact duplicate rows cheaply.
+    every, skip = _lines_from(data, start)
+    hashes = list(map(hash, every[skip:]))
+    del every
+    if data.endswith(b"\n"):
+        hashes.pop()
+    physical = len(hashes)
     with py_warnings.catch_warnings(record=True) as caught:
         py_warnings.simplefilter("always")
         try:
+            body = io.BytesIO(data)  # shares the bytes; pandas reads from the position
+            body.seek(start)
             # Bytes, not text: pandas decodes UTF-8 in C faster than it reads a Python string.
             frame = pd.read_csv(
-                io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None,
+                body, encoding="utf-8", sep=delimiter, header=None,
                 names=range(width), dtype=str,
                 na_filter=False, engine="c", skip_blank_lines=True, on_bad_lines="warn",
                 # Without this, extra fields in the first row silently become an index.
@@ -260,23 +291,20 @@ def _read_fast(body: bytes, delimiter: str, width: int, first_line: int) -> _Tab
     columns = [frame[i].tolist() for i in range(width)]
     del frame
     rows = len(columns[0])
-    physical = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    raw_lines = None
+    table = _Table([], columns, [], rows)
     if physical == rows:
-        lines = list(range(first_line, first_line + rows))
-        # One row per line: exact duplicate rows are exact duplicate lines, and strings hash
-        # faster than tuples of fields.
-        raw_lines = body.split(b"\n", rows)[:rows]
+        table.lines = list(range(first_line, first_line + rows))
+        # One row per line: exact duplicate rows are exact duplicate lines.
+        table.line_hashes, table.source, table.first_line = hashes, (data, start), first_line
     else:
         # Quoted fields with line breaks: a row starts after the breaks of those before it.
         spans = [1 + sum(column[r].count("\n") for column in columns) for r in range(rows)]
         if sum(spans) != physical:
             return None  # blank lines: let the exact reader count them
-        lines, line = [], first_line
+        line = first_line
         for span in spans:
-            lines.append(line)
+            table.lines.append(line)
             line += span
-    table = _Table(lines, columns, [], rows, raw_lines)
     # Rows of nothing but delimiters are blank lines too (the exact reader skips them).
     blank = [i for i, v in enumerate(columns[0]) if not v.strip()
              and not any(column[i].strip() for column in columns)]
@@ -321,10 +349,14 @@ def _read_exact(body: str, delimiter: str, width: int, first_line: int) -> _Tabl
 
 
 def _drop_duplicates(table: _Table, warnings: _Warnings) -> int:
-    keys = table.raw_lines if table.raw_lines is not None else \
-        list(zip(*table.columns, strict=True))
-    if len(set(keys)) == len(keys):
-        return 0  # the usual case, found without a Python loop
+    if table.line_hashes is not None:
+        if len(set(table.line_hashes)) == len(table.line_hashes):
+            return 0  # the usual case: no two lines alike, found without a Python loop
+        keys = table.raw_lines()  # some hashes repeat: compare the lines themselves
+    else:
+        keys = list(zip(*table.columns, strict=True))
+        if len(set(keys)) == len(keys):
+            return 0
     seen: set = set()
     keep: list[int] = []
     duplicate_lines: list[int] = []
@@ -345,8 +377,8 @@ def _keep_rows(table: _Table, keep) -> None:
     keep = sorted(keep)
     table.lines = [table.lines[i] for i in keep]
     table.columns = [[column[i] for i in keep] for column in table.columns]
-    if table.raw_lines is not None:
-        table.raw_lines = [table.raw_lines[i] for i in keep]
+    if table.line_hashes is not None:
+        table.line_hashes = [table.line_hashes[i] for i in keep]
 
 
 # -- normalising columns --------------------------------------------------------------------------

@@ -76,4 +76,6 @@ def dumps_lines(records: Iterable[Recommendation]) -> bytes:
 def loads_lines(data: bytes) -> list[Recommendation]:
     """Lines written by dumps_lines, or by earlier versions that wrote every field."""
     reader = _Reader()
-    return [reader.record(json.loads(line)) for line in data.decode("utf-8").splitlines() if line]
+    # Line by line from the bytes (json reads UTF-8): no decoded copy of the whole blob. A line
+    # never holds a raw line break (JSON escapes them), so b"\n" is where lines end.
+    return [reader.record(json.loads(line)) for line in data.split(b"\n") if line]

@@ -421,3 +421,15 @@ def test_a_header_of_thousands_of_columns_is_refused_with_its_line():
     with pytest.raises(ExportRefused) as refused:
         read_header(csv_text("x", header=header))
     assert refused.value.code == "TooManyColumns" and refused.value.line == 1
+
+
+def test_duplicate_lines_are_compared_whole_when_hashes_collide(monkeypatch):
+    # The fast reader finds duplicate rows by the hashes of their lines; equal hashes of
+    # different lines must not make a row a duplicate.
+    rows = build_rows(50, seed=5)
+    data = to_csv(rows + rows[:3])
+    expected = parse_export(data)
+    monkeypatch.setattr(parse_module, "hash", lambda line: 0, raising=False)
+    colliding = parse_export(data)
+    assert colliding.duplicates == expected.duplicates == 3
+    assert colliding.records == expected.records and len(colliding.records) == 50

@@ -17,7 +17,9 @@ def test_rows_round_trip_unchanged():
     odd = Recommendation(7, "Ünïcode “quotes” and a\nline break", category="Cost",
                          annual_savings=Decimal("1234.5600"), currency="EUR",
                          extra={"Tags": "env=prod", "Note": "é"})
-    rows = [*ROWS, odd, Recommendation(9, "No savings at all")]
+    # U+2028, NEL and FS are line breaks to str.splitlines, not to JSON Lines.
+    breaks = Recommendation(8, "Separators\u2028in\x85the\x1ctext", solution="a\u2029b")
+    rows = [*ROWS, odd, breaks, Recommendation(9, "No savings at all")]
     assert rec_io.loads_lines(rec_io.dumps_lines(rows)) == rows
     back = rec_io.loads_lines(rec_io.dumps_lines([odd]))[0]
     assert str(back.annual_savings) == "1234.5600"  # precision kept, not a float
