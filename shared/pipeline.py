@@ -103,7 +103,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
             rec_io.dumps_lines(by_shard.get(shard, [])), overwrite=True,
             content_settings=ContentSettings(content_type="application/x-ndjson"))
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:  # each holds its shard's lines
         list(pool.map(write, range(shards)))
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))

@@ -80,11 +80,11 @@ class _Table:
     errors: list[RowError]
     total: int  # data rows seen, including rejected ones
     # When each row is one line: the hash of each row's line, and where the lines are (the
-    # UTF-8 bytes and the offset of the first row's line) to compare them when hashes repeat.
+    # UTF-8 bytes, the offset of the first row's line and its line number) to compare them
+    # when hashes repeat.
     line_hashes: list[int] | None = None
     source: tuple[bytes, int] | None = None
-
-    first_line: int = 0  # the line number of the line at that offset
+    first_line: int = 0
 
     def raw_lines(self) -> list[bytes]:
         """The bytes of each row's line (only when each row is one line)."""

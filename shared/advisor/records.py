@@ -38,10 +38,6 @@ def _compact(rec: Recommendation) -> dict[str, Any]:
     return out
 
 
-def from_dict(data: dict[str, Any]) -> Recommendation:
-    return _Reader().record(data)
-
-
 class _Reader:
     """Builds records from decoded lines, handing out one object per distinct value."""
 
