@@ -142,10 +142,12 @@ def cached_records(storage: Storage, client_id: str, report_id: str,
 def load_records(storage: Storage, client_id: str, report_id: str,
                  shards: int) -> list[Recommendation]:
     """The report's validated rows, in source order."""
+    reader = rec_io.Reader()  # the same texts recur in every shard: kept once
+
     def read(shard: int) -> list[Recommendation]:
         blob = storage.artifacts.get_blob_client(
             layout.shard_blob_name(client_id, report_id, shard))
-        return rec_io.loads_lines(blob.download_blob().readall())
+        return rec_io.loads_lines(blob.download_blob().readall(), reader)
 
     # Four at a time: decoding holds the GIL, so more threads only hold more blobs at once.
     with ThreadPoolExecutor(max_workers=4) as pool:

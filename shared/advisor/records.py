@@ -38,8 +38,9 @@ def _compact(rec: Recommendation) -> dict[str, Any]:
     return out
 
 
-class _Reader:
-    """Builds records from decoded lines, handing out one object per distinct value."""
+class Reader:
+    """Builds records from decoded lines, handing out one object per distinct value. One reader
+    may serve several threads (a value read twice at once is at worst kept twice)."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
@@ -69,9 +70,10 @@ def dumps_lines(records: Iterable[Recommendation]) -> bytes:
                    for r in records).encode("utf-8")
 
 
-def loads_lines(data: bytes) -> list[Recommendation]:
-    """Lines written by dumps_lines, or by earlier versions that wrote every field."""
-    reader = _Reader()
+def loads_lines(data: bytes, reader: Reader | None = None) -> list[Recommendation]:
+    """Lines written by dumps_lines, or by earlier versions that wrote every field; pass the
+    same `reader` for the blobs of one report to share values across them."""
+    reader = reader or Reader()
     # Line by line from the bytes (json reads UTF-8): no decoded copy of the whole blob. A line
     # never holds a raw line break (JSON escapes them), so b"\n" is where lines end.
     return [reader.record(json.loads(line)) for line in data.split(b"\n") if line]

@@ -44,3 +44,12 @@ def test_equal_values_are_one_object():
     savings = [r.annual_savings for r in back if r.annual_savings is not None]
     assert len({id(s) for s in savings}) == len({str(s) for s in savings})
     assert len({id(r.extra) for r in back}) == 1  # no extra columns: one shared empty dict
+
+
+def test_one_reader_shares_values_across_blobs():
+    reader = rec_io.Reader()
+    first = rec_io.loads_lines(rec_io.dumps_lines(ROWS[:100]), reader)
+    second = rec_io.loads_lines(rec_io.dumps_lines(ROWS[100:]), reader)
+    assert first + second == ROWS
+    texts = {r.recommendation for r in first + second}
+    assert len({id(r.recommendation) for r in first + second}) == len(texts)
