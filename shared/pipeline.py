@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,11 @@ from shared.storage.tables import odata_quote
 
 MAX_STORED_ERRORS = 100
 SPOOL_BYTES = 8 * 1024 * 1024  # a rendered artifact above this goes to a temporary file
+# Rendering is pure Python under one interpreter lock: renders running together in a worker
+# process finish no sooner than one after another, but hold the memory of all of them (at
+# 200,000 rows, several hundred MB each for the PDFs of every row). One at a time per process;
+# reading the rows and uploading the result stay outside.
+_RENDERING = threading.Lock()
 log = logging.getLogger("advisor_reports.pipeline")
 
 
@@ -309,7 +315,8 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
     # in memory while small) and uploaded from there in blocks, never held whole.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
         started = time.perf_counter()
-        write_report(report_type, fmt, data, out)
+        with _RENDERING:
+            write_report(report_type, fmt, data, out)
         size = out.tell()
         _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, size,
              time.perf_counter() - started)

@@ -55,6 +55,7 @@ from shared.rendering import charts, theme
 from shared.rendering.document import ChartBlock, Prose, ReportDocument, Section, Text
 from shared.rendering.document import Image as DocImage
 from shared.rendering.document import Table as TableBlock
+from shared.rendering.pdf_file import StreamingDocument
 
 FONT = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -222,6 +223,10 @@ def _compress_now(page) -> None:
 
 def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
     class ReportCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._doc.__class__ = StreamingDocument  # saved into the file as it is formatted
+
         def showPage(self) -> None:
             marks.pages = self.getPageNumber()
             super().showPage()

@@ -346,3 +346,15 @@ def test_html_tables_written_in_pieces_keep_every_row_once():
     links = re.findall(r'<a href="https://portal\.azure\.com/#resource([^"]+)">', html)
     assert sorted(links) == sorted(r.resource_id for r in records)
     assert "</tr><tr>" not in html and "</tr>\n\n<tr>" not in html  # one row per line
+
+
+def test_pdf_saved_object_by_object_is_reportlabs_file(monkeypatch):
+    # pdf_file.StreamingDocument writes each object as it is formatted; reportlab joins them.
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    from shared.rendering import pdf
+    data = ReportInput(parse_export(to_csv(build_rows(600, seed=8))).records, "C", "T",
+                       "f.csv", "2026-11-21")
+    streamed = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
+    monkeypatch.setattr(pdf, "StreamingDocument", PDFDocument)
+    assert {t: render_report(t, "pdf", data) for t in streamed} == streamed
