@@ -30,7 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFObject, PDFStream
+from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -78,7 +78,7 @@ class _RepeatingTextFont(TTFont):
     the same recommendation for hundreds of resources. Once a text's characters are in the
     document's subsets the answer for that text never changes, so it is kept."""
 
-    _MAX_REMEMBERED = 200_000  # distinct texts per document
+    _MAX_REMEMBERED = 20_000  # distinct texts per document; the rest are mostly one-offs
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -227,6 +227,14 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
             super().__init__(*args, **kwargs)
             self._doc.__class__ = StreamingDocument  # saved into the file as it is formatted
 
+        def _annotatePage(self, name: str) -> None:
+            # The page lists its annotations by reference; the reference as bytes ("12 0 R",
+            # the object number is fixed when the annotation is added) instead of an object
+            # per link held until the file is saved.
+            number, version = self._doc.idToObjectNumberAndVersion[
+                self._doc.annotationName(name)]
+            self._annotationrefs.append(b"%d %d R" % (number, version))
+
         def showPage(self) -> None:
             marks.pages = self.getPageNumber()
             super().showPage()
@@ -327,23 +335,19 @@ def clip_lines(lines: list[str], font: str, width: float,
     return [*lines[:most - 1], last.rstrip() + "…"]
 
 
-class _PortalLink(PDFObject):
-    """A link annotation written as its bytes directly: reportlab's linkURL builds a dozen
-    objects per link and formats each, which doubled the time of a 50,000-row PDF."""
-
-    def __init__(self, url: str, rect: tuple[float, float, float, float]) -> None:
-        safe = quote(url, safe=":/#?=&%-._~+,;@!$'*").replace("\\", "\\\\") \
-            .replace("(", "\\(").replace(")", "\\)")
-        box = " ".join(fp_str(v) for v in rect)
-        self.body = (f"<< /Type /Annot /Subtype /Link /Border [0 0 0] /Rect [{box}] "
-                     f"/A << /S /URI /URI ({safe}) >> >>").encode("ascii")
-
-    def format(self, document) -> bytes:
-        return self.body
+def _portal_link(url: str, rect: tuple[float, float, float, float]) -> bytes:
+    """A link annotation as its finished bytes: reportlab's linkURL builds a dozen objects per
+    link and formats each, which doubled the time of a 50,000-row PDF; and reportlab writes a
+    bytes object as it is, so a row's link costs its bytes, not an object around them."""
+    safe = quote(url, safe=":/#?=&%-._~+,;@!$'*").replace("\\", "\\\\") \
+        .replace("(", "\\(").replace(")", "\\)")
+    box = " ".join(fp_str(v) for v in rect)
+    return (f"<< /Type /Annot /Subtype /Link /Border [0 0 0] /Rect [{box}] "
+            f"/A << /S /URI /URI ({safe}) >> >>").encode("ascii")
 
 
 def _link(canvas, url: str, rect: tuple[float, float, float, float]) -> None:
-    canvas._addAnnotation(_PortalLink(url, canvas._absRect(rect, 1)))
+    canvas._addAnnotation(_portal_link(url, canvas._absRect(rect, 1)))
 
 
 @dataclass
