@@ -31,6 +31,7 @@ from shared.advisor.scope import out_of_scope
 from shared.advisor.stats import compute_statistics, export_date
 from shared.branding_service import branding_of
 from shared.job import InvalidJob, check_job
+from shared.memory import released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import ReportInput
 from shared.storage import layout
@@ -82,10 +83,12 @@ def keep_or_undo(storage: Storage, job: dict[str, Any], undo: Callable[[], objec
                          "this step wrote was removed")
 
 
+@released_after
 def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard
     (as many shards as the row count calls for, at most the job's)."""
     report_of(storage, job)
+    rows_cache.clear()  # the last report's rows: not needed while this export is parsed
     client_id, report_id = job["clientId"], job["reportId"]
     storage.reports.update(client_id, report_id, {"status": "processing",
                                                   "startedAt": now_iso()})
@@ -182,12 +185,14 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
     return {"shard": shard, "stored": stored, "truncated": truncated}
 
 
+@released_after
 def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     """Statistics, the action plan and the changes since the baseline report, each a blob; the
     totals, the baseline and the change counts on the report row."""
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    records = load_records(storage, client_id, report_id, shards_of(storage, report))
+    # Read through the worker's cache: the renders that follow in this worker use them too.
+    records = cached_records(storage, client_id, report_id, shards_of(storage, report))
     as_of = export_date(records, report.get("createdAt", ""))
     # The client's rules in force now: an expired rule stops applying at the next run.
     rules = [r for r in rules_of(storage, client_id) if r["inForce"]]
@@ -293,6 +298,7 @@ def read_json(storage: Storage, name: str) -> Any:
         return None
 
 
+@released_after
 def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
