@@ -21,6 +21,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from azure.core.exceptions import ServiceResponseError
 from azure.data.tables import TableServiceClient
 from common import running_azurite
 
@@ -48,7 +49,11 @@ def _write_partitions(connection: str, table_name: str, partitions: list[list[di
             upsert_all(table, rows)  # the app's own writer
             return
         for start in range(0, len(rows), 100):
-            table.submit_transaction([("upsert", e) for e in rows[start:start + 100]])
+            batch = [("upsert", e) for e in rows[start:start + 100]]
+            try:
+                table.submit_transaction(batch)
+            except ServiceResponseError:  # Azurite dropped the connection: upserts, send again
+                table.submit_transaction(batch)
 
     with ThreadPoolExecutor(max_workers=CONCURRENCY // PROCESSES) as pool:
         list(pool.map(write, partitions))
