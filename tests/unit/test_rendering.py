@@ -358,3 +358,21 @@ def test_pdf_saved_object_by_object_is_reportlabs_file(monkeypatch):
     streamed = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
     monkeypatch.setattr(pdf, "StreamingDocument", PDFDocument)
     assert {t: render_report(t, "pdf", data) for t in streamed} == streamed
+
+
+def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
+    # pdf._show writes setTextOrigin + textOut's operators itself; with texts spanning several
+    # font subsets (more than 256 distinct characters) the file must not change.
+    from shared.rendering import pdf
+    rows = build_rows(300, seed=4)
+    for i, row in enumerate(rows):
+        row["Resource Name"] = "".join(chr(0x4E00 + (i * 7 + k) % 900) for k in range(6))
+        row["Subscription Name"] = f"Ünïcødé – {chr(0x0410 + i % 32)} (Ω)"
+    data = ReportInput(parse_export(to_csv(rows)).records, "C", "T", "f.csv", "2026-11-21")
+    direct = render_report("detailed", "pdf", data)
+
+    def through_reportlab(text, font, x, y, line):
+        text.setTextOrigin(x, y)
+        text.textOut(line)
+    monkeypatch.setattr(pdf, "_show", through_reportlab)
+    assert render_report("detailed", "pdf", data) == direct
