@@ -11,6 +11,13 @@ from pathlib import Path
 from devhost import config, host, keys
 
 
+def configure_logging() -> None:
+    """The host's log format; worker processes use it too, so their lines reach the log."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="devhost", description=__doc__)
     parser.add_argument("--port", type=int, default=7071)
@@ -24,9 +31,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="where Azurite data and the generated keys are kept")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
-    logging.getLogger("azure").setLevel(logging.WARNING)
+    configure_logging()
     script_root = Path(args.script_root).resolve()
     settings_file = config.resolve_settings_file(script_root, args.settings)
     if settings_file:

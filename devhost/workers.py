@@ -29,7 +29,9 @@ _ACTIVITIES: dict[str, Any] = {}
 
 def _initialise(module_name: str, script_root: str) -> None:
     from devhost import functions
+    from devhost.__main__ import configure_logging
 
+    configure_logging()  # the app's log lines from activities reach the host's log, as on Azure
     # Ctrl-C reaches the whole process group; the host shuts its workers down itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.chdir(script_root)
@@ -37,8 +39,34 @@ def _initialise(module_name: str, script_root: str) -> None:
     _ACTIVITIES.update(index.activities)
 
 
-def run_activity(name: str, input_text: str, client_binding: str = "") -> tuple[bool, str, str]:
-    """In a worker: (succeeded, result JSON or the worker's error message, its stack)."""
+def run_activity(name: str, input_text: str,
+                 client_binding: str = "") -> tuple[bool, str, str, int | None]:
+    """In a worker: (succeeded, result JSON or the worker's error message, its stack, and with
+    DEVHOST_ACTIVITY_MEMORY=1 the worker's peak resident memory during the activity in MB)."""
+    measuring = os.environ.get("DEVHOST_ACTIVITY_MEMORY") == "1" and _reset_peak()
+    ok, text, details = _run(name, input_text, client_binding)
+    return ok, text, details, _peak_mb() if measuring else None
+
+
+def _reset_peak() -> bool:
+    """Start the process's peak resident memory afresh (Linux: clear_refs 5); False elsewhere."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_mb() -> int | None:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return None
+
+
+def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, str]:
     info = _ACTIVITIES[name]
     try:
         arg = ActivityTriggerConverter.decode(meta.Datum(type="json", value=input_text),

@@ -509,6 +509,29 @@ def test_killed_host_resumes_orchestration_and_reruns_unreported_activities(
         proc.stop()
 
 
+def test_activities_in_worker_processes_report_their_own_peak_memory(
+        storage_connection, tmp_path_factory):
+    # FUNCTIONS_WORKER_PROCESS_COUNT runs activities in worker processes, as `make run` does,
+    # and their log lines reach the host's log;
+    # DEVHOST_ACTIVITY_MEMORY=1 adds each activity's peak resident memory to its log line,
+    # measured afresh for each activity (tests/unit/test_devhost_memory.py; bench/ingest.py
+    # reads it).
+    data_dir = tmp_path_factory.mktemp("workers")
+    env = {"PATTERN_APP_MARKS": str(data_dir / "marks"), "FUNCTIONS_WORKER_PROCESS_COUNT": "2",
+           "DEVHOST_ACTIVITY_MEMORY": "1"}
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection, env)
+    proc.start()
+    try:
+        r = proc.request("POST", "api/wait/allocating", json={"mb": 120})
+        assert r.status_code == 200, r.text
+        assert r.json() == [120, 1]
+        peaks = dict(re.findall(r"Executed '(allocate|noop)' .* peak=(\d+)MB", proc.log()))
+        assert int(peaks["allocate"]) >= 120 + 10 and int(peaks["noop"]) > 10, peaks
+        assert "INFO pattern_app: allocated 120 MB" in proc.log()  # workers' logs reach it
+    finally:
+        proc.stop()
+
+
 def test_blob_trigger_fires_once_per_blob_version_across_restarts(
         storage_connection, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("blobs")

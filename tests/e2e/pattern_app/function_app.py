@@ -1,6 +1,7 @@
 """A small function app exercising every pattern the devhost supports (used by tests/e2e)."""
 
 import json
+import logging
 import os
 import time
 from datetime import timedelta
@@ -204,6 +205,20 @@ def say_hello(city: str) -> str:
 @app.activity_trigger(input_name="value")
 def noop(value: int) -> int:
     return value
+
+
+@app.orchestration_trigger(context_name="context")
+def allocating(context: df.DurableOrchestrationContext):
+    held = yield context.call_activity("allocate", context.get_input()["mb"])
+    after = yield context.call_activity("noop", 1)
+    return [held, after]
+
+
+@app.activity_trigger(input_name="mb")
+def allocate(mb: int) -> int:
+    block = b"x" * (mb * 1024 * 1024)  # written, so resident
+    logging.getLogger("pattern_app").info("allocated %d MB", mb)
+    return len(block) // (1024 * 1024)
 
 
 @app.activity_trigger(input_name="spec")
