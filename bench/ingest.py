@@ -82,14 +82,15 @@ def ceiling_seconds(connection: str, data: bytes, sdk: bool = False) -> float:
         return time.perf_counter() - started
 
 
-def peaks_mb(pid: int) -> dict[str, float]:
-    """Peak resident memory of a process and its child processes, by role."""
+def peaks_mb(pid: int, activity_peaks: dict[int, int]) -> dict[str, float]:
+    """Peak resident memory of a process and its child processes, by role. A worker's own
+    record restarts at each activity, so its activities' peaks count too."""
     peaks = {"host": _vm_hwm(pid)}
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     workers = [c for c in children if "spawn_main" in _cmdline(int(c))
                and "resource_tracker" not in _cmdline(int(c))]
     for n, child in enumerate(workers, 1):
-        peaks[f"worker {n}"] = _vm_hwm(int(child))
+        peaks[f"worker {n}"] = max(_vm_hwm(int(child)), activity_peaks.get(int(child), 0))
     return peaks
 
 
@@ -126,8 +127,8 @@ def measure(rows: int) -> None:
                 total = statistics.median(runs)
             else:
                 total = end_to_end(host, data)
-            peaks = peaks_mb(host.proc.pid)
-            by_activity = activity_peaks(host.log())
+            by_activity, by_process = activity_peaks(host.log())
+            peaks = peaks_mb(host.proc.pid, by_process)
         finally:
             host.stop()
         ceiling = ceiling_seconds(connection, data)
@@ -147,13 +148,15 @@ def measure(rows: int) -> None:
         f"{name} {mb:,} MB" for name, mb in sorted(by_activity.items(), key=lambda i: -i[1])))
 
 
-def activity_peaks(log: str) -> dict[str, int]:
-    """The largest peak each activity reached in its worker (devhost's DEVHOST_ACTIVITY_MEMORY
-    log lines: the peak is measured afresh for each activity)."""
-    peaks: dict[str, int] = {}
-    for name, mb in re.findall(r"Executed '(\w+)' .* peak=(\d+)MB", log):
-        peaks[name] = max(peaks.get(name, 0), int(mb))
-    return peaks
+def activity_peaks(log: str) -> tuple[dict[str, int], dict[int, int]]:
+    """The largest peak each activity reached in its worker, and each worker's largest, from
+    devhost's DEVHOST_ACTIVITY_MEMORY log lines (measured afresh for each activity)."""
+    by_activity: dict[str, int] = {}
+    by_process: dict[int, int] = {}
+    for name, mb, pid in re.findall(r"Executed '(\w+)' .* peak=(\d+)MB pid=(\d+)", log):
+        by_activity[name] = max(by_activity.get(name, 0), int(mb))
+        by_process[int(pid)] = max(by_process.get(int(pid), 0), int(mb))
+    return by_activity, by_process
 
 
 def main() -> None:

@@ -40,12 +40,13 @@ def _initialise(module_name: str, script_root: str) -> None:
 
 
 def run_activity(name: str, input_text: str,
-                 client_binding: str = "") -> tuple[bool, str, str, int | None]:
-    """In a worker: (succeeded, result JSON or the worker's error message, its stack, and with
-    DEVHOST_ACTIVITY_MEMORY=1 the worker's peak resident memory during the activity in MB)."""
+                 client_binding: str = "") -> tuple[bool, str, str, str]:
+    """In a worker: (succeeded, result JSON or the worker's error message, its stack, and for
+    the log line with DEVHOST_ACTIVITY_MEMORY=1 the worker's peak resident memory during the
+    activity and its process id, else "")."""
     measuring = os.environ.get("DEVHOST_ACTIVITY_MEMORY") == "1" and _reset_peak()
     ok, text, details = _run(name, input_text, client_binding)
-    return ok, text, details, _peak_mb() if measuring else None
+    return ok, text, details, f"peak={_peak_mb()}MB pid={os.getpid()}" if measuring else ""
 
 
 def _reset_peak() -> bool:
@@ -58,12 +59,12 @@ def _reset_peak() -> bool:
     return True
 
 
-def _peak_mb() -> int | None:
+def _peak_mb() -> int:
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) // 1024
-    return None
+    return 0
 
 
 def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, str]:

@@ -561,11 +561,10 @@ class Engine:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         binding = self.client_binding() if info.client_param and self.client_binding else ""
-        ok, text, details, peak_mb = await loop.run_in_executor(
+        ok, text, details, memory = await loop.run_in_executor(
             self._processes, workers.run_activity, work.name, work.input or "null", binding)
         invoke.log_invocation(work.name, str(uuid.uuid4()), started,
-                              "Succeeded" if ok else f"Failed ({text})", instance_id,
-                              f"peak={peak_mb}MB" if peak_mb is not None else "")
+                              "Succeeded" if ok else f"Failed ({text})", instance_id, memory)
         if ok:
             return h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
         return _task_failed(work, *failures.activity_failed(work.name, text, details))

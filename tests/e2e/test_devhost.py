@@ -525,7 +525,8 @@ def test_activities_in_worker_processes_report_their_own_peak_memory(
         r = proc.request("POST", "api/wait/allocating", json={"mb": 120})
         assert r.status_code == 200, r.text
         assert r.json() == [120, 1]
-        peaks = dict(re.findall(r"Executed '(allocate|noop)' .* peak=(\d+)MB", proc.log()))
+        peaks = dict(re.findall(r"Executed '(allocate|noop)' .* peak=(\d+)MB pid=\d+",
+                                proc.log()))
         assert int(peaks["allocate"]) >= 120 + 10 and int(peaks["noop"]) > 10, peaks
         assert "INFO pattern_app: allocated 120 MB" in proc.log()  # workers' logs reach it
     finally:
