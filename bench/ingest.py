@@ -26,6 +26,7 @@ from azure.core.exceptions import ServiceResponseError
 from azure.data.tables import TableServiceClient
 from common import running_azurite
 
+from devhost.workers import peak_mb
 from shared.advisor.parse import parse_export
 from shared.storage.layout import shards_for
 from shared.storage.recommendations import to_entity
@@ -82,23 +83,16 @@ def ceiling_seconds(connection: str, data: bytes, sdk: bool = False) -> float:
         return time.perf_counter() - started
 
 
-def peaks_mb(pid: int, activity_peaks: dict[int, int]) -> dict[str, float]:
+def peaks_mb(pid: int, activity_peaks: dict[int, int]) -> dict[str, int]:
     """Peak resident memory of a process and its child processes, by role. A worker's own
     record restarts at each activity, so its activities' peaks count too."""
-    peaks = {"host": _vm_hwm(pid)}
+    peaks = {"host": peak_mb(pid)}
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     workers = [c for c in children if "spawn_main" in _cmdline(int(c))
                and "resource_tracker" not in _cmdline(int(c))]
     for n, child in enumerate(workers, 1):
-        peaks[f"worker {n}"] = max(_vm_hwm(int(child)), activity_peaks.get(int(child), 0))
+        peaks[f"worker {n}"] = max(peak_mb(int(child)), activity_peaks.get(int(child), 0))
     return peaks
-
-
-def _vm_hwm(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _cmdline(pid: int) -> str:

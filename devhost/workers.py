@@ -46,7 +46,7 @@ def run_activity(name: str, input_text: str,
     activity and its process id, else "")."""
     measuring = os.environ.get("DEVHOST_ACTIVITY_MEMORY") == "1" and _reset_peak()
     ok, text, details = _run(name, input_text, client_binding)
-    return ok, text, details, f"peak={_peak_mb()}MB pid={os.getpid()}" if measuring else ""
+    return ok, text, details, f"peak={peak_mb()}MB pid={os.getpid()}" if measuring else ""
 
 
 def _reset_peak() -> bool:
@@ -59,8 +59,9 @@ def _reset_peak() -> bool:
     return True
 
 
-def _peak_mb() -> int:
-    with open("/proc/self/status") as status:
+def peak_mb(pid: int | str = "self") -> int:
+    """A process's peak resident memory (VmHWM) in MB; 0 when /proc does not say."""
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) // 1024

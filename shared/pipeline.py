@@ -320,8 +320,8 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
     # A report of every row can be tens of MB: it is written to a file as it is made (kept
     # in memory while small) and uploaded from there in blocks, never held whole.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
-        started = time.perf_counter()
         with _RENDERING:
+            started = time.perf_counter()
             write_report(report_type, fmt, data, out)
         size = out.tell()
         _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, size,

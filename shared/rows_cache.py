@@ -1,10 +1,10 @@
-"""The staged rows of the report a worker is rendering, read once per worker process.
+"""The staged rows of the report a worker is summarizing or rendering, read once per worker.
 
-A report's ten renders run as separate activities, most of them in the same worker process;
-each used to download and decode every shard blob again (about 12 MB at 50,000 rows). The rows
-of the latest report are kept here, keyed by the shard blobs' ETags, so a re-validated report
-(new blobs) is never served stale rows. Concurrent renders of the same report wait for one read
-and share it instead of each holding a copy.
+A report's summary and ten renders run as separate activities, several in the same worker
+process; each used to download and decode every shard blob again (about 12 MB at 50,000
+rows). The rows of the latest report are kept here, keyed by the shard blobs' ETags, so a
+re-validated report (new blobs) is never served stale rows. Concurrent renders of the same
+report wait for one read and share it instead of each holding a copy.
 
 One report at a time. Up to MAX_BYTES of shard data the rows stay between renders; above it
 they are shared only while some render still holds them (a weak reference), so a very large

@@ -32,10 +32,7 @@ def to_dict(rec: Recommendation) -> dict[str, Any]:
 
 def _compact(rec: Recommendation) -> dict[str, Any]:
     """to_dict without the empty fields: a staged line is about half as long."""
-    out = {k: v for k, v in zip(FIELDS, rec, strict=True) if v or k == "line"}
-    if rec.annual_savings is not None:
-        out["annual_savings"] = str(rec.annual_savings)
-    return out
+    return {k: v for k, v in to_dict(rec).items() if v or k == "line"}
 
 
 class Reader:

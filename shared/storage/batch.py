@@ -11,7 +11,7 @@ the table client's own pipeline (so authentication, retries and logging are the 
 JSON comes from the SDK's own serializer, so types and `@odata.type` annotations are identical.
 Anything but complete success is sent again through `submit_transaction`, which raises the
 SDK's errors (an upsert may be repeated safely): the fast path never decides what a failure is.
-Relies on two private names of azure-data-tables (`_add_entity_properties`, the client's
+Relies on three private names of azure-data-tables (`_add_entity_properties`, the client's
 `_client` and `_primary_hostname`), pinned in constraints.txt; tests/integration/test_batch.py
 compares every entity with what the SDK writes.
 """
