@@ -10,14 +10,19 @@ is normalised column by column, each distinct value converted once.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import gc
 import io
+import itertools
+import math
+import operator
 import re
 import warnings as py_warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
@@ -58,17 +63,25 @@ class Limits:
     max_rows: int = DEFAULT_MAX_ROWS
 
 
+# Warnings in the order of a file's checks, whatever order its chunks raised them in.
+_WARNING_ORDER = ("EncodingFallback", "DuplicateRows", "UnknownCategory", "UnknownImpact",
+                  "InvalidDate", "MixedCurrencies")
+
+
 class _Warnings:
     def __init__(self) -> None:
         self.items: dict[str, Warning_] = {}
 
     def add(self, code: str, message: str, lines: list[int] | None = None,
             count: int | None = None) -> None:
+        """Count `lines` (or `count`) under `code`, keeping the first few lines of the file."""
         warning = self.items.setdefault(code, Warning_(code, message))
         lines = lines or []
         warning.count += len(lines) if count is None else count
-        room = _WARNING_LINES - len(warning.lines)
-        warning.lines.extend(lines[:max(room, 0)])
+        warning.lines = sorted(warning.lines + lines[:_WARNING_LINES])[:_WARNING_LINES]
+
+    def in_order(self) -> list[Warning_]:
+        return sorted(self.items.values(), key=lambda w: _WARNING_ORDER.index(w.code))
 
 
 @dataclass
@@ -79,17 +92,11 @@ class _Table:
     columns: list[list[str]]
     errors: list[RowError]
     total: int  # data rows seen, including rejected ones
-    # When each row is one line: the hash of each row's line, and where the lines are (the
-    # UTF-8 bytes, the offset of the first row's line and its line number) to compare them
-    # when hashes repeat.
+    # When each row is one line: the hash of each row's line, and where in the upload the
+    # lines are (first line number, start and end offsets), to find exact duplicate rows
+    # without keeping the lines (see _Seen).
     line_hashes: list[int] | None = None
-    source: tuple[bytes, int] | None = None
-    first_line: int = 0
-
-    def raw_lines(self) -> list[bytes]:
-        """The bytes of each row's line (only when each row is one line)."""
-        every, skip = _lines_from(*self.source)
-        return [every[skip + line - self.first_line] for line in self.lines]
+    piece: tuple[int, int, int] | None = None
 
 
 def read_header(data: bytes, limits: Limits = Limits()) -> tuple[ColumnMap, str, str]:
@@ -117,10 +124,191 @@ def _head(data: bytes) -> bytes:
 
 
 def parse_export(data: bytes, limits: Limits = Limits()) -> ParseResult:
-    # Tens of thousands of small objects are made here and none is garbage: pausing the cyclic
-    # collector saves a fifth of the time.
-    with _gc_paused():
-        return _parse(data, limits)
+    """The whole export read at once: every accepted record in the result."""
+    reader = ExportReader(data, limits)
+    records: list[Recommendation] = []
+    for batch in reader.batches():
+        if batch.first:
+            records = []  # the reader started over
+        records.extend(batch.records)
+    return reader.result(records)
+
+
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Accepted records of consecutive rows. `first` marks the first batch of a reading: a
+    reader that meets what its chunked reading cannot settle reads the file again whole, and
+    what was taken from the batches before is to be dropped."""
+
+    first: bool
+    records: list[Recommendation]
+
+
+class _StartOver(Exception):
+    """The chunked reading met something only reading the whole file settles."""
+
+
+@dataclass
+class _Tally:
+    """What a reading has found so far, over all its chunks."""
+
+    total: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: _Warnings = field(default_factory=_Warnings)
+    currencies: set[str] = field(default_factory=set)
+
+    def add(self, records: list[Recommendation], errors: list[RowError]) -> None:
+        self.errors.extend(sorted(errors, key=lambda e: e.line))
+        self.currencies.update(r.currency for r in records
+                               if r.annual_savings is not None and r.currency)
+
+
+class ExportReader:
+    """An export read in batches of rows, so a caller can pass them on (to storage) as they
+    come instead of holding every record.
+
+    A UTF-8 file with one row per line, the usual export, is read a chunk of about
+    `chunk_bytes` at a time: memory follows the chunk, not the file. Anything else (another
+    encoding, rows spanning lines, rows only the exact reader can name, too many rows) is read
+    whole, as one batch, after the batches already given (see Batch.first). Either way the
+    records, warnings and errors are the same. The header is checked when the reader is made
+    (ExportRefused); the rows' refusals come from `batches()` and `result()`.
+    """
+
+    def __init__(self, data: bytes, limits: Limits = Limits(),
+                 chunk_bytes: int = CHUNK_BYTES) -> None:
+        self._data, self._limits, self._chunk_bytes = data, limits, chunk_bytes
+        decoded, text, self._delimiter, first_line = _open(data, _head(data), limits)
+        header_line, header, _, self._body_line = split_header(text, self._delimiter,
+                                                               first_line)
+        self._columns = _check_header(header, header_line)
+        self._encoding, self._fallback = decoded.encoding, decoded.fallback
+        self._start = _utf8_body(data, self._body_line) \
+            if decoded.encoding in ("utf-8", "utf-8-sig") else None
+        self._tally: _Tally | None = None
+
+    def rows_estimate(self) -> int:
+        """About how many rows the file has (its lines after the header), known before
+        reading them."""
+        start = self._start or 0
+        return self._data.count(b"\n", start) + 1 - self._data.endswith(b"\n")
+
+    def batches(self) -> Iterator[Batch]:
+        # Tens of thousands of small objects are made here and none is garbage: pausing the
+        # cyclic collector saves a fifth of the time.
+        with _gc_paused():
+            if self._start is not None:
+                try:
+                    yield from self._chunked()
+                    return
+                except _StartOver:
+                    pass
+            yield Batch(True, self._whole())
+
+    def result(self, records: list[Recommendation]) -> ParseResult:
+        """The outcome, once the batches are read; `records` may be [] when the caller passed
+        the batches on. Raises ExportRefused when too many rows were rejected."""
+        tally = self._tally
+        if tally is None:
+            raise RuntimeError("read the batches first")
+        considered = tally.total - tally.duplicates
+        errors = tally.errors
+        if len(errors) * 2 > considered:
+            first = errors[0]
+            raise ExportRefused(
+                "TooManyRejectedRows",
+                f"{len(errors)} of {considered} rows were rejected (more than half), so the file "
+                f"was refused. The first problem: {first.message}",
+                line=first.line, column=first.column, details=[e.to_dict() for e in errors[:20]])
+        if len(tally.currencies) > 1:
+            tally.warnings.add("MixedCurrencies", "Savings are in several currencies ("
+                               + ", ".join(sorted(tally.currencies))
+                               + "); totals are kept per currency.", count=1)
+        return ParseResult(
+            records=records, columns=self._columns.report, encoding=self._encoding,
+            delimiter=delimiter_name(self._delimiter), rows_total=tally.total,
+            rows_rejected=len(errors), duplicates=tally.duplicates, errors=errors,
+            warnings=tally.warnings.in_order(),
+        )
+
+    def _new_tally(self) -> _Tally:
+        tally = _Tally()
+        if self._fallback:
+            tally.warnings.add(
+                "EncodingFallback", "The file is not UTF-8; it was read as Windows-1252 "
+                "(cp1252). Check that names with accents look right, or save it as UTF-8.",
+                count=1)
+        return tally
+
+    def _chunked(self) -> Iterator[Batch]:
+        data, columns = self._data, self._columns
+        tally = self._tally = self._new_tally()
+        seen = _Seen(data)
+        start, line = self._start, self._body_line
+        while start < len(data):
+            end = self._chunk_end(start)
+            table = _read_fast(data[start:end], 0, self._delimiter, columns.width, line,
+                               base=start)
+            if table is None or table.line_hashes is None:
+                raise _StartOver  # rows the exact reader must name, or rows spanning lines
+            tally.total += table.total
+            if tally.total > self._limits.max_rows:
+                raise _StartOver  # the refusal counts every row
+            tally.duplicates += _drop_duplicates(table, tally.warnings, seen)
+            records, errors = _normalise(table, columns, self._delimiter == ";",
+                                         tally.warnings)
+            tally.add(records, table.errors + errors)
+            yield Batch(start == self._start, records)
+            line += data.count(b"\n", start, end)
+            start = end
+        if tally.total == 0:
+            raise _StartOver  # no rows: the whole reading names why
+
+    def _chunk_end(self, start: int) -> int:
+        """Where the chunk from `start` ends: after the first line end past `chunk_bytes`. A
+        quoted value the cut goes through fails the chunk's reading (and the file is read
+        whole, as a file with rows spanning lines is anyway)."""
+        end = self._data.find(b"\n", start + self._chunk_bytes - 1)
+        return len(self._data) if end < 0 else end + 1
+
+    def _whole(self) -> list[Recommendation]:
+        data, limits, columns, delimiter = self._data, self._limits, self._columns, \
+            self._delimiter
+        table = None
+        seen = _Seen(data)
+        if self._start is not None:
+            # UTF-8 as it should be: pandas reads the bytes after the header, no decoding here.
+            table = _read_fast(data, self._start, delimiter, columns.width, self._body_line)
+        if table is None:  # another encoding, or rows the exact reader must name: decode it all
+            decoded, text, delimiter, first_line = _open(data, data, limits)
+            header_line, header, body, body_line = split_header(text, delimiter, first_line)
+            del text
+            columns = _check_header(header, header_line)
+            encoded = body.encode("utf-8")
+            seen = _Seen(encoded)
+            table = _read_fast(encoded, 0, delimiter, columns.width, body_line) \
+                or _read_exact(body, delimiter, columns.width, body_line)
+            del body
+            self._delimiter, self._columns = delimiter, columns
+            self._encoding, self._fallback = decoded.encoding, decoded.fallback
+        tally = self._tally = self._new_tally()
+        tally.total = table.total
+        if table.total > limits.max_rows:
+            raise ExportRefused(
+                "TooManyRows", f"The file has {table.total:,} data rows; the limit is "
+                f"{limits.max_rows:,}. Split it (for example by subscription) and upload the "
+                "parts.")
+        if table.total == 0:
+            raise ExportRefused("NoDataRows", "The file has a header but no data rows: export "
+                                "the recommendations again with at least one row.")
+        tally.duplicates = _drop_duplicates(table, tally.warnings, seen)
+        records, errors = _normalise(table, columns, delimiter == ";", tally.warnings)
+        tally.add(records, table.errors + errors)
+        return records
 
 
 @contextmanager
@@ -132,62 +320,6 @@ def _gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _parse(data: bytes, limits: Limits) -> ParseResult:
-    decoded, text, delimiter, first_line = _open(data, _head(data), limits)
-    header_line, header, _, body_line = split_header(text, delimiter, first_line)
-    columns = _check_header(header, header_line)
-    table = None
-    if decoded.encoding in ("utf-8", "utf-8-sig"):
-        # UTF-8 as it should be: pandas reads the bytes after the header, no decoding here.
-        start = _utf8_body(data, body_line)
-        if start is not None:
-            table = _read_fast(data, start, delimiter, columns.width, body_line)
-    if table is None:  # another encoding, or rows the exact reader must name: decode it all
-        decoded, text, delimiter, first_line = _open(data, data, limits)
-        header_line, header, body, body_line = split_header(text, delimiter, first_line)
-        del text
-        columns = _check_header(header, header_line)
-        table = _read_fast(body.encode("utf-8"), 0, delimiter, columns.width, body_line) \
-            or _read_exact(body, delimiter, columns.width, body_line)
-        del body
-    del data
-    warnings = _Warnings()
-    if decoded.fallback:
-        warnings.add("EncodingFallback", "The file is not UTF-8; it was read as Windows-1252 "
-                     "(cp1252). Check that names with accents look right, or save it as UTF-8.",
-                     count=1)
-    if table.total > limits.max_rows:
-        raise ExportRefused(
-            "TooManyRows", f"The file has {table.total:,} data rows; the limit is "
-            f"{limits.max_rows:,}. Split it (for example by subscription) and upload the parts.")
-    if table.total == 0:
-        raise ExportRefused("NoDataRows", "The file has a header but no data rows: export "
-                            "the recommendations again with at least one row.")
-
-    duplicates = _drop_duplicates(table, warnings)
-    records, row_errors = _normalise(table, columns, delimiter == ";", warnings)
-    errors = sorted(table.errors + row_errors, key=lambda e: e.line)
-    considered = table.total - duplicates
-    if len(errors) * 2 > considered:
-        first = errors[0]
-        raise ExportRefused(
-            "TooManyRejectedRows",
-            f"{len(errors)} of {considered} rows were rejected (more than half), so the file was "
-            f"refused. The first problem: {first.message}",
-            line=first.line, column=first.column, details=[e.to_dict() for e in errors[:20]])
-    currencies = {r.currency for r in records if r.annual_savings is not None and r.currency}
-    if len(currencies) > 1:
-        warnings.add("MixedCurrencies", "Savings are in several currencies ("
-                     + ", ".join(sorted(currencies)) + "); totals are kept per currency.",
-                     count=1)
-    return ParseResult(
-        records=records, columns=columns.report, encoding=decoded.encoding,
-        delimiter=delimiter_name(delimiter), rows_total=table.total,
-        rows_rejected=len(errors), duplicates=duplicates, errors=errors,
-        warnings=list(warnings.items.values()),
-    )
 
 
 def _open(data: bytes, sample: bytes, limits: Limits):
@@ -257,10 +389,10 @@ def _lines_from(data: bytes, start: int) -> tuple[list[bytes], int]:
 
 
 def _read_fast(data: bytes, start: int, delimiter: str, width: int,
-               first_line: int) -> _Table | None:
+               first_line: int, base: int = 0) -> _Table | None:
     """pandas' C parser on UTF-8 bytes from `start` on; None when the exact reader is needed
     (bad rows, blank lines, invalid UTF-8). Reads the bytes where they are: no copy of the
-    body is made."""
+    body is made. `base`: where `data` starts in the upload (a chunk's offset)."""
     if not _NOT_SPACE.search(data, start):
         return None
     # Hashes of the lines, taken before the cells exist (the lines themselves are as large as
@@ -295,7 +427,8 @@ def _read_fast(data: bytes, start: int, delimiter: str, width: int,
     if physical == rows:
         table.lines = list(range(first_line, first_line + rows))
         # One row per line: exact duplicate rows are exact duplicate lines.
-        table.line_hashes, table.source, table.first_line = hashes, (data, start), first_line
+        table.line_hashes = hashes
+        table.piece = (first_line, base + start, base + len(data))
     else:
         # Quoted fields with line breaks: a row starts after the breaks of those before it.
         spans = [1 + sum(column[r].count("\n") for column in columns) for r in range(rows)]
@@ -348,24 +481,66 @@ def _read_exact(body: str, delimiter: str, width: int, first_line: int) -> _Tabl
     return _Table(lines, columns, errors, total)
 
 
-def _drop_duplicates(table: _Table, warnings: _Warnings) -> int:
+class _Seen:
+    """The lines of a file read so far, to find rows that are exact copies of earlier ones,
+    across chunks too: each line's hash and number (the lines stay where they are in the
+    upload), and lines compared whole only when hashes meet."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._first: dict[int, int] = {}  # line hash -> number of the first line with it
+        self._others: set[bytes] = set()  # lines whose hash an earlier, different line has
+        self._pieces: list[tuple[int, int, int]] = []  # (first line, start, end) of each read
+        self._starts: dict[int, list[int]] = {}  # piece -> where its lines start, when needed
+
+    def repeats(self, table: _Table) -> set[int]:
+        """The indexes of the table's rows whose line repeats an earlier line; remembers the
+        table's lines."""
+        hashes, lines, first = table.line_hashes, table.lines, self._first
+        self._pieces.append(table.piece)
+        if first.keys().isdisjoint(hashes) and len(set(hashes)) == len(hashes):
+            first.update(zip(hashes, lines, strict=True))  # the usual case: no two alike
+            return set()
+        repeated = set()
+        for index, (key, number) in enumerate(zip(hashes, lines, strict=True)):
+            earlier = first.setdefault(key, number)
+            if earlier == number:
+                continue
+            line = self._line(number)
+            if line == self._line(earlier) or line in self._others:
+                repeated.add(index)
+            else:
+                self._others.add(line)
+        return repeated
+
+    def _line(self, number: int) -> bytes:
+        index = bisect.bisect_right(self._pieces, (number, math.inf)) - 1
+        first_line, start, end = self._pieces[index]
+        if index not in self._starts:  # split once, only when hashes met in this piece
+            lengths = map(len, self._data[start:end].split(b"\n"))
+            # Line k starts after the k lines before it and their k line ends.
+            self._starts[index] = list(map(operator.add, itertools.accumulate(
+                lengths, initial=start), itertools.count()))
+        offset = self._starts[index][number - first_line]
+        line_end = self._data.find(b"\n", offset, end)
+        return self._data[offset:line_end if line_end >= 0 else end]
+
+
+def _drop_duplicates(table: _Table, warnings: _Warnings, seen: _Seen) -> int:
     if table.line_hashes is not None:
-        if len(set(table.line_hashes)) == len(table.line_hashes):
-            return 0  # the usual case: no two lines alike, found without a Python loop
-        keys = table.raw_lines()  # some hashes repeat: compare the lines themselves
-    else:
+        repeated = seen.repeats(table)
+    else:  # rows spanning lines, or read by the exact reader: compare their cells
         keys = list(zip(*table.columns, strict=True))
         if len(set(keys)) == len(keys):
             return 0
-    seen: set = set()
-    keep: list[int] = []
-    duplicate_lines: list[int] = []
-    for index, key in enumerate(keys):
-        if key in seen:
-            duplicate_lines.append(table.lines[index])
-        else:
-            seen.add(key)
-            keep.append(index)
+        cells: set = set()
+        repeated = set()
+        for index, key in enumerate(keys):
+            if key in cells:
+                repeated.add(index)
+            cells.add(key)
+    duplicate_lines = [table.lines[i] for i in sorted(repeated)]
+    keep = [i for i in range(len(table.lines)) if i not in repeated]
     if duplicate_lines:
         warnings.add("DuplicateRows", "Some rows are exact copies of earlier rows; each is "
                      "stored once.", duplicate_lines)

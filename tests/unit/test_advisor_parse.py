@@ -148,7 +148,7 @@ def test_quoted_delimiters_quotes_and_newlines_keep_line_numbers(monkeypatch):
     )
     for exact in (False, True):
         if exact:
-            monkeypatch.setattr(parse_module, "_read_fast", lambda *a: None)
+            monkeypatch.setattr(parse_module, "_read_fast", lambda *a, **k: None)
         result = parse_export(data)
         assert [r.line for r in result.records] == [2, 3, 6]
         assert result.records[0].recommendation == 'Use "zones", really'
@@ -164,14 +164,14 @@ def test_lf_and_crlf_read_alike():
 def test_fast_and_exact_readers_agree(monkeypatch):
     data = to_csv(build_rows(400, seed=21))
     fast = parse_export(data)
-    monkeypatch.setattr(parse_module, "_read_fast", lambda *a: None)
+    monkeypatch.setattr(parse_module, "_read_fast", lambda *a, **k: None)
     assert parse_export(data).records == fast.records
 
 
 def test_rows_of_only_delimiters_are_blank(monkeypatch):
     data = csv_text(row17(), ",,,,,,,,,,,,,,,,", row17(resource="vm3"))
     fast = parse_export(data)
-    monkeypatch.setattr(parse_module, "_read_fast", lambda *a: None)
+    monkeypatch.setattr(parse_module, "_read_fast", lambda *a, **k: None)
     exact = parse_export(data)
     for result in (fast, exact):
         assert [r.line for r in result.records] == [2, 4]
