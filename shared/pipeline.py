@@ -26,8 +26,8 @@ from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
-from shared.advisor.parse import Limits, parse_export
-from shared.advisor.scope import out_of_scope
+from shared.advisor.parse import ExportReader, Limits
+from shared.advisor.scope import ScopeCheck
 from shared.advisor.stats import compute_statistics, export_date
 from shared.branding_service import branding_of
 from shared.job import InvalidJob, check_job
@@ -38,6 +38,7 @@ from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
 from shared.storage.reports import ReportGone, creation_order, is_deleted, now_iso
+from shared.storage.shard_writer import ShardWriter
 from shared.storage.tables import odata_quote
 
 MAX_STORED_ERRORS = 100
@@ -85,41 +86,39 @@ def keep_or_undo(storage: Storage, job: dict[str, Any], undo: Callable[[], objec
 
 @released_after
 def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
-    """Read and validate the upload; write the accepted rows as one JSON Lines blob per shard
-    (as many shards as the row count calls for, at most the job's)."""
+    """Read and validate the upload, writing the accepted rows as one JSON Lines blob per
+    shard (as many shards as the file's rows call for, at most the job's) while reading: a
+    batch of rows at a time, committed when the whole file is accepted."""
     report_of(storage, job)
-    rows_cache.clear()  # the last report's rows: not needed while this export is parsed
+    rows_cache.clear()  # the last report's rows: not needed while this export is read
     client_id, report_id = job["clientId"], job["reportId"]
     storage.reports.update(client_id, report_id, {"status": "processing",
                                                   "startedAt": now_iso()})
+    client = storage.client_records.get(client_id)
     data = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"]) \
         .download_blob().readall()
     try:
-        result = parse_export(data, Limits(storage.settings.max_upload_bytes,
+        reader = ExportReader(data, Limits(storage.settings.max_upload_bytes,
                                            storage.settings.max_rows))
+        shards = layout.shards_for(reader.rows_estimate(), int(job["shards"]))
+        with ShardWriter(storage.artifacts, client_id, report_id, shards) as writer:
+            for batch in reader.batches():
+                if batch.first:  # the reader (re)starts from the file's first row
+                    writer.start_over()
+                    scope = ScopeCheck(clients_service.view(client)["subscriptionIds"]
+                                       if client else [])
+                writer.add(batch.records)
+                scope.add(batch.records)
+            result = reader.result([])
+            writer.commit()
     except ExportRefused as refused:
         _log(job, "refused (%s): %s", refused.code, refused.message)
         return {"accepted": False, "refusal": refused.to_dict()}
-    del data
-    shards = layout.shards_for(result.rows_accepted, int(job["shards"]))
-    by_shard: dict[int, list[Recommendation]] = {}
-    for record in result.records:
-        by_shard.setdefault(layout.shard_of(record.line, shards), []).append(record)
-
-    def write(shard: int) -> None:
-        storage.artifacts.upload_blob(
-            layout.shard_blob_name(client_id, report_id, shard),
-            rec_io.dumps_lines(by_shard.get(shard, [])), overwrite=True,
-            content_settings=ContentSettings(content_type="application/x-ndjson"))
-
-    with ThreadPoolExecutor(max_workers=4) as pool:  # each holds its shard's lines
-        list(pool.map(write, range(shards)))
+    del data, reader
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
-    client = storage.client_records.get(client_id)
-    stray = out_of_scope(result.records,
-                         clients_service.view(client)["subscriptionIds"] if client else [])
+    stray = scope.warning()
     if stray:
         summary["warnings"].append(stray)
     storage.reports.update(client_id, report_id, {
@@ -133,7 +132,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
          result.rows_rejected, result.duplicates)
     return {"accepted": True, "rowsAccepted": result.rows_accepted,
             "rowsRejected": result.rows_rejected,
-            "shards": {str(s): len(rows) for s, rows in sorted(by_shard.items())}}
+            "shards": {str(s): n for s, n in enumerate(writer.counts) if n}}
 
 
 def cached_records(storage: Storage, client_id: str, report_id: str,

@@ -128,7 +128,7 @@ class ColumnReport:
 
 @dataclass
 class ParseResult:
-    records: list[Recommendation]
+    records: list[Recommendation]  # the accepted rows; [] when a reader passed them on
     columns: ColumnReport
     encoding: str
     delimiter: str
@@ -140,7 +140,7 @@ class ParseResult:
 
     @property
     def rows_accepted(self) -> int:
-        return len(self.records)
+        return self.rows_total - self.rows_rejected - self.duplicates
 
     def summary(self, max_errors: int = 20) -> dict:
         """The validation summary users see (check command and API)."""
