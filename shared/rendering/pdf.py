@@ -226,20 +226,22 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
     class ReportCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
-            self._doc.__class__ = StreamingDocument  # saved into the file as it is formatted
-
-        def _annotatePage(self, name: str) -> None:
-            # The page lists its annotations by reference; the reference as bytes ("12 0 R",
-            # the object number is fixed when the annotation is added) instead of an object
-            # per link held until the file is saved.
-            number, version = self._doc.idToObjectNumberAndVersion[
-                self._doc.annotationName(name)]
-            self._annotationrefs.append(b"%d %d R" % (number, version))
+            self._doc.__class__ = StreamingDocument  # written into the file as it is made
+            self._doc.begin(self._filename)
 
         def showPage(self) -> None:
             marks.pages = self.getPageNumber()
+            # The page's links, written already, as one list of references ("12 0 R 13 0 R").
+            refs = self._annotationrefs
+            written = [ref for ref in refs if isinstance(ref, bytes)]
+            if written:
+                self._annotationrefs = [ref for ref in refs if not isinstance(ref, bytes)]
+                self._annotationrefs.append(b" ".join(written))
             super().showPage()
-            _compress_now(self._doc.Pages.pages[-1])
+            page = self._doc.Pages.pages[-1]
+            _compress_now(page)
+            if page.Contents:  # deflated: finished, into the file now
+                page.Contents = self._doc.write_now(page.Contents)
 
         def save(self) -> None:
             self.beginForm("pagecount")
@@ -348,7 +350,9 @@ def _portal_link(url: str, rect: tuple[float, float, float, float]) -> bytes:
 
 
 def _link(canvas, url: str, rect: tuple[float, float, float, float]) -> None:
-    canvas._addAnnotation(_portal_link(url, canvas._absRect(rect, 1)))
+    # Into the file at once; the page keeps only the reference.
+    canvas._annotationrefs.append(
+        canvas._doc.write_now(_portal_link(url, canvas._absRect(rect, 1))))
 
 
 @dataclass

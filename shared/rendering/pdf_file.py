@@ -1,4 +1,4 @@
-"""reportlab's PDF document, written into its file object by object as it is saved.
+"""reportlab's PDF document, written into its file object by object.
 
 reportlab's PDFDocument.format collects every object's bytes in a list and joins them, and
 SaveToFile writes the joined bytes: at the end of a long report the file is in memory twice
@@ -6,10 +6,17 @@ over on top of the objects themselves (for 200,000 rows, two copies of an 80 MB 
 `StreamingDocument` saves as GetPDFData and format do (reportlab 5.1, pdfbase/pdfdoc.py), but
 each object goes to the file as soon as it is formatted. The bytes are the same as
 reportlab's own save (tests/unit/test_rendering.py holds it to that).
+
+And objects that are finished when they are made (a page's deflated content, a link) can be
+written at once with `write_now`, before the save: reportlab would keep every one of them, and
+its names and numbers, until the end (for 200,000 rows, some 150 MB of links). The file then
+holds its objects in another order, which PDF allows: the cross-reference table says where
+each one is.
 """
 
 from __future__ import annotations
 
+from array import array
 from typing import BinaryIO
 
 from reportlab import rl_config
@@ -27,8 +34,39 @@ class _FileWriter(pdfdoc.PDFFile):
 
 
 class StreamingDocument(pdfdoc.PDFDocument):
+    _file: _FileWriter | None = None  # set by begin(): the file is written from the start
+    _early: array  # where each object written by write_now starts (0: not written early)
+
+    def begin(self, out: object) -> None:
+        """Start the file now, so finished objects can go into it before the save (when `out`
+        is a file object and nothing is encrypted; otherwise everything waits for the save)."""
+        if callable(getattr(out, "write", None)) \
+                and isinstance(self.encrypt, pdfdoc.NoEncryption):
+            self._file = _FileWriter(out, self._pdfVersion)
+            self._out = out
+        self._early = array("q", [0])
+
+    def write_now(self, content: object) -> bytes:
+        """Give `content` (finished: it must not change) the next object number and write it
+        into the file now; returns the reference that points at it ("12 0 R")."""
+        if self._file is None:  # no file yet: registered for the save like any other object
+            name = f"Final.{self.objectcounter + 1}"
+            self.Reference(content, name)
+            return b"%d %d R" % self.idToObjectNumberAndVersion[name]
+        self.objectcounter += 1
+        number = self.objectcounter
+        body = pdfdoc.format(content, self, toplevel=1)
+        self._early.extend([0] * (number + 1 - len(self._early)))
+        self._early[number] = self._file.add(
+            b"%d 0 obj\n" % number + body + (b"" if body.endswith(b"\n") else b"\n")
+            + b"endobj\n")
+        return b"%d 0 R" % number
+
     def SaveToFile(self, filename, canvas) -> None:
-        if not callable(getattr(filename, "write", None)) or getattr(self, "_digiSigs", None):
+        if self._file is not None and filename is not self._out:
+            raise ValueError("the PDF was begun in another file")
+        if self._file is None and (not callable(getattr(filename, "write", None))
+                                   or getattr(self, "_digiSigs", None)):
             super().SaveToFile(filename, canvas)  # a path, or signatures over the whole file
             return
         if getattr(self, "_savedToFile", False):
@@ -53,11 +91,15 @@ class StreamingDocument(pdfdoc.PDFDocument):
         self.Reference(info)
         encrypt_info = self.encrypt.info()
         encrypt_ref = self.Reference(encrypt_info) if encrypt_info else None
-        file = _FileWriter(out, self._pdfVersion)
-        ids = []
+        file = self._file or _FileWriter(out, self._pdfVersion)
+        early = getattr(self, "_early", array("q", [0]))
+        offsets = []
         counter = 0
         while True:  # formatting may register new objects: until the numbers run out
             counter += 1
+            if counter < len(early) and early[counter]:
+                offsets.append(early[counter])
+                continue
             if counter not in self.numberToId:
                 break
             oid = self.numberToId[counter]
@@ -65,15 +107,15 @@ class StreamingDocument(pdfdoc.PDFDocument):
             formatted = pdfdoc.PDFIndirectObject(oid, obj).format(self)
             if not rl_config.invariant and rl_config.pdfComments:
                 file.add(f"% {oid!a}: class {type(obj).__name__[:50]} \n")
-            self.idToOffset[oid] = file.add(formatted)
-            ids.append(oid)
-        if counter - 1 != len(self.numberToId):
-            raise ValueError(f"object {counter} of {len(self.numberToId)} is missing")
-        xref = pdfdoc.PDFCrossReferenceTable()
-        xref.addsection(0, ids)
-        xref_offset = file.add(xref.format(self))
+            offsets.append(file.add(formatted))
+        if counter - 1 != self.objectcounter:
+            raise ValueError(f"object {counter} of {self.objectcounter} is missing")
+        # The cross-reference table as PDFCrossReferenceTable formats one section from 0.
+        entries = [f"0 {len(offsets) + 1}", "0000000000 65535 f "]
+        entries += [f"{offset:010d} 00000 n " for offset in offsets]
+        xref_offset = file.add(b"xref\n" + "\n".join([*entries, ""]).encode("ascii"))
         trailer = pdfdoc.PDFTrailer(
-            startxref=xref_offset, Size=len(self.numberToId) + 1,
+            startxref=xref_offset, Size=len(offsets) + 1,
             Root=self.Reference(catalog), Info=self.Reference(info), Encrypt=encrypt_ref,
             ID=self.ID())
         file.add(trailer.format(self))

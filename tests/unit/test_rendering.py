@@ -348,16 +348,80 @@ def test_html_tables_written_in_pieces_keep_every_row_once():
     assert "</tr><tr>" not in html and "</tr>\n\n<tr>" not in html  # one row per line
 
 
-def test_pdf_saved_object_by_object_is_reportlabs_file(monkeypatch):
+def test_pdf_saved_object_by_object_is_reportlabs_file():
     # pdf_file.StreamingDocument writes each object as it is formatted; reportlab joins them.
-    from reportlab.pdfbase.pdfdoc import PDFDocument
+    from reportlab.pdfgen.canvas import Canvas
 
-    from shared.rendering import pdf
-    data = ReportInput(parse_export(to_csv(build_rows(600, seed=8))).records, "C", "T",
+    from shared.rendering.pdf_file import StreamingDocument
+
+    def draw(streaming: bool) -> bytes:
+        out = io.BytesIO()
+        canvas = Canvas(out, invariant=1)
+        if streaming:
+            canvas._doc.__class__ = StreamingDocument
+        for page in range(3):
+            canvas.drawString(72, 720, f"Page {page} · ünïcode")
+            canvas.linkURL(f"https://example.com/{page}", (72, 700, 200, 730))
+            canvas.bookmarkPage(f"p{page}")
+            canvas.showPage()
+        canvas.save()
+        return out.getvalue()
+
+    assert draw(streaming=True) == draw(streaming=False)
+
+
+def _xref_offsets_are_right(data: bytes) -> int:
+    """Every object the cross-reference table lists starts where it says; their count."""
+    start = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    lines = data[start:].split(b"\n")
+    assert lines[0] == b"xref"
+    first, count = map(int, lines[1].split())
+    assert first == 0
+    for number, line in enumerate(lines[3:2 + count], start=1):
+        offset = int(line.split()[0])
+        assert data.startswith(b"%d 0 obj" % number, offset), number
+    return count - 1
+
+
+def _links(reader: PdfReader, page) -> list[tuple]:
+    """Each link of a page: where it is, and the URL or the page it goes to."""
+    links = []
+    for annotation in (a.get_object() for a in page.get("/Annots") or []):
+        rect = tuple(float(v) for v in annotation["/Rect"])
+        if "/A" in annotation:
+            links.append((rect, annotation["/A"]["/URI"]))
+        else:
+            links.append((rect, reader.get_page_number(annotation["/Dest"][0].get_object())))
+    return links
+
+
+def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch):
+    # Each link and each page's content go into the file when made (StreamingDocument.
+    # write_now); with that off, everything waits for the save. Same pages, same links.
+    from array import array
+
+    from shared.rendering.pdf_file import StreamingDocument
+    data = ReportInput(parse_export(to_csv(build_rows(900, seed=8))).records, "C", "T",
                        "f.csv", "2026-11-21")
-    streamed = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
-    monkeypatch.setattr(pdf, "StreamingDocument", PDFDocument)
-    assert {t: render_report(t, "pdf", data) for t in streamed} == streamed
+    early = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
+    monkeypatch.setattr(StreamingDocument, "begin",
+                        lambda self, out: setattr(self, "_early", array("q", [0])))
+    late = {t: render_report(t, "pdf", data) for t in early}
+    for report_type in early:
+        assert early[report_type] != late[report_type]  # objects in another order
+        assert _xref_offsets_are_right(early[report_type]) \
+            == _xref_offsets_are_right(late[report_type])
+        mine = PdfReader(io.BytesIO(early[report_type]), strict=True)
+        theirs = PdfReader(io.BytesIO(late[report_type]), strict=True)
+        assert len(mine.pages) == len(theirs.pages) > 3
+        assert mine.metadata == theirs.metadata
+        for a, b in zip(mine.pages, theirs.pages, strict=True):
+            assert a.get_contents().get_data() == b.get_contents().get_data()
+            assert _links(mine, a) == _links(theirs, b)
+    reader = PdfReader(io.BytesIO(early["detailed"]))
+    urls = [url for page in reader.pages for _, url in _links(reader, page)
+            if isinstance(url, str)]
+    assert len(urls) == 900 and all(u.startswith("https://portal.azure.com/") for u in urls)
 
 
 def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
