@@ -28,9 +28,10 @@ from common import running_azurite
 
 from devhost.workers import peak_mb
 from shared.advisor.parse import parse_export
+from shared.storage.batch import upsert_transaction
 from shared.storage.layout import shards_for
 from shared.storage.recommendations import to_entity
-from shared.storage.tables import upsert_all
+from shared.storage.tables import chunks
 from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
 
@@ -48,7 +49,8 @@ def _write_partitions(connection: str, table_name: str, partitions: list[list[di
 
     def write(rows: list[dict]) -> None:
         if not sdk:
-            upsert_all(table, rows)  # the app's own writer
+            for chunk in chunks(rows):  # the app's own writer, as store_shard sends rows
+                upsert_transaction(table, chunk)
             return
         for start in range(0, len(rows), 100):
             batch = [("upsert", e) for e in rows[start:start + 100]]

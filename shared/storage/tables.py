@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient, TableTransactionError
-
-from shared.storage.batch import upsert_transaction
 
 MAX_BATCH = 100  # entities per entity-group transaction
 
@@ -23,12 +20,6 @@ def ensure_table(service: TableServiceClient, name: str) -> TableClient:
 def chunks(items: list, size: int = MAX_BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def upsert_all(table: TableClient, entities: list[dict[str, Any]]) -> None:
-    """Upsert entities of one partition, 100 to a transaction."""
-    for chunk in chunks(entities):
-        upsert_transaction(table, chunk)
 
 
 def delete_partition(table: TableClient, partition: str) -> int:
