@@ -25,6 +25,12 @@ class StorageClients:
     queue: QueueServiceClient
 
 
+# A blob up to this size is uploaded in one request, which holds it whole in memory (the SDK's
+# default is 64 MiB); a larger one goes in blocks of 4 MiB read from its file as they are sent.
+# Reports of every row run to tens of MB, and several renders and stores share a worker.
+MAX_SINGLE_PUT_BYTES = 8 * 1024 * 1024
+
+
 class StorageConfigError(ValueError):
     """The connection settings are missing or incomplete."""
 
@@ -60,7 +66,8 @@ def build_clients(name: str = "AzureWebJobsStorage", env: Mapping[str, str] | No
     connection_string = env.get(name)
     if connection_string:
         return StorageClients(
-            blob=BlobServiceClient.from_connection_string(connection_string, **client_options),
+            blob=BlobServiceClient.from_connection_string(
+                connection_string, max_single_put_size=MAX_SINGLE_PUT_BYTES, **client_options),
             table=TableServiceClient.from_connection_string(connection_string, **client_options),
             queue=QueueServiceClient.from_connection_string(connection_string, **client_options),
         )
@@ -72,7 +79,8 @@ def build_clients(name: str = "AzureWebJobsStorage", env: Mapping[str, str] | No
             f"or {name}__accountName (or {name}__<service>ServiceUri for {', '.join(missing)}).")
     credential = credential_from(env, name)
     return StorageClients(
-        blob=BlobServiceClient(uris["blob"], credential=credential, **client_options),
+        blob=BlobServiceClient(uris["blob"], credential=credential,
+                               max_single_put_size=MAX_SINGLE_PUT_BYTES, **client_options),
         table=TableServiceClient(uris["table"], credential=credential, **client_options),
         queue=QueueServiceClient(uris["queue"], credential=credential, **client_options),
     )
