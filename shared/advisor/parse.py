@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-import pandas as pd
-
 from shared.advisor import values
 from shared.advisor.columns import ColumnMap, map_columns
 from shared.advisor.model import (
@@ -406,6 +404,10 @@ def _read_fast(data: bytes, start: int, delimiter: str, width: int,
     if data.endswith(b"\n"):
         hashes.pop()
     physical = len(hashes)
+    # pandas (some 55 MB a process) loads when an export is first read: the API and the
+    # rendering and storing activities never need it.
+    import pandas as pd
+
     with py_warnings.catch_warnings(record=True) as caught:
         py_warnings.simplefilter("always")
         try:

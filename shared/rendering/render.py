@@ -3,35 +3,43 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import BinaryIO
 
-from shared.rendering.html import render_html
-from shared.rendering.pdf import render_pdf
-from shared.rendering.pptx import render_pptx
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, ReportType, build_document
-from shared.rendering.xlsx import render_xlsx
+from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document
 
-Writer = Callable[[ReportType, ReportInput, BinaryIO], object]
-FORMATS: dict[str, tuple[str, Writer]] = {
-    "html": ("text/html; charset=utf-8",
-             lambda kind, data, out: render_html(build_document(kind, data), out)),
-    "pdf": ("application/pdf",
-            lambda kind, data, out: render_pdf(build_document(kind, data), out)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_xlsx),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-             lambda kind, data, out: out.write(render_pptx(kind, data))),  # a few slides
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
 def content_type(fmt: str) -> str:
-    return FORMATS[fmt][0]
+    return CONTENT_TYPES[fmt]
 
 
 def write_report(report_type: str, fmt: str, data: ReportInput, out: BinaryIO) -> None:
     """Render one artifact into `out` as it is made: a report of every row is not held whole.
     Deterministic: the same input gives the same bytes."""
-    FORMATS[fmt][1](REPORT_TYPES[report_type], data, out)
+    # Each format's library is imported when the format is first rendered: reportlab,
+    # python-pptx and XlsxWriter are some 45 MB a process that the API and the storing
+    # activities never use, and every cold start on Azure would load them.
+    kind = REPORT_TYPES[report_type]
+    if fmt == "html":
+        from shared.rendering.html import render_html
+        render_html(build_document(kind, data), out)
+    elif fmt == "pdf":
+        from shared.rendering.pdf import render_pdf
+        render_pdf(build_document(kind, data), out)
+    elif fmt == "xlsx":
+        from shared.rendering.xlsx import render_xlsx
+        render_xlsx(kind, data, out)
+    elif fmt == "pptx":
+        from shared.rendering.pptx import render_pptx
+        out.write(render_pptx(kind, data))  # a few slides
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
 
 
 def render_report(report_type: str, fmt: str, data: ReportInput) -> bytes:
