@@ -101,12 +101,13 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         reader = ExportReader(data, Limits(storage.settings.max_upload_bytes,
                                            storage.settings.max_rows))
         shards = layout.shards_for(reader.rows_estimate(), int(job["shards"]))
+        subscriptions = clients_service.view(client)["subscriptionIds"] if client else []
+        scope = ScopeCheck(subscriptions)
         with ShardWriter(storage.artifacts, client_id, report_id, shards) as writer:
             for batch in reader.batches():
                 if batch.first:  # the reader (re)starts from the file's first row
                     writer.start_over()
-                    scope = ScopeCheck(clients_service.view(client)["subscriptionIds"]
-                                       if client else [])
+                    scope = ScopeCheck(subscriptions)
                 writer.add(batch.records)
                 scope.add(batch.records)
             result = reader.result([])
