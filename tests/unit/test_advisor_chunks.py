@@ -32,29 +32,29 @@ def read(data: bytes, chunk_bytes: int, limits: Limits | None = None):
         return (refused.code, refused.line, refused.message), firsts
 
 
+# What each check looks for: a rejected row, unknown values, an unreadable date, a second
+# currency (None: a copy of an earlier row).
+HAZARDS = [
+    {"Recommendation": ""},
+    {"Potential Annual Cost Savings": "lots"},
+    {"Category": "Sustainability"},
+    {"Business Impact": "Critical"},
+    {"Updated Date": "yesterday"},
+    {"Potential Annual Cost Savings": "12.5", "Potential Cost Savings Currency": "EUR"},
+    None,
+]
+
+
 def hazards(count: int, seed: int) -> list[dict[str, str]]:
-    """Rows with what each check looks for, spread over the file: copies of earlier rows,
-    rejected rows, unknown values, unreadable dates, several currencies."""
+    """Rows with the hazards spread over the file."""
     rng = random.Random(seed)
     rows = build_rows(count, seed=seed)
     for row in rng.sample(rows, count // 10):
-        change = rng.choice(["recommendation", "savings", "category", "impact", "date",
-                             "currency", "copy"])
-        if change == "recommendation":
-            row["Recommendation"] = ""
-        elif change == "savings":
-            row["Potential Annual Cost Savings"] = "lots"
-        elif change == "category":
-            row["Category"] = "Sustainability"
-        elif change == "impact":
-            row["Business Impact"] = "Critical"
-        elif change == "date":
-            row["Updated Date"] = "yesterday"
-        elif change == "currency":
-            row["Potential Annual Cost Savings"] = "12.5"
-            row["Potential Cost Savings Currency"] = "EUR"
-        else:
+        change = rng.choice(HAZARDS)
+        if change is None:
             rows.append(dict(rng.choice(rows)))
+        else:
+            row.update(change)
     return rows
 
 
