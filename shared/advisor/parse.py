@@ -229,7 +229,7 @@ class ExportReader:
                 f"{len(errors)} of {considered} rows were rejected (more than half), so the file "
                 f"was refused. The first problem: {first.message}",
                 line=first.line, column=first.column, details=[e.to_dict() for e in errors[:20]])
-        if len(tally.currencies) > 1:
+        if len(tally.currencies) > 1 and "MixedCurrencies" not in tally.warnings.items:
             tally.warnings.add("MixedCurrencies", "Savings are in several currencies ("
                                + ", ".join(sorted(tally.currencies))
                                + "); totals are kept per currency.", count=1)

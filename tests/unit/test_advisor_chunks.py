@@ -151,3 +151,14 @@ def test_any_rows_read_in_chunks_as_whole(picks, edits, chunk_bytes):
             rows[row_index][HEADER_17[column]] = text
     data = to_csv(rows)
     assert read(data, chunk_bytes)[0] == read(data, WHOLE)[0]
+
+
+def test_the_result_can_be_asked_for_again():
+    rows = build_rows(50, seed=6)
+    rows[0].update({"Potential Annual Cost Savings": "12.5",
+                    "Potential Cost Savings Currency": "EUR"})
+    reader = ExportReader(to_csv(rows), chunk_bytes=500)
+    records = [r for batch in reader.batches() for r in batch.records]
+    first = reader.result(records)
+    assert [w.code for w in first.warnings] == ["MixedCurrencies"]
+    assert reader.result(records) == first
