@@ -5,17 +5,27 @@ over them; the devhost does the same for activity functions (CPU-heavy work such
 rendering), so they are not serialised by one interpreter's GIL. Each worker imports the app
 once and indexes its activities; inputs and outputs cross the process boundary as the JSON
 text the Durable extension stores anyway.
+
+Like the Python worker, each process runs several invocations at once on a thread pool
+(PYTHON_THREADPOOL_THREAD_COUNT; by default min(32, cores + 4), as ThreadPoolExecutor sizes
+itself): activities that wait on storage overlap, and a render does not queue behind every
+store of its report. Invocations go to the process with the fewest running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
+import itertools
 import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,10 @@ from azure.functions.durable_functions import ActivityTriggerConverter
 from devhost.durable import failures
 
 _ACTIVITIES: dict[str, Any] = {}
+# Activities running in this worker process: its peak is measured afresh when one starts in an
+# idle process, so overlapping activities each report the peak of the busy stretch they ran in.
+_running = 0
+_running_lock = threading.Lock()
 
 
 def _initialise(module_name: str, script_root: str) -> None:
@@ -44,8 +58,17 @@ def run_activity(name: str, input_text: str,
     """In a worker: (succeeded, result JSON or the worker's error message, its stack, and for
     the log line with DEVHOST_ACTIVITY_MEMORY=1 the worker's peak resident memory during the
     activity and its process id, else "")."""
-    measuring = os.environ.get("DEVHOST_ACTIVITY_MEMORY") == "1" and _reset_peak()
-    ok, text, details = _run(name, input_text, client_binding)
+    global _running
+    measuring = os.environ.get("DEVHOST_ACTIVITY_MEMORY") == "1"
+    with _running_lock:
+        if measuring and _running == 0:
+            measuring = _reset_peak()
+        _running += 1
+    try:
+        ok, text, details = _run(name, input_text, client_binding)
+    finally:
+        with _running_lock:
+            _running -= 1
     return ok, text, details, f"peak={peak_mb()}MB pid={os.getpid()}" if measuring else ""
 
 
@@ -83,9 +106,98 @@ def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, st
         return False, *failures.worker_message(exc)
 
 
-def start_pool(count: int, module_name: str, script_root: Path) -> ProcessPoolExecutor:
-    # spawn: a fresh interpreter, never a fork of the running event loop and its threads.
-    context = multiprocessing.get_context("spawn")
-    sys.stdout.flush()
-    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_initialise,
-                               initargs=(module_name, str(script_root)))
+def _threads() -> int:
+    configured = os.environ.get("PYTHON_THREADPOOL_THREAD_COUNT", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 \
+        else min(32, (os.cpu_count() or 1) + 4)
+
+
+def _serve(conn: Connection, module_name: str, script_root: str, threads: int) -> None:
+    """A worker process: run each activity the host sends on a thread, send back its result."""
+    _initialise(module_name, script_root)
+    sending = threading.Lock()
+
+    def run(task_id: int, args: tuple) -> None:
+        result = run_activity(*args)  # reports the activity's own failures in its result
+        with sending:
+            conn.send((task_id, result))
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="worker") as pool:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):  # the host went away
+                break
+            if message is None:
+                break
+            pool.submit(run, *message)
+
+
+class _Process:
+    """One worker process, the host's end of its pipe and the invocations it is running."""
+
+    def __init__(self, context, module_name: str, script_root: str, threads: int) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, daemon=True,
+                                       args=(child, module_name, script_root, threads))
+        self.process.start()
+        child.close()
+        self.running: dict[int, Future] = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._receive, daemon=True, name="devhost-worker-pipe").start()
+
+    def send(self, task_id: int, future: Future, args: tuple) -> None:
+        with self.lock:
+            self.running[task_id] = future
+            self.conn.send((task_id, args))
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                task_id, result = self.conn.recv()
+            except (EOFError, OSError):  # the process ended
+                break
+            with self.lock:
+                future = self.running.pop(task_id, None)
+            if future is not None:
+                future.set_result(result)
+        with self.lock:
+            lost, self.running = self.running, {}
+        for future in lost.values():
+            future.set_exception(BrokenProcessPool("a worker process ended during the call"))
+
+
+class WorkerProcesses(Executor):
+    """`count` worker processes; `submit` runs `run_activity` in the least busy one."""
+
+    def __init__(self, count: int, module_name: str, script_root: Path) -> None:
+        # spawn: a fresh interpreter, never a fork of the running event loop and its threads.
+        context = multiprocessing.get_context("spawn")
+        sys.stdout.flush()
+        self._processes = [_Process(context, module_name, str(script_root), _threads())
+                           for _ in range(count)]
+        self._ids = itertools.count()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if fn is not run_activity or kwargs:
+            raise TypeError("worker processes run activities only")
+        future: Future = Future()
+        process = min(self._processes, key=lambda p: len(p.running))
+        try:
+            process.send(next(self._ids), future, args)
+        except (OSError, ValueError):  # the process is gone
+            future.set_exception(BrokenProcessPool("a worker process has ended"))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for process in self._processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.conn.send(None)
+        for process in self._processes:
+            process.process.join(timeout=5 if wait else 0.1)
+            if process.process.is_alive():
+                process.process.terminate()
+
+
+def start_pool(count: int, module_name: str, script_root: Path) -> WorkerProcesses:
+    return WorkerProcesses(count, module_name, script_root)

@@ -533,6 +533,29 @@ def test_activities_in_worker_processes_report_their_own_peak_memory(
         proc.stop()
 
 
+def test_worker_processes_run_several_activities_at_once(storage_connection,
+                                                        tmp_path_factory):
+    # As the Python worker runs sync functions on a thread pool, each worker process runs
+    # several activities at once: ten one-second activities over two processes take about a
+    # second, not five, and both processes take some.
+    data_dir = tmp_path_factory.mktemp("threads")
+    env = {"PATTERN_APP_MARKS": str(data_dir / "marks"), "PATTERN_APP_SLOW_SECONDS": "1",
+           "FUNCTIONS_WORKER_PROCESS_COUNT": "2", "DEVHOST_ACTIVITY_MEMORY": "1"}
+    proc = DevhostProcess(ROOT, PATTERN_APP, "function_app", data_dir, storage_connection, env)
+    proc.start()
+    try:
+        proc.request("POST", "api/wait/slow_steps", json={"count": 2})  # workers warm
+        started = time.monotonic()
+        r = proc.request("POST", "api/wait/slow_steps", json={"count": 10})
+        elapsed = time.monotonic() - started
+        assert r.status_code == 200 and r.json() == 10, r.text
+        assert elapsed < 3.5, elapsed
+        pids = re.findall(r"Executed 'slow' .* pid=(\d+)", proc.log())
+        assert len(pids) == 12 and len(set(pids)) == 2
+    finally:
+        proc.stop()
+
+
 def test_blob_trigger_fires_once_per_blob_version_across_restarts(
         storage_connection, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("blobs")
