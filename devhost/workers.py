@@ -23,7 +23,7 @@ import os
 import signal
 import sys
 import threading
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, InvalidStateError, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -147,9 +147,13 @@ class _Process:
         threading.Thread(target=self._receive, daemon=True, name="devhost-worker-pipe").start()
 
     def send(self, task_id: int, future: Future, args: tuple) -> None:
-        with self.lock:
+        with self.lock:  # registered before the answer can arrive
             self.running[task_id] = future
-            self.conn.send((task_id, args))
+            try:
+                self.conn.send((task_id, args))
+            except BaseException:
+                del self.running[task_id]
+                raise
 
     def _receive(self) -> None:
         while True:
@@ -160,11 +164,13 @@ class _Process:
             with self.lock:
                 future = self.running.pop(task_id, None)
             if future is not None:
-                future.set_result(result)
+                with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                    future.set_result(result)
         with self.lock:
             lost, self.running = self.running, {}
         for future in lost.values():
-            future.set_exception(BrokenProcessPool("a worker process ended during the call"))
+            with contextlib.suppress(InvalidStateError):
+                future.set_exception(BrokenProcessPool("a worker process ended during the call"))
 
 
 class WorkerProcesses(Executor):
