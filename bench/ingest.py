@@ -91,7 +91,7 @@ def ceiling_seconds(connection: str, data: bytes, sdk: bool = False) -> float:
 
 def peaks_mb(pid: int, activity_peaks: dict[int, int]) -> dict[str, int]:
     """Peak resident memory of a process and its child processes, by role. A worker's own
-    record restarts at each activity, so its activities' peaks count too."""
+    record restarts when an activity starts in it idle, so its activities' peaks count too."""
     peaks = {"host": peak_mb(pid)}
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     workers = [c for c in children if "spawn_main" in _cmdline(int(c))
@@ -176,7 +176,8 @@ def measure(rows: int) -> None:
 
 def activity_peaks(log: str) -> tuple[dict[str, int], dict[int, int]]:
     """The largest peak each activity reached in its worker, and each worker's largest, from
-    devhost's DEVHOST_ACTIVITY_MEMORY log lines (measured afresh for each activity)."""
+    devhost's DEVHOST_ACTIVITY_MEMORY log lines (each the worker's peak over the busy stretch
+    the activity ran in)."""
     by_activity: dict[str, int] = {}
     by_process: dict[int, int] = {}
     for name, mb, pid in re.findall(r"Executed '(\w+)' .* peak=(\d+)MB pid=(\d+)", log):

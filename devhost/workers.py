@@ -106,19 +106,22 @@ def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, st
         return False, *failures.worker_message(exc)
 
 
-def _threads() -> int:
+def _threads() -> int | None:
+    """PYTHON_THREADPOOL_THREAD_COUNT, else None: ThreadPoolExecutor's own default."""
     configured = os.environ.get("PYTHON_THREADPOOL_THREAD_COUNT", "")
-    return int(configured) if configured.isdigit() and int(configured) > 0 \
-        else min(32, (os.cpu_count() or 1) + 4)
+    return int(configured) if configured.isdigit() and int(configured) > 0 else None
 
 
-def _serve(conn: Connection, module_name: str, script_root: str, threads: int) -> None:
+def _serve(conn: Connection, module_name: str, script_root: str, threads: int | None) -> None:
     """A worker process: run each activity the host sends on a thread, send back its result."""
     _initialise(module_name, script_root)
     sending = threading.Lock()
 
     def run(task_id: int, args: tuple) -> None:
-        result = run_activity(*args)  # reports the activity's own failures in its result
+        try:
+            result = run_activity(*args)  # reports the activity's own failures in its result
+        except BaseException as exc:  # the worker's own fault: the host's call raises it
+            result = exc
         with sending:
             conn.send((task_id, result))
 
@@ -136,7 +139,8 @@ def _serve(conn: Connection, module_name: str, script_root: str, threads: int) -
 class _Process:
     """One worker process, the host's end of its pipe and the invocations it is running."""
 
-    def __init__(self, context, module_name: str, script_root: str, threads: int) -> None:
+    def __init__(self, context, module_name: str, script_root: str,
+                 threads: int | None) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, daemon=True,
                                        args=(child, module_name, script_root, threads))
@@ -165,7 +169,10 @@ class _Process:
                 future = self.running.pop(task_id, None)
             if future is not None:
                 with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
-                    future.set_result(result)
+                    if isinstance(result, BaseException):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
         with self.lock:
             lost, self.running = self.running, {}
         for future in lost.values():
