@@ -219,7 +219,11 @@ def test_unknown_report_is_404(app):
 
 def test_killed_during_storing_resumes_with_exact_count_and_no_duplicates(
         storage_connection, tmp_path_factory):
-    host, names = start_app(storage_connection, tmp_path_factory.mktemp("kill"))
+    # One activity at a time, so shards are still waiting when the first has been stored and
+    # the kill lands mid-storing (with ten slots all five shards could finish in between).
+    host, names = start_app(
+        storage_connection, tmp_path_factory.mktemp("kill"),
+        AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions="1")
     stored = AppStorage(storage_connection, names)
     try:
         data = to_csv(build_rows(12_000, seed=11))
