@@ -40,6 +40,34 @@ def test_release_hands_freed_pages_back():
     assert before > 250 and after < before / 3, (before, after)
 
 
+# In a process of its own: gc.freeze is process-wide.
+FREEZE_SCRIPT = """
+import gc, sys, weakref
+sys.path.insert(0, sys.argv[1])
+from shared import memory
+import json, decimal  # the app's imports, as a worker has them at its first step
+memory.release()
+frozen = gc.get_freeze_count()
+class Node: pass
+kept = [Node() for _ in range(1000)]  # a step's live objects: not imports, not frozen
+cycle = Node(); cycle.me = cycle; probe = weakref.ref(cycle); del cycle
+memory.release()
+assert probe() is None, "a cycle a step left behind was not collected"
+assert gc.get_freeze_count() <= frozen, (gc.get_freeze_count(), frozen)
+import fractions  # a renderer's library imported at its first use: frozen at the next release
+memory.release()
+assert gc.get_freeze_count() > frozen + len(kept), (gc.get_freeze_count(), frozen)
+print(frozen)
+"""
+
+
+def test_release_freezes_what_imports_made_and_still_collects_what_steps_leave():
+    done = subprocess.run([sys.executable, "-c", FREEZE_SCRIPT, str(ROOT)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 5000  # the modules' objects: no longer walked by every collection
+
+
 def test_a_step_is_followed_by_a_release(monkeypatch):
     calls = []
     monkeypatch.setattr(memory, "release", lambda: calls.append("release"))
