@@ -13,7 +13,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -154,15 +154,21 @@ def load_records(storage: Storage, client_id: str, report_id: str,
     reader = rec_io.Reader()  # the same texts recur in every shard: kept once
 
     def read(shard: int) -> list[Recommendation]:
-        blob = storage.artifacts.get_blob_client(
-            layout.shard_blob_name(client_id, report_id, shard))
-        return rec_io.loads_lines(blob.download_blob().readall(), reader)
+        return list(shard_records(storage, client_id, report_id, shard, reader))
 
     # Four at a time: decoding holds the GIL, so more threads only hold more blobs at once.
     with ThreadPoolExecutor(max_workers=4) as pool:
         records = [r for part in pool.map(read, range(shards)) for r in part]
     records.sort(key=lambda r: r.line)
     return records
+
+
+def shard_records(storage: Storage, client_id: str, report_id: str, shard: int,
+                  reader: rec_io.Reader | None = None) -> Iterator[Recommendation]:
+    """A staged shard's rows as its blob downloads, a few MB at a time (see
+    factory.MAX_SINGLE_GET_BYTES), not the whole blob first."""
+    blob = storage.artifacts.get_blob_client(layout.shard_blob_name(client_id, report_id, shard))
+    return rec_io.iter_lines(blob.download_blob().chunks(), reader)
 
 
 def delete_blobs(storage: Storage, names: list[str]) -> None:
@@ -173,9 +179,7 @@ def delete_blobs(storage: Storage, names: list[str]) -> None:
 
 def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, int]:
     report = report_of(storage, job)  # a work item queued before a delete must not write
-    blob = storage.artifacts.get_blob_client(
-        layout.shard_blob_name(job["clientId"], job["reportId"], shard))
-    records = rec_io.loads_lines(blob.download_blob().readall())
+    records = shard_records(storage, job["clientId"], job["reportId"], shard)
     stored, truncated = storage.recommendations.store_shard(job["reportId"], records,
                                                             shards_of(storage, report))
     # Undo only this shard's partition: every shard racing to delete the whole report made

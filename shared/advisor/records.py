@@ -8,7 +8,7 @@ text, subscription or category on thousands of rows is one string, not thousands
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -70,7 +70,24 @@ def dumps_lines(records: Iterable[Recommendation]) -> bytes:
 def loads_lines(data: bytes, reader: Reader | None = None) -> list[Recommendation]:
     """Lines written by dumps_lines, or by earlier versions that wrote every field; pass the
     same `reader` for the blobs of one report to share values across them."""
+    return list(iter_lines([data], reader))
+
+
+def iter_lines(pieces: Iterable[bytes], reader: Reader | None = None) -> Iterator[Recommendation]:
+    """The records of JSON Lines that arrive in pieces cut anywhere (a blob downloaded a chunk
+    at a time), one at a time: only a piece and one line are held, not the piece's lines."""
     reader = reader or Reader()
-    # Line by line from the bytes (json reads UTF-8): no decoded copy of the whole blob. A line
-    # never holds a raw line break (JSON escapes them), so b"\n" is where lines end.
-    return [reader.record(json.loads(line)) for line in data.split(b"\n") if line]
+    tail = b""  # the start of a line the last piece cut
+    for piece in pieces:
+        # Line by line from the bytes (json reads UTF-8): no decoded copy. A line never holds
+        # a raw line break (JSON escapes them), so b"\n" is where lines end.
+        start = 0
+        while (end := piece.find(b"\n", start)) >= 0:
+            line = tail + piece[start:end] if tail else piece[start:end]
+            tail = b""
+            if line:
+                yield reader.record(json.loads(line))
+            start = end + 1
+        tail += piece[start:]
+    if tail.strip():
+        yield reader.record(json.loads(tail))

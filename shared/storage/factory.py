@@ -29,6 +29,10 @@ class StorageClients:
 # default is 64 MiB); a larger one goes in blocks of 4 MiB read from its file as they are sent.
 # Reports of every row run to tens of MB, and several renders and stores share a worker.
 MAX_SINGLE_PUT_BYTES = 8 * 1024 * 1024
+# The first request of a download fetches up to this much, the rest comes in 4 MiB chunks (the
+# SDK's default first request is 32 MiB): a staged shard read chunk by chunk then holds a few
+# MB at a time, not its whole blob (at 200,000 rows, 5.5 MB a shard, several read at once).
+MAX_SINGLE_GET_BYTES = 4 * 1024 * 1024
 
 
 class StorageConfigError(ValueError):
@@ -67,7 +71,8 @@ def build_clients(name: str = "AzureWebJobsStorage", env: Mapping[str, str] | No
     if connection_string:
         return StorageClients(
             blob=BlobServiceClient.from_connection_string(
-                connection_string, max_single_put_size=MAX_SINGLE_PUT_BYTES, **client_options),
+                connection_string, max_single_put_size=MAX_SINGLE_PUT_BYTES,
+                max_single_get_size=MAX_SINGLE_GET_BYTES, **client_options),
             table=TableServiceClient.from_connection_string(connection_string, **client_options),
             queue=QueueServiceClient.from_connection_string(connection_string, **client_options),
         )
@@ -80,7 +85,8 @@ def build_clients(name: str = "AzureWebJobsStorage", env: Mapping[str, str] | No
     credential = credential_from(env, name)
     return StorageClients(
         blob=BlobServiceClient(uris["blob"], credential=credential,
-                               max_single_put_size=MAX_SINGLE_PUT_BYTES, **client_options),
+                               max_single_put_size=MAX_SINGLE_PUT_BYTES,
+                               max_single_get_size=MAX_SINGLE_GET_BYTES, **client_options),
         table=TableServiceClient(uris["table"], credential=credential, **client_options),
         queue=QueueServiceClient(uris["queue"], credential=credential, **client_options),
     )

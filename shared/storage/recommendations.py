@@ -8,8 +8,9 @@ truncated and the truncation is reported, never rejected by the service.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby, islice
 from typing import Any
 
 from azure.data.tables import TableClient
@@ -17,7 +18,7 @@ from azure.data.tables import TableClient
 from shared.advisor.model import IMPACT_RANK, IMPACTS, Recommendation
 from shared.storage import layout
 from shared.storage.batch import upsert_transaction
-from shared.storage.tables import chunks, delete_partition
+from shared.storage.tables import MAX_BATCH, delete_partition
 
 MAX_STRING = 32_000  # characters: a string property holds 64 KiB of UTF-16
 MAX_ENTITY_CHARS = 450_000  # leaves room under 1 MiB for names and overhead
@@ -31,6 +32,18 @@ _TEXT = {
     "description_of_changes": "descriptionOfChanges", "solution": "solution",
     "recommendation_type_id": "recommendationTypeId",
 }
+
+
+def _transactions(records: Iterable[Recommendation], report_id: str,
+                  shards: int) -> Iterator[list[Recommendation]]:
+    """Consecutive rows of the same partition, at most MAX_BATCH at a time (a staged shard is
+    one partition, so in practice: its rows a hundred at a time, in the order staged)."""
+    def partition(rec: Recommendation) -> str:
+        return layout.partition_key(report_id, layout.shard_of(rec.line, shards))
+
+    for _, rows in groupby(records, key=partition):
+        while transaction := list(islice(rows, MAX_BATCH)):
+            yield transaction
 
 
 def to_entity(rec: Recommendation, report_id: str, shards: int) -> tuple[dict[str, Any], list[str]]:
@@ -84,24 +97,19 @@ class RecommendationsRepository:
 
     def store_shard(self, report_id: str, records: Iterable[Recommendation],
                     shards: int) -> tuple[int, int]:
-        """Upsert one shard's rows, 100 to a transaction, each row made an entity only when its
-        transaction is sent (a shard's 12,500 rows as entities held some 20 MB for the whole
+        """Upsert rows as they come, up to 100 of one partition to a transaction, each row made
+        an entity only when its transaction is sent: a store holds one transaction's rows, not
+        its shard's (12,500 rows decoded and as entities held some 17 MB for the whole
         activity); (rows stored, rows with truncated properties)."""
-        partitions: dict[str, list[Recommendation]] = {}
-        for rec in records:
-            partitions.setdefault(layout.partition_key(
-                report_id, layout.shard_of(rec.line, shards)), []).append(rec)
         stored = truncated = 0
-        for rows in partitions.values():
-            rows.sort(key=lambda r: r.line)  # RowKey order
-            for chunk in chunks(rows):
-                entities = []
-                for rec in chunk:
-                    entity, cut = to_entity(rec, report_id, shards)
-                    entities.append(entity)
-                    truncated += bool(cut)
-                upsert_transaction(self.table, entities)
-                stored += len(entities)
+        for transaction in _transactions(records, report_id, shards):
+            entities = []
+            for rec in transaction:
+                entity, cut = to_entity(rec, report_id, shards)
+                entities.append(entity)
+                truncated += bool(cut)
+            upsert_transaction(self.table, entities)
+            stored += len(entities)
         return stored, truncated
 
     def query(self, report_id: str, shards: int) -> list[dict[str, Any]]:

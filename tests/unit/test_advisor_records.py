@@ -53,3 +53,26 @@ def test_one_reader_shares_values_across_blobs():
     assert first + second == ROWS
     texts = {r.recommendation for r in first + second}
     assert len({id(r.recommendation) for r in first + second}) == len(texts)
+
+
+def test_lines_read_in_pieces_cut_anywhere_give_the_same_rows():
+    """Staged shards are read as their blob downloads, a chunk at a time."""
+    data = rec_io.dumps_lines(ROWS[:40])
+    for size in (1, 7, 100, 4096, len(data)):
+        pieces = [data[i:i + size] for i in range(0, len(data), size)]
+        assert list(rec_io.iter_lines(pieces)) == ROWS[:40]
+    unterminated = data.rstrip(b"\n")
+    assert list(rec_io.iter_lines([unterminated[:50], b"", unterminated[50:]])) == ROWS[:40]
+    assert list(rec_io.iter_lines([])) == [] and list(rec_io.iter_lines([b"\n"])) == []
+
+
+def test_lines_are_read_as_pieces_arrive():
+    pulled = []
+
+    def pieces():
+        for row in ROWS[:3]:
+            pulled.append(row.line)
+            yield rec_io.dumps_lines([row])
+
+    rows = rec_io.iter_lines(pieces())
+    assert next(rows) == ROWS[0] and pulled == [ROWS[0].line]
