@@ -35,3 +35,27 @@ def test_50k_rows_peak_memory_under_300_mb(tmp_path):
     peak_mb = int(done.stdout.strip())
     # The whole process: interpreter, pandas and the file included.
     assert peak_mb < 300, f"peak RSS {peak_mb} MB"
+
+
+@pytest.mark.parametrize("step", ["statistics", "action plan"])
+def test_statistics_and_plan_hold_little_per_row_beyond_the_rows(step):
+    """The summary and every render compute both over all of a report's rows: what they hold
+    while counting distinct resources must stay under half the rows' own ~270 bytes each
+    (at 1,000,000 rows, the resource keys themselves were 124 and 177 MB)."""
+    import tracemalloc
+
+    from shared.advisor.actions import action_plan
+    from shared.advisor.parse import parse_export
+    from shared.advisor.stats import compute_statistics
+    from tests.support.exports import build_rows, to_csv
+
+    records = parse_export(to_csv(build_rows(20_000, seed=1))).records
+    compute = compute_statistics if step == "statistics" else action_plan
+    tracemalloc.start()
+    try:
+        compute(records)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    limit = 120 if step == "statistics" else 110  # bytes a row: 108 and 87 (were 137 and 200)
+    assert peak / len(records) < limit, f"{peak / len(records):.0f} bytes a row"
