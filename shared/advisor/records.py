@@ -35,16 +35,25 @@ def _compact(rec: Recommendation) -> dict[str, Any]:
     return {k: v for k, v in to_dict(rec).items() if v or k == "line"}
 
 
+# Values that repeat (texts, categories, subscriptions) show up within the first rows; a
+# column of mostly distinct values (timestamps to the second) would fill the table with one
+# entry a row (at 1,000,000 rows some 80 MB while a report's rows are read) and share nothing.
+MAX_SHARED_VALUES = 65_536
+
+
 class Reader:
-    """Builds records from decoded lines, handing out one object per distinct value. One reader
-    may serve several threads (a value read twice at once is at worst kept twice)."""
+    """Builds records from decoded lines, handing out one object per distinct value (of the
+    first MAX_SHARED_VALUES). One reader may serve several threads (a value read twice at once
+    is at worst kept twice)."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
         self.amounts: dict[str, Decimal] = {}
 
     def record(self, data: dict[str, Any]) -> Recommendation:
-        share = self.values.setdefault
+        # Once the table is full, values already in it are still shared; new ones are not kept.
+        share = self.values.setdefault if len(self.values) < MAX_SHARED_VALUES \
+            else self.values.get
         values: dict[str, Any] = {k: share(v, v) if (v := data.get(k, "")) else "" for k in _SHARED}
         for k in _OWN:
             values[k] = data.get(k, "")

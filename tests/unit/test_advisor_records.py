@@ -55,6 +55,19 @@ def test_one_reader_shares_values_across_blobs():
     assert len({id(r.recommendation) for r in first + second}) == len(texts)
 
 
+def test_a_full_table_keeps_sharing_what_it_holds_and_stops_growing(monkeypatch):
+    """A column of distinct values (timestamps) must not make the table one entry a row."""
+    monkeypatch.setattr(rec_io, "MAX_SHARED_VALUES", 40)
+    rows = [r._replace(updated=f"2026-11-20T10:{i // 60:02d}:{i % 60:02d}Z")
+            for i, r in enumerate(ROWS)]
+    reader = rec_io.Reader()
+    back = rec_io.loads_lines(rec_io.dumps_lines(rows), reader)
+    assert back == rows and len(reader.values) == 40
+    late = back[200:]  # read after the table was full: the texts it holds are still shared
+    held = [r for r in late if r.recommendation in reader.values]
+    assert held and all(r.recommendation is reader.values[r.recommendation] for r in held)
+
+
 def test_lines_read_in_pieces_cut_anywhere_give_the_same_rows():
     """Staged shards are read as their blob downloads, a chunk at a time."""
     data = rec_io.dumps_lines(ROWS[:40])
