@@ -10,7 +10,8 @@ processes, as `make run` has, on its own Azurite):
 Targets (issue 18): 5k <= 1.3 x its raw write; 50k <= 1.3 x the ceiling; 200k with host and
 worker peaks <= 400 MB each. `ROWS=1000000 python bench/ingest.py` runs one size by hand: an
 export over the 100 MiB an HTTP upload may carry (as on Azure) is dropped into the uploads
-container instead, with MAX_UPLOAD_BYTES raised to fit it.
+container instead, with MAX_UPLOAD_BYTES raised to fit it; its figure is memory (peaks <= 600
+MB), so the store ceilings are left out.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ PROCESSES = 2  # FUNCTIONS_WORKER_PROCESS_COUNT, as `make run` sets it
 CEILING_PARTITIONS = 16
 SMALL = 5000  # sizes up to this are timed as the median of 3 warm runs
 PEAK_TARGET_MB = 400
+PEAK_TARGET_1M_MB = 600
 HTTP_LIMIT = 100 * 1024 * 1024  # the app's default MAX_UPLOAD_BYTES, Azure Functions' body limit
 
 
@@ -156,20 +158,23 @@ def measure(rows: int) -> None:
             peaks = peaks_mb(host.proc.pid, by_process)
         finally:
             host.stop()
-        ceiling = ceiling_seconds(connection, data)
-        sdk_ceiling = ceiling_seconds(connection, data, sdk=True)
-    ratio = total / ceiling
-    limit = 1.3
-    print(f"{rows:>9,} rows ({len(data) / 1e6:5.1f} MB, {shards_for(rows)} shards): "
-          f"{'blob drop' if dropped else 'upload'}->completed {total:6.2f} s, "
-          f"store ceiling {ceiling:6.2f} s, "
-          f"ratio {ratio:4.2f} (target <= {limit}) -> {'met' if ratio <= limit else 'NOT met'}")
-    print(f"           with the SDK's submit_transaction the same write takes {sdk_ceiling:.2f} s "
-          f"(ratio {total / sdk_ceiling:.2f})")
-    worst = max(peaks.values())
-    verdict = "met" if worst <= PEAK_TARGET_MB else "NOT met"
+        print(f"{rows:>9,} rows ({len(data) / 1e6:5.1f} MB, {shards_for(rows)} shards): "
+              f"{'blob drop' if dropped else 'upload'}->completed {total:6.2f} s", end="")
+        if dropped:  # the issue's figure at this size is memory; writing 1M rows twice more
+            print(" (store ceilings not measured)")  # would take ten minutes
+        else:
+            ceiling = ceiling_seconds(connection, data)
+            sdk_ceiling = ceiling_seconds(connection, data, sdk=True)
+            ratio = total / ceiling
+            limit = 1.3
+            print(f", store ceiling {ceiling:6.2f} s, ratio {ratio:4.2f} (target <= {limit}) -> "
+                  f"{'met' if ratio <= limit else 'NOT met'}")
+            print(f"           with the SDK's submit_transaction the same write takes "
+                  f"{sdk_ceiling:.2f} s (ratio {total / sdk_ceiling:.2f})")
+    target = PEAK_TARGET_MB if rows < 1_000_000 else PEAK_TARGET_1M_MB
+    verdict = "met" if max(peaks.values()) <= target else "NOT met"
     print("           peak RSS: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in peaks.items())
-          + (f" (target <= {PEAK_TARGET_MB} MB -> {verdict})" if rows >= 200_000 else ""))
+          + (f" (target <= {target} MB -> {verdict})" if rows >= 200_000 else ""))
     print("           largest peak of a worker during each activity: " + ", ".join(
         f"{name} {mb:,} MB" for name, mb in sorted(by_activity.items(), key=lambda i: -i[1])))
 
