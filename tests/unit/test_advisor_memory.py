@@ -57,5 +57,5 @@ def test_statistics_and_plan_hold_little_per_row_beyond_the_rows(step):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    limit = 120 if step == "statistics" else 110  # bytes a row: 108 and 87 (were 137 and 200)
+    limit = 100  # bytes a row: both 87 now (were 137 and 200)
     assert peak / len(records) < limit, f"{peak / len(records):.0f} bytes a row"
