@@ -242,6 +242,7 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
             _compress_now(page)
             if page.Contents:  # deflated: finished, into the file now
                 page.Contents = self._doc.write_now(page.Contents)
+                self._doc.write_page_now()
 
         def save(self) -> None:
             self.beginForm("pagecount")

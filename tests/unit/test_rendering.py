@@ -395,15 +395,42 @@ def _links(reader: PdfReader, page) -> list[tuple]:
     return links
 
 
+def _resources(page) -> dict:
+    """A page's resources as a reader sees them: the fonts and graphics states by name, and
+    each form it draws (the page count, the contents) by its content."""
+    res = page["/Resources"]
+    forms = res.get("/XObject") or {}
+    return {"fonts": sorted(res.get("/Font") or {}), "states": res.get("/ExtGState"),
+            "forms": {name: forms[name].get_object().get_data() for name in forms}}
+
+
+def _outline(reader) -> list[tuple[str, int]]:
+    return [(item.title, reader.get_destination_page_number(item))
+            for item in reader.outline if not isinstance(item, list)]
+
+
 def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch):
-    # Each link and each page's content go into the file when made (StreamingDocument.
-    # write_now); with that off, everything waits for the save. Same pages, same links.
+    # Each link, each page's content and each page go into the file when made
+    # (StreamingDocument.write_now, write_page_now); with that off, everything waits for the
+    # save. Same pages, resources, forms, links and outline.
     from array import array
+
+    from reportlab.pdfbase.pdfdoc import PDFObjectReference
 
     from shared.rendering.pdf_file import StreamingDocument
     data = ReportInput(parse_export(to_csv(build_rows(900, seed=8))).records, "C", "T",
                        "f.csv", "2026-11-21")
+    held_at_save = []
+    write_objects = StreamingDocument._write_objects
+
+    def noting_pages(self, out):
+        held_at_save.extend(type(p) for p in self.Pages.pages)
+        return write_objects(self, out)
+
+    monkeypatch.setattr(StreamingDocument, "_write_objects", noting_pages)
     early = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
+    # Pages written as they finished: the document kept only references to them.
+    assert len(held_at_save) > 20 and set(held_at_save) == {PDFObjectReference}
     monkeypatch.setattr(StreamingDocument, "begin",
                         lambda self, out: setattr(self, "_early", array("q", [0])))
     late = {t: render_report(t, "pdf", data) for t in early}
@@ -415,9 +442,13 @@ def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch)
         theirs = PdfReader(io.BytesIO(late[report_type]), strict=True)
         assert len(mine.pages) == len(theirs.pages) > 3
         assert mine.metadata == theirs.metadata
+        assert _outline(mine) == _outline(theirs) and len(_outline(mine)) > 3
         for a, b in zip(mine.pages, theirs.pages, strict=True):
             assert a.get_contents().get_data() == b.get_contents().get_data()
             assert _links(mine, a) == _links(theirs, b)
+            assert a.mediabox == b.mediabox and _resources(a) == _resources(b)
+        forms = [f for page in mine.pages for f in _resources(page)["forms"].values()]
+        assert len(set(forms)) >= 1 and all(forms)  # the page count, filled in at the save
     reader = PdfReader(io.BytesIO(early["detailed"]))
     urls = [url for page in reader.pages for _, url in _links(reader, page)
             if isinstance(url, str)]
