@@ -36,7 +36,7 @@ class _Action:
     def add(self, rec: Recommendation, resource: str) -> None:
         # The resource kept as its hash: the key, built lower-cased for each row, held 177
         # bytes a row until the plan was made (177 MB at 1,000,000 rows); an int is 32. Two
-        # resources with the same 64-bit hash (about 1 in 10^8 for a million) count as one.
+        # resources with the same 64-bit hash (under 1 in 10^7 for a million) count as one.
         resource_hash = hash(resource)
         self.findings += 1
         self.texts[rec.recommendation.strip()] += 1

@@ -72,9 +72,10 @@ class StreamingDocument(pdfdoc.PDFDocument):
     def write_page_now(self) -> None:
         """Write the page just added (its content written already) into the file now, keeping
         only its name and number: reportlab keeps every page object until the save, with its
-        own copy of the resources and graphics states, some 2.5 KB a page (190 MB for a report
-        of 1,000,000 rows). Forms the page draws that are made only at the save (the page
-        count, the contents) get their object numbers now, for the save to fill."""
+        own copy of the resources and graphics states, about 1.8 KB a page (measured at 50,000
+        rows; some 130 MB for the 75,000 pages of 1,000,000). Forms the page draws that are
+        made only at the save (the page count, the contents) get their object numbers now, for
+        the save to fill."""
         if self._file is None:
             return
         pages = self.Pages.pages
