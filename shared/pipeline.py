@@ -22,18 +22,17 @@ from azure.storage.blob import ContentSettings
 
 from shared import clients_service, rows_cache
 from shared.advisor import records as rec_io
-from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import ExportReader, Limits
 from shared.advisor.scope import ScopeCheck
-from shared.advisor.stats import compute_statistics, export_date
+from shared.advisor.stats import export_date
 from shared.branding_service import branding_of
 from shared.job import InvalidJob, check_job
 from shared.memory import released_after
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import ReportInput
+from shared.rendering.report_types import ReportInput, report_facts
 from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
@@ -204,13 +203,16 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
-    stats = compute_statistics(kept, as_of=as_of)
+    facts = report_facts(kept, as_of)  # the executive summary covers every row
+    stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
     names = [layout.exclusions_blob_name(client_id, report_id),
              layout.statistics_blob_name(client_id, report_id),
-             layout.actions_blob_name(client_id, report_id)]
+             layout.actions_blob_name(client_id, report_id),
+             layout.facts_blob_name(client_id, report_id)]
     _put_json(storage, names[0], exclusions)
     _put_json(storage, names[1], stats)
-    _put_json(storage, names[2], action_plan(kept))
+    _put_json(storage, names[2], plan)
+    _put_json(storage, names[3], facts)
     fields: dict[str, Any] = {
         "totals": stats["totals"], "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
@@ -319,6 +321,7 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         exclusions=exclusions["rules"],
         branding=branding,
         notes=report.get("notes") or "",
+        facts=read_json(storage, layout.facts_blob_name(client_id, report_id)),
     )
     name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
     # A report of every row can be tens of MB: it is written to a file as it is made (kept

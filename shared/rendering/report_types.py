@@ -51,6 +51,8 @@ class ReportInput:
     exclusions: Sequence[dict] = ()  # the client's rules applied, each with its `rows`
     branding: Branding = field(default_factory=Branding)
     notes: str = ""  # the consultant's notes (shown in the executive summary)
+    # report_facts of `records`, when the summary already worked them out (see there)
+    facts: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -139,13 +141,39 @@ class ReportContext:
         return self.kind.categories is None or len(self.kind.categories) > 1
 
 
+def records_of(kind: ReportType, records: Sequence[Recommendation]) -> list[Recommendation]:
+    """The recommendations a report type covers (its categories), in the order given."""
+    if kind.categories is None:
+        return list(records)
+    return [r for r in records if r.category in kind.categories]
+
+
+def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
+    """What every render of a report works out from all its rows: each report type's
+    statistics and action plan, and the scope line of the cover. The summary computes them
+    once and the renders read them (JSON), instead of ten renders each going over every row
+    again; types that cover the same categories share one computation."""
+    by_categories: dict[tuple[str, ...] | None, dict] = {}
+    types = {}
+    for kind in REPORT_TYPES.values():
+        if kind.categories not in by_categories:
+            rows = records_of(kind, records)
+            by_categories[kind.categories] = {
+                "stats": compute_statistics(rows, as_of=as_of), "plan": action_plan(rows)}
+        types[kind.key] = by_categories[kind.categories]
+    return {"scope": scope_text(records), "types": types}
+
+
 def context_of(kind: ReportType, data: ReportInput) -> ReportContext:
-    records = [r for r in data.records
-               if kind.categories is None or r.category in kind.categories]
-    as_of = data.export_date or export_date(data.records, data.generated_date)
-    return ReportContext(kind, records, compute_statistics(records, as_of=as_of),
-                         _changes_for(kind, data.changes), theme.accent(data.branding.accent),
-                         data.notes)
+    records = records_of(kind, data.records)
+    known = data.facts["types"][kind.key] if data.facts else None
+    if known:
+        stats, plan = known["stats"], known["plan"]
+    else:
+        as_of = data.export_date or export_date(data.records, data.generated_date)
+        stats, plan = compute_statistics(records, as_of=as_of), None
+    return ReportContext(kind, records, stats, _changes_for(kind, data.changes),
+                         theme.accent(data.branding.accent), data.notes, plan)
 
 
 def generated_at(data: ReportInput) -> datetime:
@@ -164,7 +192,7 @@ def cover_of(kind: ReportType, data: ReportInput, ctx: ReportContext) -> CoverFa
         title=data.title, report_label=kind.label, audience=kind.audience, client=data.client,
         source_file=data.source_file, export_date=fmt.date(ctx.stats["exportDate"]),
         generated_date=fmt.date(data.generated_date), purpose=kind.purpose,
-        scope=scope_text(data.records),
+        scope=data.facts["scope"] if data.facts else scope_text(data.records),
     )
 
 

@@ -53,6 +53,11 @@ def actions_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/actions.json"
 
 
+def facts_blob_name(client_id: str, report_id: str) -> str:
+    """Each report type's statistics and action plan, worked out once for all the renders."""
+    return f"{client_id}/{report_id}/report-facts.json"
+
+
 def exclusions_blob_name(client_id: str, report_id: str) -> str:
     """Which rows the client's exclusion rules took out of the figures, and the rules."""
     return f"{client_id}/{report_id}/exclusions.json"

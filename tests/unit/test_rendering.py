@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,9 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from shared.advisor.parse import parse_export
-from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics
+from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering.render import render_report
-from shared.rendering.report_types import REPORT_TYPES, ReportInput
+from shared.rendering.report_types import REPORT_TYPES, ReportInput, report_facts
+from shared.storage.layout import FORMATS, artifact_pairs
 from tests.support.exports import build_rows, sample_export, to_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +117,24 @@ def test_long_tables_split_across_pages_with_the_header_repeated():
 @pytest.mark.parametrize("fmt", ["html", "pdf"])
 def test_rendering_is_deterministic(sample, fmt):
     assert render_report("detailed", fmt, sample) == render_report("detailed", fmt, sample)
+
+
+@pytest.mark.parametrize(("report_type", "fmt"), artifact_pairs(TYPES, FORMATS))
+def test_facts_worked_out_by_the_summary_render_the_same_bytes(sample, report_type, fmt):
+    """The renders take each type's statistics and plan from the summary's blob (JSON) instead
+    of working them out again: the artifact must not change."""
+    as_of = export_date(sample.records, sample.generated_date)
+    facts = json.loads(json.dumps(report_facts(sample.records, as_of)))
+    given = replace(sample, facts=facts)
+    assert render_report(report_type, fmt, given) == render_report(report_type, fmt, sample)
+
+
+def test_renders_take_the_summarys_facts_as_given(sample):
+    facts = report_facts(sample.records, "2026-11-20")
+    facts["types"]["executive"]["stats"]["totals"]["recommendations"] = 987654
+    facts["scope"] = "Seven subscriptions said the summary"
+    html = render_report("executive", "html", replace(sample, facts=facts)).decode()
+    assert "987,654" in html and "Seven subscriptions said the summary" in html
 
 
 HOSTILE = [
