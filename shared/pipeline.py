@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -26,6 +27,7 @@ from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import ExportReader, Limits
+from shared.advisor.row_table import Builder, RowTable
 from shared.advisor.scope import ScopeCheck
 from shared.advisor.stats import export_date
 from shared.branding_service import branding_of
@@ -136,9 +138,9 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def cached_records(storage: Storage, client_id: str, report_id: str,
-                   shards: int) -> list[Recommendation]:
+                   shards: int) -> RowTable:
     """The report's validated rows, read once per worker process while they do not change
-    (see rows_cache); the list is shared: do not change it."""
+    (see rows_cache); the table is shared by the activities that use it."""
     names = {layout.shard_blob_name(client_id, report_id, s) for s in range(shards)}
     blobs = [b for b in storage.artifacts.list_blobs(
         name_starts_with=layout.report_prefix(client_id, report_id)) if b.name in names]
@@ -147,19 +149,23 @@ def cached_records(storage: Storage, client_id: str, report_id: str,
                            lambda: load_records(storage, client_id, report_id, shards))
 
 
-def load_records(storage: Storage, client_id: str, report_id: str,
-                 shards: int) -> list[Recommendation]:
-    """The report's validated rows, in source order."""
+def load_records(storage: Storage, client_id: str, report_id: str, shards: int) -> RowTable:
+    """The report's validated rows, in source order, held by column (see row_table): a
+    shard's rows go into the table a batch at a time as its blob downloads."""
     reader = rec_io.Reader()  # the same texts recur in every shard: kept once
+    builder = Builder()
+    adding = threading.Lock()
 
-    def read(shard: int) -> list[Recommendation]:
-        return list(shard_records(storage, client_id, report_id, shard, reader))
+    def read(shard: int) -> None:
+        rows = shard_records(storage, client_id, report_id, shard, reader)
+        while batch := list(islice(rows, 1000)):
+            with adding:
+                builder.extend(batch)
 
     # Four at a time: decoding holds the GIL, so more threads only hold more blobs at once.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        records = [r for part in pool.map(read, range(shards)) for r in part]
-    records.sort(key=lambda r: r.line)
-    return records
+        list(pool.map(read, range(shards)))
+    return builder.table().sorted_by("line")
 
 
 def shard_records(storage: Storage, client_id: str, report_id: str, shard: int,
@@ -251,7 +257,7 @@ def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) ->
 
 
 def records_in_force(storage: Storage, report: dict[str, Any]
-                     ) -> tuple[list[Recommendation], dict[str, Any]]:
+                     ) -> tuple[RowTable, dict[str, Any]]:
     """The report's rows its exclusions left in the figures, and the exclusions (the rules
     applied with their row counts, and the excluded lines)."""
     records = cached_records(storage, report["clientId"], report["reportId"],
@@ -260,7 +266,7 @@ def records_in_force(storage: Storage, report: dict[str, Any]
         report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
     excluded = exclusions["excluded"]
     if excluded:
-        records = [r for r in records if str(r.line) not in excluded]
+        records = records.where("line", lambda line: str(line) not in excluded)
     return records, exclusions
 
 

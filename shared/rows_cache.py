@@ -18,30 +18,23 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from shared.advisor.model import Recommendation
+from shared.advisor.row_table import RowTable
 
-# About 300,000 rows (~440 bytes a row staged; decoded, with equal values shared, about 500
-# bytes a row of memory): they stay in a worker between renders. Each render needs them all
+# About 300,000 rows (~440 bytes a row staged; held by column, about 100 bytes a row of
+# memory, see RowTable): they stay in a worker between renders. Each render needs them all
 # anyway, so keeping them raises no render's peak; reading them again for each of ten renders
 # took seconds each at 200,000 rows. Validation drops them before it parses the next export.
 MAX_BYTES = 128 * 1024 * 1024
 
 Key = tuple[str, ...]
 
-
-class Rows(list):
-    """A report's rows; a list that can be weakly referenced."""
-
-    __slots__ = ("__weakref__",)
-
-
 _lock = threading.Lock()
 _slot: tuple[Key, Future | weakref.ref] | None = None
 
 
-def rows(key: Key, size: int, load: Callable[[], list[Recommendation]]) -> Rows:
+def rows(key: Key, size: int, load: Callable[[], RowTable]) -> RowTable:
     """The rows for `key` (the shard blobs' names and ETags, `size` bytes in all), loading them
-    with `load` when this process does not hold them. Callers must not change the list."""
+    with `load` when this process does not hold them. The table is shared: never changed."""
     global _slot
     with _lock:
         held = _slot[1] if _slot is not None and _slot[0] == key else None
@@ -56,7 +49,7 @@ def rows(key: Key, size: int, load: Callable[[], list[Recommendation]]) -> Rows:
             _slot = (key, future)
     if owner:
         try:
-            value = Rows(load())
+            value = load()
         except BaseException as exc:
             with _lock:
                 if _slot is not None and _slot[1] is future:

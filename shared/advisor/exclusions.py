@@ -8,12 +8,13 @@ in force matches are excluded: kept and browsable, left out of every figure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shared.advisor.identity import normalised_text
 from shared.advisor.model import Recommendation
+from shared.advisor.row_table import where
 
 KINDS = ("accepted-risk", "not-applicable", "postponed")
 MATCH_FIELDS = ("recommendation", "category", "subscriptionId", "resourceGroup", "resourceId",
@@ -66,7 +67,7 @@ def _matcher(rule: dict[str, Any]) -> _Matcher:
 class Applied:
     """The rows in force, the excluded rows' lines with their rule, and rows per rule."""
 
-    kept: list[Recommendation]
+    kept: Sequence[Recommendation]  # a view when the rows came as a RowTable
     excluded: dict[int, str]
     counts: dict[str, int]
 
@@ -75,7 +76,7 @@ _ANCHORS = ("resourceId", "recommendation", "resourceGroup", "subscriptionId", "
             "category")
 
 
-def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any]],
+def apply_rules(records: Sequence[Recommendation], rules: Sequence[dict[str, Any]],
                 moment: str) -> Applied:
     """Split rows into those in force and those a rule in force at `moment` excludes (of
     several matching rules, the first in the order given is the one recorded).
@@ -100,7 +101,6 @@ def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any
         else:
             scanned.append((order, matcher))
     counts = {r["ruleId"]: 0 for r in rules}
-    kept: list[Recommendation] = []
     excluded: dict[int, str] = {}
     for rec in records:
         values: dict[str, str] = {}
@@ -125,11 +125,12 @@ def apply_rules(records: Iterable[Recommendation], rules: Sequence[dict[str, Any
             if all(value(f).startswith(w) if prefix else value(f) == w
                    for f, w, prefix in matcher.tests):
                 best = (order, matcher.rule_id)
-        if best is None:
-            kept.append(rec)
-        else:
+        if best is not None:
             excluded[rec.line] = best[1]
             counts[best[1]] += 1
+    # The rows in force are picked after: a RowTable's rows are made as they are read, and a
+    # list of them kept here would hold them all made.
+    kept = where(records, "line", lambda line: line not in excluded) if excluded else records
     return Applied(kept, excluded, counts)
 
 

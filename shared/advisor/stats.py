@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -83,7 +83,8 @@ def compute_statistics(records: Iterable[Recommendation], top_n: int = 10,
                        as_of: str = "") -> dict[str, Any]:
     """Everything the statistics endpoint and the reports show. Retirements are overdue or
     due relative to `as_of` (the export date; default: the rows' newest Updated Date)."""
-    records = list(records)
+    if not isinstance(records, Sequence):  # read more than once; a RowTable makes its rows
+        records = list(records)              # as they are read, so it is not listed whole
     as_of = as_of or export_date(records)
     total = _Group()
     categories: dict[str, _Group] = defaultdict(_Group)

@@ -8,15 +8,14 @@ ReportDocument that the HTML and PDF renderers draw.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import groupby
-from operator import attrgetter
 
 from shared.advisor.actions import action_plan
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
+from shared.advisor.row_table import RowTable, as_table
 from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering import formatting as fmt
@@ -122,7 +121,7 @@ class ReportContext:
     """One report type's share of a report: its records, statistics, plan and changes."""
 
     kind: ReportType
-    records: list[Recommendation]
+    records: RowTable
     stats: dict
     changes: dict | None  # this type's share of the changes since the baseline, or None
     accent: str = theme.ACCENT  # single-series charts are drawn in the client's colour
@@ -141,11 +140,12 @@ class ReportContext:
         return self.kind.categories is None or len(self.kind.categories) > 1
 
 
-def records_of(kind: ReportType, records: Sequence[Recommendation]) -> list[Recommendation]:
+def records_of(kind: ReportType, records: Sequence[Recommendation]) -> RowTable:
     """The recommendations a report type covers (its categories), in the order given."""
+    table = as_table(records)
     if kind.categories is None:
-        return list(records)
-    return [r for r in records if r.category in kind.categories]
+        return table
+    return table.where("category", lambda category: category in kind.categories)
 
 
 def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
@@ -359,24 +359,21 @@ def _mixed_row(r: Recommendation) -> tuple[str, ...]:
 _NO_SAVINGS = Decimal(0)
 
 
-def _ordered(records: Sequence[Recommendation]) -> list[Recommendation]:
+def _ordered(records: RowTable) -> RowTable:
     """Category order, then impact order, then savings (largest first), then source line.
 
     Sorted once per key, last key first (each sort is stable, so ties keep the order of the
-    keys sorted before): every key is a value the row already holds or a small int, where one
-    tuple of all keys made a tuple and a negated amount per row (127 bytes a row at the peak)."""
-    rows = _by_savings(records)
-    rows.sort(key=lambda r: IMPACT_RANK.get(r.impact, UNRANKED))
-    rows.sort(key=attrgetter("category"))
-    rows.sort(key=lambda r: CATEGORY_RANK.get(r.category, UNRANKED))
-    return rows
+    keys sorted before), each key worked out once per distinct value (see RowTable)."""
+    return _by_savings(records) \
+        .sorted_by("impact", lambda impact: IMPACT_RANK.get(impact, UNRANKED)) \
+        .sorted_by("category", lambda category: (CATEGORY_RANK.get(category, UNRANKED),
+                                                 category))
 
 
-def _by_savings(records: Iterable[Recommendation]) -> list[Recommendation]:
+def _by_savings(records: RowTable) -> RowTable:
     """Savings (largest first; none counts as 0), then source line; see _ordered."""
-    rows = sorted(records, key=attrgetter("line"))
-    rows.sort(key=lambda r: r.annual_savings or _NO_SAVINGS, reverse=True)  # reverse: stable
-    return rows
+    return records.sorted_by("line") \
+        .sorted_by("annual_savings", lambda amount: amount or _NO_SAVINGS, reverse=True)
 
 
 def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]) -> Table:
@@ -457,13 +454,11 @@ def _impact_chart_section(ctx: ReportContext) -> list[Section]:
 
 def _all_grouped(ctx: ReportContext) -> list[Section]:
     sections = []
-    for category, in_category in groupby(_ordered(ctx.records), key=lambda r: r.category):
-        in_category = list(in_category)
+    for category, in_category in _ordered(ctx.records).runs("category"):
         sections.append(Section(
             theme.category_label(category),
             [Text(f"{fmt.plural(len(in_category), 'recommendation')}.")]))
-        for impact, rows in groupby(in_category, key=lambda r: r.impact):
-            rows = list(rows)
+        for impact, rows in in_category.runs("impact"):
             sections.append(Section(f"{theme.category_label(category)}: {impact or 'no'} impact",
                                     [_detail_table(f"{impact or 'No'} impact ({len(rows):,})",
                                                    rows)], level=2))
@@ -543,7 +538,7 @@ _COMMITMENT = re.compile(r"reserv|savings plan", re.IGNORECASE)
 
 
 def _commitments(ctx: ReportContext) -> list[Section]:
-    rows = _by_savings(r for r in ctx.records if _COMMITMENT.search(r.recommendation))
+    rows = _by_savings(ctx.records.where("recommendation", _COMMITMENT.search))
     return [Section("Reservations and savings plans", [
         Text("Commitment discounts: one- or three-year reservations and savings plans. They "
              "overlap with right-sizing: buy commitments for what remains after right-sizing."),

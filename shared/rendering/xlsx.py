@@ -299,7 +299,7 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     book = _Book(out, ctx.accent, generated_at(data))
     _summary(book, kind, data, ctx)
     _action_plan(book, ctx)
-    _recommendations(book, sorted(ctx.records, key=lambda r: r.line))
+    _recommendations(book, ctx.records.sorted_by("line"))
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
