@@ -13,7 +13,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
@@ -209,22 +209,24 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
-    facts = report_facts(kept, as_of)  # the executive summary covers every row
+    changes = changes_since_baseline(storage, report, kept, rules)
+    # Everything the renders need from the summary in one blob, read once by each of them;
+    # the statistics, plan, exclusions and changes also each have their own for the API.
+    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
-    names = [layout.exclusions_blob_name(client_id, report_id),
-             layout.statistics_blob_name(client_id, report_id),
-             layout.actions_blob_name(client_id, report_id),
-             layout.facts_blob_name(client_id, report_id)]
-    _put_json(storage, names[0], exclusions)
-    _put_json(storage, names[1], stats)
-    _put_json(storage, names[2], plan)
-    _put_json(storage, names[3], facts)
+    blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
+             layout.statistics_blob_name(client_id, report_id): stats,  # every row's
+             layout.actions_blob_name(client_id, report_id): plan,
+             layout.changes_blob_name(client_id, report_id): changes,
+             layout.facts_blob_name(client_id, report_id): facts}
+    for name, value in blobs.items():
+        _put_json(storage, name, value)
     fields: dict[str, Any] = {
         "totals": stats["totals"], "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
                            for r in exclusions["rules"]][:100],
-        **store_changes(storage, report, kept, rules)}
-    names.append(layout.changes_blob_name(client_id, report_id))
+        "baseline": changes["baseline"], "changeCounts": changes["counts"]}
+    names = list(blobs)
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
@@ -256,30 +258,40 @@ def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) ->
             and candidate["reportId"] != report["reportId"])
 
 
-def records_in_force(storage: Storage, report: dict[str, Any]
+def records_in_force(storage: Storage, report: dict[str, Any],
+                     exclusions: dict[str, Any] | None = None
                      ) -> tuple[RowTable, dict[str, Any]]:
     """The report's rows its exclusions left in the figures, and the exclusions (the rules
-    applied with their row counts, and the excluded lines)."""
+    applied with their row counts, and the excluded lines; read from their blob when not
+    given)."""
     records = cached_records(storage, report["clientId"], report["reportId"],
                              shards_of(storage, report))
-    exclusions = read_json(storage, layout.exclusions_blob_name(
-        report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
+    if exclusions is None:
+        exclusions = read_json(storage, layout.exclusions_blob_name(
+            report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
     excluded = exclusions["excluded"]
     if excluded:
         records = records.where("line", lambda line: str(line) not in excluded)
     return records, exclusions
 
 
-def store_changes(storage: Storage, report: dict[str, Any],
-                  records: list[Recommendation] | None = None,
-                  rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Compare the report with its baseline, store the result as a blob and return the fields
-    the report row keeps: `baseline` (or None) and `changeCounts`. Both sides count only rows
-    in force: the baseline's rows are put through the same rules."""
-    client_id, report_id = report["clientId"], report["reportId"]
-    if records is None:
-        records, exclusions = records_in_force(storage, report)
-        rules = exclusions["rules"]
+def store_changes(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
+    """Compare the report with its baseline (a new one chosen), store the result as a blob
+    and return the fields the report row keeps: `baseline` (or None) and `changeCounts`."""
+    records, exclusions = records_in_force(storage, report)
+    changes = changes_since_baseline(storage, report, records, exclusions["rules"])
+    _put_json(storage, layout.changes_blob_name(report["clientId"], report["reportId"]),
+              changes)
+    return {"baseline": changes["baseline"], "changeCounts": changes["counts"]}
+
+
+def changes_since_baseline(storage: Storage, report: dict[str, Any],
+                           records: Sequence[Recommendation],
+                           rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report's changes since its baseline (see changes.compare), `baseline` None when
+    it has none. Both sides count only rows in force: the baseline's rows are put through
+    the same rules."""
+    client_id = report["clientId"]
     baseline = baseline_of(storage, report)
     facts = None
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
@@ -293,8 +305,7 @@ def store_changes(storage: Storage, report: dict[str, Any],
         if rules:
             before = apply_rules(before, rules, now_iso()).kept
         changes = {"baseline": facts, **compare(records, before)}
-    _put_json(storage, layout.changes_blob_name(client_id, report_id), changes)
-    return {"baseline": facts, "changeCounts": changes["counts"]}
+    return changes
 
 
 def shards_of(storage: Storage, report: dict[str, Any]) -> int:
@@ -314,7 +325,13 @@ def read_json(storage: Storage, name: str) -> Any:
 def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    records, exclusions = records_in_force(storage, report)
+    facts = read_json(storage, layout.facts_blob_name(client_id, report_id))
+    if facts is None:  # summarized before the summary kept the renders' inputs in one blob
+        records, exclusions = records_in_force(storage, report)
+        changes = read_json(storage, layout.changes_blob_name(client_id, report_id))
+    else:
+        records, exclusions = records_in_force(storage, report, facts["exclusions"])
+        changes = facts["changes"]
     client_name, branding = branding_of(storage, client_id)
     data = ReportInput(
         records=records,
@@ -323,11 +340,11 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         source_file=report.get("fileName") or job["uploadBlob"],
         generated_date=report.get("createdAt", ""),
         export_date=report.get("exportDate") or "",
-        changes=read_json(storage, layout.changes_blob_name(client_id, report_id)),
+        changes=changes,
         exclusions=exclusions["rules"],
         branding=branding,
         notes=report.get("notes") or "",
-        facts=read_json(storage, layout.facts_blob_name(client_id, report_id)),
+        facts=facts,
     )
     name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
     # A report of every row can be tens of MB: it is written to a file as it is made (kept
