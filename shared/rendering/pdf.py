@@ -104,6 +104,7 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
+@lru_cache(maxsize=64)  # the same few colours on every row of every table
 def _c(hex_colour: str) -> colors.Color:
     return colors.HexColor(hex_colour)
 
@@ -388,7 +389,7 @@ class _TablePage(Flowable):
         canvas.setLineWidth(0.25)
         for index, row in enumerate(self.rows):
             if index % 2:
-                canvas.setFillColor(colors.HexColor("#fafbfc"))
+                canvas.setFillColor(_c("#fafbfc"))
                 canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
             self._cells(row, y, FONT, _c(theme.INK))
             y -= row.height
@@ -424,6 +425,21 @@ class _TablePage(Flowable):
         canvas.drawText(text)
 
 
+_NUMBERS: dict[float, str] = {}
+
+
+def _number(value: float) -> str:
+    """fp_str(value), remembered: a table's cells start at a few dozen distinct positions
+    (its columns, and the baselines of a page's rows, the same on every page), and fp_str
+    was the costliest call of a long table (fp_str(x, y) is fp_str(x) + " " + fp_str(y))."""
+    found = _NUMBERS.get(value)
+    if found is None:
+        if len(_NUMBERS) > 20_000:
+            _NUMBERS.clear()
+        found = _NUMBERS[value] = fp_str(value)
+    return found
+
+
 def _show(text: PDFTextObject, font: TTFont, x: float, y: float, line: str) -> None:
     """`text.setTextOrigin(x, y); text.textOut(line)` for a TrueType font on a bottom-up
     canvas, writing the same operators without the calls' bookkeeping (the cursor that
@@ -431,7 +447,7 @@ def _show(text: PDFTextObject, font: TTFont, x: float, y: float, line: str) -> N
     time went there."""
     canvas = text._canvas
     doc = canvas._doc
-    text._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+    text._code.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm")
     shown = []
     for subset, part in font.splitString(line, doc):
         if subset != text._curSubset:
