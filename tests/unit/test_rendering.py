@@ -369,11 +369,16 @@ def test_html_tables_written_in_pieces_keep_every_row_once():
     assert "</tr><tr>" not in html and "</tr>\n\n<tr>" not in html  # one row per line
 
 
-def test_pdf_saved_object_by_object_is_reportlabs_file():
-    # pdf_file.StreamingDocument writes each object as it is formatted; reportlab joins them.
+@pytest.mark.parametrize("xref_piece", [10_000, 4])
+def test_pdf_saved_object_by_object_is_reportlabs_file(monkeypatch, xref_piece):
+    # pdf_file.StreamingDocument writes each object as it is formatted, and the cross-reference
+    # table a piece of lines at a time; reportlab joins them.
     from reportlab.pdfgen.canvas import Canvas
 
+    from shared.rendering import pdf_file
     from shared.rendering.pdf_file import StreamingDocument
+
+    monkeypatch.setattr(pdf_file, "_XREF_PIECE", xref_piece)
 
     def draw(streaming: bool) -> bytes:
         out = io.BytesIO()
