@@ -252,10 +252,6 @@ class RowTable(Sequence[Recommendation]):
                 yield keys[start], RowTable(self._columns, self._positions[start:end])
                 start = end
 
-    def values(self, field: str) -> list[Any]:
-        """Each row's `field`, in this view's order."""
-        return self._keys(field, None)
-
 
 class Builder:
     """Adds rows one at a time, then gives the table (in the order the rows came)."""
