@@ -196,8 +196,9 @@ def store_shard(storage: Storage, job: dict[str, Any], shard: int) -> dict[str, 
 
 @released_after
 def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
-    """Statistics, the action plan and the changes since the baseline report, each a blob; the
-    totals, the baseline and the change counts on the report row."""
+    """Statistics, the action plan, the exclusions and the changes since the baseline report,
+    each a blob for the API, and all the renders need in one (report-facts.json); the totals,
+    the baseline and the change counts on the report row."""
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
     # Read through the worker's cache: the renders that follow in this worker use them too.
