@@ -75,17 +75,30 @@ class _Action:
         }
 
 
+class ActionPlan:
+    """action_plan, a row at a time."""
+
+    def __init__(self) -> None:
+        self.actions: dict[tuple[str, str], _Action] = {}
+
+    def add(self, rec: Recommendation) -> None:
+        key = (rec.category, normalised_text(rec.recommendation))
+        action = self.actions.get(key)
+        if action is None:
+            action = self.actions[key] = _Action(rec.category)
+        action.add(rec, resource_key(rec))
+
+    def result(self) -> list[dict[str, Any]]:
+        plan = [a.to_dict() for a in self.actions.values()]
+        plan.sort(key=lambda a: (IMPACT_RANK.get(a["impact"], UNRANKED), -a["resources"],
+                                 -max(a["savingsByCurrency"].values(), default=0),
+                                 a["category"], a["recommendation"].casefold()))
+        return plan
+
+
 def action_plan(records: Iterable[Recommendation]) -> list[dict[str, Any]]:
     """Every action of the export, ranked (see the module's docstring)."""
-    actions: dict[tuple[str, str], _Action] = {}
+    plan = ActionPlan()
     for rec in records:
-        key = (rec.category, normalised_text(rec.recommendation))
-        action = actions.get(key)
-        if action is None:
-            action = actions[key] = _Action(rec.category)
-        action.add(rec, resource_key(rec))
-    plan = [a.to_dict() for a in actions.values()]
-    plan.sort(key=lambda a: (IMPACT_RANK.get(a["impact"], UNRANKED), -a["resources"],
-                             -max(a["savingsByCurrency"].values(), default=0),
-                             a["category"], a["recommendation"].casefold()))
-    return plan
+        plan.add(rec)
+    return plan.result()

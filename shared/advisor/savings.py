@@ -41,38 +41,52 @@ def money(value: Decimal) -> float:
     return float(value.quantize(Decimal("0.01")))
 
 
+class SavingsTally:
+    """savings_by_currency, a row at a time."""
+
+    def __init__(self) -> None:
+        # (currency, subscription) -> lever -> amount
+        self.cells: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal))
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, rec: Recommendation) -> None:
+        if rec.annual_savings is None:
+            return
+        currency = rec.currency or "unknown"
+        self.cells[(currency, (rec.subscription_id or rec.subscription_name).lower())][
+            lever(rec.recommendation)] += rec.annual_savings
+        self.counts[currency] += 1
+
+    def result(self) -> list[dict]:
+        plain: dict[str, Decimal] = defaultdict(Decimal)
+        estimate: dict[str, Decimal] = defaultdict(Decimal)
+        by_lever: dict[str, dict[str, Decimal]] = defaultdict(
+            lambda: dict.fromkeys(LEVERS, Decimal(0)))
+        for (currency, _), levers in self.cells.items():
+            plain[currency] += sum(levers.values(), Decimal(0))
+            # Of the two commitments, the larger counts; the other is its alternative.
+            commitment = "savingsPlan" if levers["savingsPlan"] >= levers["reservation"] \
+                else "reservation"
+            for name in (commitment, "rightsizeOrShutdown", "other"):
+                by_lever[currency][name] += levers[name]
+                estimate[currency] += levers[name]
+        return [
+            {"currency": currency, "annualSavings": money(plain[currency]),
+             "estimatedAnnualSavings": money(estimate[currency]),
+             "estimatedMonthlySavings": money(estimate[currency] / 12),
+             "byLever": {name: money(by_lever[currency][name]) for name in LEVERS},
+             "recommendations": self.counts[currency]}
+            for currency in sorted(plain, key=lambda c: (-estimate[c], c))
+        ]
+
+
 def savings_by_currency(records: Iterable[Recommendation]) -> list[dict]:
     """Per currency, largest estimate first: the plain sum of every amount (`annualSavings`,
     which overstates), the estimate that counts savings plans or reservations once per
     subscription (`estimatedAnnualSavings`, and a twelfth of it a month), what each lever adds
     to the estimate (`byLever`, which sums to it) and the number of recommendations."""
-    # (currency, subscription) -> lever -> amount
-    cells: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    counts: dict[str, int] = defaultdict(int)
+    tally = SavingsTally()
     for rec in records:
-        if rec.annual_savings is None:
-            continue
-        currency = rec.currency or "unknown"
-        cells[(currency, (rec.subscription_id or rec.subscription_name).lower())][
-            lever(rec.recommendation)] += rec.annual_savings
-        counts[currency] += 1
-    plain: dict[str, Decimal] = defaultdict(Decimal)
-    estimate: dict[str, Decimal] = defaultdict(Decimal)
-    by_lever: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(LEVERS,
-                                                                                Decimal(0)))
-    for (currency, _), levers in cells.items():
-        plain[currency] += sum(levers.values(), Decimal(0))
-        # Of the two commitments, the larger counts; the other is its alternative.
-        commitment = "savingsPlan" if levers["savingsPlan"] >= levers["reservation"] \
-            else "reservation"
-        for name in (commitment, "rightsizeOrShutdown", "other"):
-            by_lever[currency][name] += levers[name]
-            estimate[currency] += levers[name]
-    return [
-        {"currency": currency, "annualSavings": money(plain[currency]),
-         "estimatedAnnualSavings": money(estimate[currency]),
-         "estimatedMonthlySavings": money(estimate[currency] / 12),
-         "byLever": {name: money(by_lever[currency][name]) for name in LEVERS},
-         "recommendations": counts[currency]}
-        for currency in sorted(plain, key=lambda c: (-estimate[c], c))
-    ]
+        tally.add(rec)
+    return tally.result()

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from shared.advisor.actions import action_plan
+from shared.advisor.actions import ActionPlan, action_plan
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable, as_table
 from shared.advisor.savings import LEVER_LABELS, LEVERS
-from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
+from shared.advisor.stats import SAVINGS_CAVEAT, Statistics, compute_statistics, export_date
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.charts import Bar, BarChart, DonutChart, Slice
@@ -152,16 +152,26 @@ def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
     """What every render of a report works out from all its rows: each report type's
     statistics and action plan, and the scope line of the cover. The summary computes them
     once and the renders read them (JSON), instead of ten renders each going over every row
-    again; types that cover the same categories share one computation."""
-    by_categories: dict[tuple[str, ...] | None, dict] = {}
-    types = {}
+    again. One pass over the rows feeds every type (types that cover the same categories
+    share one tally): a RowTable makes each row once, not once per type and figure."""
+    tallies: dict[tuple[str, ...] | None, tuple[Statistics, ActionPlan]] = {}
     for kind in REPORT_TYPES.values():
-        if kind.categories not in by_categories:
-            rows = records_of(kind, records)
-            by_categories[kind.categories] = {
-                "stats": compute_statistics(rows, as_of=as_of), "plan": action_plan(rows)}
-        types[kind.key] = by_categories[kind.categories]
-    return {"scope": scope_text(records), "types": types}
+        tallies.setdefault(kind.categories, (Statistics(), ActionPlan()))
+    every = tallies[None]
+    some = [(categories, tally) for categories, tally in tallies.items() if categories]
+    subscriptions: dict[str, str] = {}
+    for rec in records:
+        _note_subscription(subscriptions, rec)
+        every[0].add(rec)
+        every[1].add(rec)
+        for categories, (stats, plan) in some:
+            if rec.category in categories:
+                stats.add(rec)
+                plan.add(rec)
+    found = {categories: {"stats": stats.result(as_of), "plan": plan.result()}
+             for categories, (stats, plan) in tallies.items()}
+    return {"scope": _scope_line(subscriptions),
+            "types": {kind.key: found[kind.categories] for kind in REPORT_TYPES.values()}}
 
 
 def context_of(kind: ReportType, data: ReportInput) -> ReportContext:
@@ -217,8 +227,16 @@ def scope_text(records: Sequence[Recommendation], most: int = 4) -> str:
     Contoso Prod, Contoso Dev, Shared Services"."""
     names: dict[str, str] = {}
     for r in records:
-        if r.subscription_id:
-            names.setdefault(r.subscription_id.lower(), r.subscription_name or r.subscription_id)
+        _note_subscription(names, r)
+    return _scope_line(names, most)
+
+
+def _note_subscription(names: dict[str, str], rec: Recommendation) -> None:
+    if rec.subscription_id:
+        names.setdefault(rec.subscription_id.lower(), rec.subscription_name or rec.subscription_id)
+
+
+def _scope_line(names: dict[str, str], most: int = 4) -> str:
     if not names:
         return "No subscription named"
     shown = sorted((n if len(n) <= 60 else n[:59] + "…" for n in names.values()),

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.advisor.model import Recommendation
 from shared.advisor.parse import parse_export
-from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics
+from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from tests.support.exports import build_rows, to_csv
 from tests.unit.test_advisor_parse import csv_text, row17
 
@@ -79,3 +86,24 @@ def test_empty_input_gives_zeroes_not_errors():
     stats = compute_statistics([])
     assert stats["totals"]["recommendations"] == 0
     assert stats["byCategory"] == [] and stats["topSavings"] == []
+
+
+amounts = st.sampled_from([None, Decimal(0), Decimal("5"), Decimal("5.00"), Decimal("7.5"),
+                           Decimal("-2")])
+
+
+@given(st.lists(st.tuples(st.integers(2, 60), amounts, st.sampled_from(["", "2026-01-02",
+                                                                          "x2026", "2025"])),
+                max_size=40),
+       st.integers(0, 12))
+def test_gathered_a_row_at_a_time_the_top_savings_and_date_are_those_of_the_whole(rows, top_n):
+    """Statistics keeps only `top_n` rows as it goes: the same rows, in the same order, as
+    heapq.nsmallest over all of them (ties in amount by line, then by order given)."""
+    records = [Recommendation(line, "r", "Cost", annual_savings=amount, currency="EUR",
+                              updated=updated) for line, amount, updated in rows]
+    stats = compute_statistics(records, top_n=top_n)
+    expected = heapq.nsmallest(top_n, (r for r in records if r.annual_savings is not None),
+                               key=lambda r: (-r.annual_savings, r.line))
+    assert [(t["line"], t["annualSavings"]) for t in stats["topSavings"]] \
+        == [(r.line, float(r.annual_savings)) for r in expected]
+    assert stats["exportDate"] == export_date(records)
