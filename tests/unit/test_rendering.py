@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
-from shared.rendering.render import render_report
+from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types import REPORT_TYPES, ReportInput, report_facts
 from shared.storage.layout import FORMATS, artifact_pairs
 from tests.support.exports import build_rows, sample_export, to_csv
@@ -222,7 +223,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 from tests.support.exports import build_rows, to_csv
 from shared.advisor.parse import parse_export
-from shared.rendering.render import render_report
+from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types import ReportInput
 records = parse_export(to_csv(build_rows(50_000, seed=1))).records
 data = ReportInput(records, "C", "T", "big.csv", "2026-11-21")
@@ -367,6 +368,32 @@ def test_html_tables_written_in_pieces_keep_every_row_once():
     links = re.findall(r'<a href="https://portal\.azure\.com/#resource([^"]+)">', html)
     assert sorted(links) == sorted(r.resource_id for r in records)
     assert "</tr><tr>" not in html and "</tr>\n\n<tr>" not in html  # one row per line
+
+
+class _Spooled(tempfile.SpooledTemporaryFile):
+    """Remembers the most it held in memory before moving to disk."""
+
+    most_in_memory = 0
+
+    def _check(self, file) -> None:
+        if not self._rolled:
+            self.most_in_memory = max(self.most_in_memory, file.tell())
+        super()._check(file)
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_a_report_reaches_a_spooled_file_a_piece_at_a_time(fmt):
+    """The pipeline renders into a SpooledTemporaryFile, which moves to disk only when a
+    write takes it over its size: a report handed over in one call (writelines) was held
+    whole in memory first."""
+    records = parse_export(to_csv(build_rows(5_000, seed=3))).records
+    data = ReportInput(records, "C", "T", "f.csv", "2026-11-21")
+    with _Spooled(max_size=64 * 1024) as out:
+        write_report("detailed", fmt, data, out)
+        assert out.tell() > 1_500_000
+        assert out.most_in_memory < 600_000  # a piece (up to a thousand rows) at most
+        out.seek(0)
+        assert out.read() == render_report("detailed", fmt, data)
 
 
 @pytest.mark.parametrize("xref_piece", [10_000, 4])
