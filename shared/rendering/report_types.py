@@ -152,24 +152,23 @@ def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
     """What every render of a report works out from all its rows: each report type's
     statistics and action plan, and the scope line of the cover. The summary computes them
     once and the renders read them (JSON), instead of ten renders each going over every row
-    again. One pass over the rows feeds every type (types that cover the same categories
-    share one tally): a RowTable makes each row once, not once per type and figure."""
-    tallies: dict[tuple[str, ...] | None, tuple[Statistics, ActionPlan]] = {}
-    for kind in REPORT_TYPES.values():
-        tallies.setdefault(kind.categories, (Statistics(), ActionPlan()))
-    every = tallies[None]
-    some = [(categories, tally) for categories, tally in tallies.items() if categories]
+    again. Types that cover the same categories share one pass over their rows, which feeds
+    the statistics and the plan together; the passes run one after another, so only one
+    pass's tallies (the resources it counts) are held at a time."""
+    table = as_table(records)
+    found: dict[tuple[str, ...] | None, dict] = {}
     subscriptions: dict[str, str] = {}
-    for rec in records:
-        _note_subscription(subscriptions, rec)
-        every[0].add(rec)
-        every[1].add(rec)
-        for categories, (stats, plan) in some:
-            if rec.category in categories:
-                stats.add(rec)
-                plan.add(rec)
-    found = {categories: {"stats": stats.result(as_of), "plan": plan.result()}
-             for categories, (stats, plan) in tallies.items()}
+    for kind in REPORT_TYPES.values():
+        if kind.categories in found:
+            continue
+        stats, plan = Statistics(), ActionPlan()
+        for rec in records_of(kind, table):
+            stats.add(rec)
+            plan.add(rec)
+            if kind.categories is None:
+                _note_subscription(subscriptions, rec)
+        found[kind.categories] = {"stats": stats.result(as_of), "plan": plan.result()}
+        del stats, plan
     return {"scope": _scope_line(subscriptions),
             "types": {kind.key: found[kind.categories] for kind in REPORT_TYPES.values()}}
 
