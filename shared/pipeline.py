@@ -294,18 +294,17 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
     the same rules."""
     client_id = report["clientId"]
     baseline = baseline_of(storage, report)
-    facts = None
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
                                "savingsByCurrency": [], "results": []}
     if baseline is not None:
-        facts = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
+        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
                  "createdAt": baseline.get("createdAt"),
                  "exportDate": baseline.get("exportDate")}
         before = load_records(storage, client_id, baseline["reportId"],
                               shards_of(storage, baseline))
         if rules:
             before = apply_rules(before, rules, now_iso()).kept
-        changes = {"baseline": facts, **compare(records, before)}
+        changes = {"baseline": about, **compare(records, before)}
     return changes
 
 

@@ -11,8 +11,10 @@ from shared.advisor.model import Recommendation
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=4096)  # a few hundred texts recur on every row: the action plan and the
-def normalised_text(text: str) -> str:  # changes ask for each row's (2 microseconds each)
+# Remembered: the action plan and the changes ask for every row's, and a few hundred texts
+# recur row after row (2 microseconds each time otherwise).
+@lru_cache(maxsize=4096)
+def normalised_text(text: str) -> str:
     """A recommendation's text as compared: case, runs of whitespace and a final full stop
     do not make two recommendations different."""
     return _SPACE.sub(" ", text).strip().rstrip(".").casefold()

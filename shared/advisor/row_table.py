@@ -198,9 +198,8 @@ class RowTable(Sequence[Recommendation]):
         column keeps them once."""
         column = self._columns.columns[FIELDS.index(field)]
         if isinstance(column, _Coded):
-            by_code = [key(v) for v in column.values] if key else column.values
-            return list(map(by_code.__getitem__, map(column.codes.__getitem__,
-                                                      self._positions)))
+            return list(map(_by_code(column, key).__getitem__,
+                            map(column.codes.__getitem__, self._positions)))
         values = column.read(self._positions)
         return list(map(key, values) if key else values)
 
@@ -230,7 +229,7 @@ class RowTable(Sequence[Recommendation]):
         """Positions in key order for a field of few distinct values: each position into its
         key's bucket in this view's order, the buckets in key order. No object a row (sorting
         positions by key made an int and a key reference each: 44 MB at a million rows)."""
-        keys = [key(v) for v in column.values] if key else column.values
+        keys = _by_code(column, key)
         distinct = sorted(set(keys), reverse=reverse)
         rank = {k: n for n, k in enumerate(distinct)}
         bucket_of = [rank[k] for k in keys]  # by code
@@ -253,14 +252,17 @@ class RowTable(Sequence[Recommendation]):
                 start = end
 
 
+def _by_code(column: _Coded, key: Callable[[Any], Any] | None) -> list[Any]:
+    """`key(value)` of each of a coded column's distinct values, by code."""
+    return [key(v) for v in column.values] if key else column.values
+
+
 class Builder:
-    """Adds rows one at a time, then gives the table (in the order the rows came)."""
+    """Takes rows as they come (several batches, from several threads under a lock), then
+    gives the table in the order the rows came."""
 
     def __init__(self) -> None:
         self._columns = _Columns()
-
-    def add(self, rec: Recommendation) -> None:
-        self._columns.add(rec)
 
     def extend(self, records: Iterable[Recommendation]) -> None:
         add = self._columns.add

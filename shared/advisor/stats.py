@@ -80,8 +80,8 @@ def _grouped(groups: dict[str, _Group], key_name: str, extra: dict[str, dict] | 
 
 
 class Statistics:
-    """compute_statistics, a row at a time: a report's figures for several report types are
-    gathered in one pass over its rows."""
+    """compute_statistics, a row at a time: the summary feeds it and the action plan from the
+    same pass over a report type's rows (report_types.report_facts)."""
 
     def __init__(self, top_n: int = 10) -> None:
         self.top_n = top_n
