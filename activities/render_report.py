@@ -1,4 +1,4 @@
-"""Activity: render one report type in one format into the reports container."""
+"""Activity: render one report type in the formats asked into the reports container."""
 
 import azure.durable_functions as df
 
@@ -9,5 +9,5 @@ bp = df.Blueprint()
 
 
 @bp.activity_trigger(input_name="task")
-def render_report(task: dict) -> dict:
-    return pipeline.render(get_storage(), task["job"], task["reportType"], task["format"])
+def render_report(task: dict) -> list:
+    return pipeline.render(get_storage(), task["job"], task["reportType"], task["formats"])

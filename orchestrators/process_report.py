@@ -62,11 +62,11 @@ def process_report(context: df.DurableOrchestrationContext):
             pending.remove(done)
             result = outcome(done)
             if done is summary:
-                rendering = render_tasks(context, job)
+                rendering = render_tasks(context, job, result["recommendations"])
                 pending.extend(rendering)
             elif done in rendering:
-                artifacts.append(result)
-                progress.artifactsDone += 1
+                artifacts.extend(result)
+                progress.artifactsDone += len(result)
             else:
                 progress.rowsStored += result["stored"]
                 truncated += result["truncated"]

@@ -32,15 +32,16 @@ def render_artifacts(context: df.DurableOrchestrationContext):
         # Statistics, action plan and changes again first: exclusion rules may have changed
         # (or expired) since the report was processed.
         show(context, progress, "summarizing", 2)
-        yield context.call_activity_with_retry("summarize", RETRY, {"job": job})
-        pending = render_tasks(context, job)
+        summary = yield context.call_activity_with_retry("summarize", RETRY, {"job": job})
+        pending = render_tasks(context, job, summary["recommendations"])
         show(context, progress, "rendering", 5)
         artifacts = []
         while pending:
             done = yield context.task_any(pending)
             pending.remove(done)
-            artifacts.append(outcome(done))
-            progress.artifactsDone += 1
+            rendered = outcome(done)
+            artifacts.extend(rendered)
+            progress.artifactsDone += len(rendered)
             show(context, progress, "rendering",
                  5 + int(90 * progress.artifactsDone / progress.artifactsTotal))
         show(context, progress, "finalizing", 97)

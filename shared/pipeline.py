@@ -322,7 +322,21 @@ def read_json(storage: Storage, name: str) -> Any:
 
 
 @released_after
-def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) -> dict[str, Any]:
+def render(storage: Storage, job: dict[str, Any], report_type: str,
+           formats: Sequence[str]) -> list[dict[str, Any]]:
+    """One report type in each of `formats`, its inputs read once for all of them (the
+    orchestration asks for a small report's formats together: see render_groups)."""
+    data = _render_input(storage, job)
+    client_id, report_id = job["clientId"], job["reportId"]
+    names = [layout.artifact_blob_name(client_id, report_id, report_type, fmt)
+             for fmt in formats]
+    artifacts = [_render_one(storage, job, data, report_type, fmt, name)
+                 for fmt, name in zip(formats, names, strict=True)]
+    keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
+    return artifacts
+
+
+def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
     facts = read_json(storage, layout.facts_blob_name(client_id, report_id))
@@ -333,7 +347,7 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         records, exclusions = records_in_force(storage, report, facts["exclusions"])
         changes = facts["changes"]
     client_name, branding = branding_of(storage, client_id)
-    data = ReportInput(
+    return ReportInput(
         records=records,
         client=client_name,
         title=report.get("title") or report.get("fileName") or report_id,
@@ -346,7 +360,10 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         notes=report.get("notes") or "",
         facts=facts,
     )
-    name = layout.artifact_blob_name(client_id, report_id, report_type, fmt)
+
+
+def _render_one(storage: Storage, job: dict[str, Any], data: ReportInput, report_type: str,
+                fmt: str, name: str) -> dict[str, Any]:
     # A report of every row can be tens of MB: it is written to a file as it is made (kept
     # in memory while small) and uploaded from there in blocks, never held whole.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as out:
@@ -360,7 +377,6 @@ def render(storage: Storage, job: dict[str, Any], report_type: str, fmt: str) ->
         result = storage.artifacts.get_blob_client(name).upload_blob(
             out, length=size, overwrite=True,
             content_settings=ContentSettings(content_type=content_type(fmt)))
-    keep_or_undo(storage, job, lambda: delete_blobs(storage, [name]))
     return {"reportType": report_type, "format": fmt, "blob": name, "size": size,
             "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
 

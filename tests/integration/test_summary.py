@@ -31,7 +31,7 @@ def test_renders_read_the_summarys_facts_and_draw_what_they_would_work_out(
     assert json.loads(statistics) == every["stats"]  # the statistics endpoint's figures
 
     def artifact(report_type: str, fmt: str) -> bytes:
-        blob = pipeline.render(storage, job, report_type, fmt)["blob"]
+        blob = pipeline.render(storage, job, report_type, [fmt])[0]["blob"]
         return storage.artifacts.get_blob_client(blob).download_blob().readall()
 
     given = {pair: artifact(*pair) for pair in [("executive", "html"), ("cost", "pdf")]}
