@@ -25,7 +25,7 @@ from urllib.parse import quote
 from reportlab.graphics.shapes import Drawing, Rect, String, Wedge
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -33,8 +33,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.pdfgen.canvas import PATH_OPS, Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -313,6 +312,10 @@ def wrap_text(text: str, font: str, width: float) -> list[str]:
     at its separators or case changes, and only a piece with none is cut mid-word."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if stringWidth(paragraph, font, _TABLE_FONT_SIZE) <= width \
+                and " ".join(paragraph.split()) == paragraph:
+            lines.append(paragraph)  # most cells: one line, as simpleSplit would make it
+            continue
         for line in simpleSplit(paragraph, font, _TABLE_FONT_SIZE, width) or [""]:
             if stringWidth(line, font, _TABLE_FONT_SIZE) <= width:
                 lines.append(line)
@@ -346,7 +349,7 @@ def _portal_link(url: str, rect: tuple[float, float, float, float]) -> bytes:
     bytes object as it is, so a row's link costs its bytes, not an object around them."""
     safe = quote(url, safe=":/#?=&%-._~+,;@!$'*").replace("\\", "\\\\") \
         .replace("(", "\\(").replace(")", "\\)")
-    box = " ".join(fp_str(v) for v in rect)
+    box = " ".join(_number(v) for v in rect)
     return (f"<< /Type /Annot /Subtype /Link /Border [0 0 0] /Rect [{box}] "
             f"/A << /S /URI /URI ({safe}) >> >>").encode("ascii")
 
@@ -387,42 +390,58 @@ class _TablePage(Flowable):
         y -= self.header.height
         canvas.setStrokeColor(_c(theme.RULE))
         canvas.setLineWidth(0.25)
+        ink, stripe, width = _c(theme.INK), _fill_op(_c("#fafbfc")), _number(self.width)
+        fill = PATH_OPS[0, 1, canvas._fillMode]
+        code = canvas._code
         for index, row in enumerate(self.rows):
-            if index % 2:
-                canvas.setFillColor(_c("#fafbfc"))
-                canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
-            self._cells(row, y, FONT, _c(theme.INK))
+            if index % 2:  # canvas.setFillColor and canvas.rect, as they write them
+                code.append(stripe)
+                code.append(f"n 0 {_number(y - row.height)} {width} {_number(row.height)} "
+                            f"re {fill}")
+            self._cells(row, y, FONT, ink)
             y -= row.height
-            canvas.line(0, y, self.width, y)
+            code.append(f"n 0 {_number(y)} m {width} {_number(y)} l S")  # canvas.line
 
-    def _cells(self, row: _Row, top: float, font: str, colour) -> None:
-        """One text object for the whole row: a text object per cell cost a fifth of the
-        time of a long table."""
+    def _cells(self, row: _Row, top: float, font: str, colour: colors.Color) -> None:
+        """One text object for the whole row, written as reportlab's PDFTextObject would
+        (begin, fill colour, a position and the text of each line of each cell, end) without
+        its calls: a long table draws tens of thousands of them, and they were most of its
+        time (a test draws a table both ways)."""
         canvas = self.canv
-        text = canvas.beginText()
-        text.setFont(font, _TABLE_FONT_SIZE, _LEADING)
-        text.setFillColor(colour)
+        doc = canvas._doc
         face = pdfmetrics.getFont(font)
+        fill = _fill_op(colour)
+        code = ["BT 1 0 0 1 0 0 Tm", fill]
+        subset = -1  # none chosen yet: the first text names its subset of the font
         first_baseline = top - _CELL_PAD - _TABLE_FONT_SIZE
         x = 0.0
         for index, (column, width, lines) in enumerate(zip(self.columns, self.widths, row.cells,
                                                            strict=True)):
             linked = row.link is not None and row.link[0] == index
             if linked:
-                text.setFillColor(self.accent)
+                code.append(_fill_op(self.accent))
                 _link(canvas, row.link[1], (x, top - row.height, x + width, top))
             baseline = first_baseline
             for line in lines:
                 if column.numeric:
-                    left = x + width - _CELL_PAD - stringWidth(line, font, _TABLE_FONT_SIZE)
+                    left = x + width - _CELL_PAD - _width(line, font)
                 else:
                     left = x + _CELL_PAD
-                _show(text, face, left, baseline, line)
+                code.append(f"1 0 0 1 {_number(left)} {_number(baseline)} Tm")
+                shown = []
+                for part_subset, part in face.splitString(line, doc):
+                    if part_subset != subset:
+                        shown.append(f"{face.getSubsetInternalName(part_subset, doc)} "
+                                     f"{_TABLE_FONT_OPS}")
+                        subset = part_subset
+                    shown.append(_shown(part))
+                code.append(" ".join(shown))
                 baseline -= _LEADING
             if linked:
-                text.setFillColor(colour)
+                code.append(fill)
             x += width
-        canvas.drawText(text)
+        code.append("ET")
+        canvas._code.append(" ".join(code))
 
 
 _NUMBERS: dict[float, str] = {}
@@ -440,22 +459,25 @@ def _number(value: float) -> str:
     return found
 
 
-def _show(text: PDFTextObject, font: TTFont, x: float, y: float, line: str) -> None:
-    """`text.setTextOrigin(x, y); text.textOut(line)` for a TrueType font on a bottom-up
-    canvas, writing the same operators without the calls' bookkeeping (the cursor that
-    textOut moves by measuring the line is never read here): in long tables, a third of the
-    time went there."""
-    canvas = text._canvas
-    doc = canvas._doc
-    text._code.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm")
-    shown = []
-    for subset, part in font.splitString(line, doc):
-        if subset != text._curSubset:
-            shown.append(f"{font.getSubsetInternalName(subset, doc)} "
-                         f"{fp_str(text._fontsize)} Tf {fp_str(text._leading)} TL")
-            text._curSubset = subset
-        shown.append(f"({canvas._escape(part)}) Tj")
-    text._code.append(" ".join(shown))
+_TABLE_FONT_OPS = f"{fp_str(_TABLE_FONT_SIZE)} Tf {fp_str(_LEADING)} TL"
+
+
+@lru_cache(maxsize=64)
+def _fill_op(colour: colors.Color) -> str:
+    """The operator setting an opaque RGB fill, as setFillColor writes it."""
+    return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
+
+
+@lru_cache(maxsize=20_000)
+def _shown(part: str) -> str:
+    """A piece of text in a font subset's codes, as the operator showing it."""
+    return f"({escapePDF(part)}) Tj"
+
+
+@lru_cache(maxsize=20_000)
+def _width(line: str, font: str) -> float:
+    """A table line's width: right-aligned numbers repeat from row to row."""
+    return stringWidth(line, font, _TABLE_FONT_SIZE)
 
 
 class RowStream(Flowable):

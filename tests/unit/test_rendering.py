@@ -509,9 +509,14 @@ def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch)
 
 
 def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
-    # pdf._show writes setTextOrigin + textOut's operators itself; with texts spanning several
-    # font subsets (more than 256 distinct characters) the file must not change.
-    from shared.rendering import pdf
+    # _TablePage writes the operators of reportlab's text object, fill colour, rectangles and
+    # lines itself; with texts spanning several font subsets (more than 256 distinct
+    # characters) and links, the file must be the one reportlab's own calls make.
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from shared.rendering import pdf, theme
     rows = build_rows(300, seed=4)
     for i, row in enumerate(rows):
         row["Resource Name"] = "".join(chr(0x4E00 + (i * 7 + k) % 900) for k in range(6))
@@ -519,8 +524,45 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
     data = ReportInput(parse_export(to_csv(rows)).records, "C", "T", "f.csv", "2026-11-21")
     direct = render_report("detailed", "pdf", data)
 
-    def through_reportlab(text, font, x, y, line):
-        text.setTextOrigin(x, y)
-        text.textOut(line)
-    monkeypatch.setattr(pdf, "_show", through_reportlab)
+    def draw(self) -> None:  # the same table through reportlab's calls
+        canvas, y = self.canv, self.height
+        canvas.setFillColor(self.accent)
+        canvas.rect(0, y - self.header.height, self.width, self.header.height, stroke=0, fill=1)
+        cells(self, self.header, y, pdf.BOLD, colors.white)
+        y -= self.header.height
+        canvas.setStrokeColor(pdf._c(theme.RULE))
+        canvas.setLineWidth(0.25)
+        for index, row in enumerate(self.rows):
+            if index % 2:
+                canvas.setFillColor(pdf._c("#fafbfc"))
+                canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
+            cells(self, row, y, pdf.FONT, pdf._c(theme.INK))
+            y -= row.height
+            canvas.line(0, y, self.width, y)
+
+    def cells(self, row, top, font, colour) -> None:
+        text = self.canv.beginText()
+        text.setFont(font, pdf._TABLE_FONT_SIZE, pdf._LEADING)
+        text.setFillColor(colour)
+        assert pdfmetrics.getFont(font)._dynamicFont
+        x = 0.0
+        for index, (column, width, lines) in enumerate(zip(self.columns, self.widths,
+                                                           row.cells, strict=True)):
+            linked = row.link is not None and row.link[0] == index
+            if linked:
+                text.setFillColor(self.accent)
+                pdf._link(self.canv, row.link[1], (x, top - row.height, x + width, top))
+            baseline = top - pdf._CELL_PAD - pdf._TABLE_FONT_SIZE
+            for line in lines:
+                left = x + width - pdf._CELL_PAD - stringWidth(
+                    line, font, pdf._TABLE_FONT_SIZE) if column.numeric else x + pdf._CELL_PAD
+                text.setTextOrigin(left, baseline)
+                text.textOut(line)
+                baseline -= pdf._LEADING
+            if linked:
+                text.setFillColor(colour)
+            x += width
+        self.canv.drawText(text)
+
+    monkeypatch.setattr(pdf._TablePage, "draw", draw)
     assert render_report("detailed", "pdf", data) == direct
