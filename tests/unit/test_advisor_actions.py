@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from shared.advisor import row_table
 from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.identity import finding_key, normalised_text
@@ -166,3 +169,62 @@ def test_changes_count_new_resolved_and_persisting_per_category():
 def test_nothing_changed_against_itself():
     rows = [rec("Right-size VMs", f"vm{i}") for i in range(5)]
     assert compare(rows, rows)["counts"] == {"new": 0, "resolved": 0, "persisting": 5}
+
+
+def _compare_by_rows(current, baseline):
+    """compare as it was written first, holding every row keyed by finding: the reference."""
+    def by_key(records):
+        out = {}
+        for r in records:
+            out.setdefault(finding_key(r), r)
+        return out
+    now, before = by_key(current), by_key(baseline)
+    new = [r for k, r in now.items() if k not in before]
+    resolved = [r for k, r in before.items() if k not in now]
+    categories = {}
+    for change, rows in (("new", new), ("resolved", resolved),
+                         ("persisting", [r for k, r in now.items() if k in before])):
+        for r in rows:
+            counts = categories.setdefault(r.category or "Uncategorised",
+                                           {"new": 0, "resolved": 0, "persisting": 0})
+            counts[change] += 1
+    return ({"new": len(new), "resolved": len(resolved), "persisting": len(now) - len(new)},
+            categories, [("new", r.line) for r in new] + [("resolved", r.line) for r in resolved])
+
+
+_findings = st.lists(st.builds(
+    lambda text, name, category, savings, line: rec(text, name, category=category,
+                                                    savings=savings, line=line),
+    st.sampled_from(["Right-size VMs", "right-size vms.", "Enable MFA", "Use zones"]),
+    st.sampled_from(["vm1", "VM1", "vm2", "vm3"]),
+    st.sampled_from(["Cost", "Security", ""]),  # a finding listed twice may differ here
+    st.sampled_from([None, "10", "2.5"]),
+    st.integers(2, 10_000)), max_size=40)
+
+
+@given(_findings, _findings, st.sampled_from([0, row_table.KEEP_MADE]))
+def test_changes_are_those_of_every_row_keyed_by_finding(now, before, keep_made):
+    """The same counts, categories and findings (each by its first row) as comparing the rows
+    themselves, from lists and from tables of rows."""
+    expected_counts, expected_categories, expected_rows = _compare_by_rows(now, before)
+    lines = {}  # a result's line: the first row of its finding in its report
+    for change, rows in (("new", now), ("resolved", before)):
+        for r in rows:
+            lines.setdefault((change, r.recommendation, r.resource_name, r.category), r.line)
+    for current, baseline in ((now, before), (_table(now, keep_made), _table(before, keep_made))):
+        changes = compare(current, baseline)
+        assert changes["counts"] == expected_counts
+        assert {c["category"]: {k: c[k] for k in ("new", "resolved", "persisting")}
+                for c in changes["byCategory"]} == expected_categories
+        assert sorted((i["change"], lines[(i["change"], i["recommendation"], i["resourceName"],
+                                           i["category"])]) for i in changes["results"]) \
+            == sorted(expected_rows)
+
+
+def _table(rows, keep_made):
+    original = row_table.KEEP_MADE
+    row_table.KEEP_MADE = keep_made
+    try:
+        return row_table.RowTable.build(rows)
+    finally:
+        row_table.KEEP_MADE = original
