@@ -262,7 +262,7 @@ class RowTable(Sequence[Recommendation]):
 def _line_order(lines: array, positions: array | range, reverse: bool) -> array:
     """Positions in line order (stable), sorted as numbers in arrays: a table read from its
     shards comes in shard order, and sorting a million positions by line in Python made an
-    int and a key reference a row (about 70 MB at a time); this holds 24 bytes a row."""
+    int and a key reference a row (about 95 MB at a time); this holds about 35 bytes a row."""
     import numpy as np  # loaded when a table is first put in line order
 
     at = np.arange(positions.start, positions.stop, positions.step, dtype=np.int64) \
