@@ -3,7 +3,7 @@ to stop, start and purge the report's orchestrations)."""
 
 import azure.durable_functions as df
 
-from shared import bulk_service
+from shared.services import bulk
 from shared.storage.context import get_storage
 
 bp = df.Blueprint()
@@ -12,4 +12,4 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="task")
 @bp.durable_client_input(client_name="client")
 async def bulk_report_action(task: dict, client: df.DurableOrchestrationClient) -> dict:
-    return await bulk_service.act(get_storage(), client, task)
+    return await bulk.act(get_storage(), client, task)

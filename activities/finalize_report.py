@@ -2,7 +2,7 @@
 
 import azure.durable_functions as df
 
-from shared import pipeline
+from shared.pipeline import steps
 from shared.storage.context import get_storage
 
 bp = df.Blueprint()
@@ -10,5 +10,5 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def finalize_report(task: dict) -> None:
-    pipeline.finalize(get_storage(), task["job"], task["artifacts"],
+    steps.finalize(get_storage(), task["job"], task["artifacts"],
                       int(task.get("truncated", 0)), bool(task.get("merge")))

@@ -2,7 +2,7 @@
 
 import azure.durable_functions as df
 
-from shared import pipeline
+from shared.pipeline import steps
 from shared.storage.context import get_storage
 
 bp = df.Blueprint()
@@ -10,5 +10,5 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def mark_report_failed(task: dict) -> None:
-    pipeline.mark_failed(get_storage(), task["job"], task["reason"], task.get("refusal"),
+    steps.mark_failed(get_storage(), task["job"], task["reason"], task.get("refusal"),
                          bool(task.get("keepArtifacts")))

@@ -2,7 +2,7 @@
 
 import azure.durable_functions as df
 
-from shared import pipeline
+from shared.pipeline import steps
 from shared.storage.context import get_storage
 
 bp = df.Blueprint()
@@ -10,4 +10,4 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="task")
 def render_report(task: dict) -> list:
-    return pipeline.render(get_storage(), task["job"], task["reportType"], task["formats"])
+    return steps.render(get_storage(), task["job"], task["reportType"], task["formats"])

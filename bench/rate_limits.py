@@ -16,7 +16,7 @@ from pathlib import Path
 from azure.data.tables import TableServiceClient
 from common import running_azurite
 
-from shared import rate_limits
+from shared.http import rate_limits
 from tests.support.app import start_app
 
 CALLS = 500

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 from pathlib import Path
 
 from devhost import config, host, keys
-
-
-def configure_logging() -> None:
-    """The host's log format; worker processes use it too, so their lines reach the log."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
-    logging.getLogger("azure").setLevel(logging.WARNING)
+from devhost.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,7 +43,7 @@ _running_lock = threading.Lock()
 
 def _initialise(module_name: str, script_root: str) -> None:
     from devhost import functions
-    from devhost.__main__ import configure_logging
+    from devhost.logs import configure_logging
 
     configure_logging()  # the app's log lines from activities reach the host's log, as on Azure
     # Ctrl-C reaches the whole process group; the host shuts its workers down itself.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
-from shared.bulk_service import ACTIVITY, BATCH
+from shared.services.bulk import ACTIVITY, BATCH
 
 bp = df.Blueprint()
 

@@ -14,8 +14,8 @@ from orchestrators.common import (
     render_tasks,
     show,
 )
-from shared.failures import readable
-from shared.job import InvalidJob, check_job
+from shared.pipeline.failures import readable
+from shared.pipeline.job import InvalidJob, check_job
 from shared.storage.layout import artifact_pairs
 
 bp = df.Blueprint()

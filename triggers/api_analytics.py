@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from shared import analytics, clients_service, durable_instances, reports_service
 from shared.http.api import Call, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.schemas import ref
+from shared.pipeline import durable_instances
+from shared.services import analytics, clients, reports
 from shared.storage.context import get_storage
 from triggers.api_meta import health
 from triggers.api_registry import api
@@ -20,12 +21,12 @@ FAILURES = 10
 def _portfolio(call: Call) -> dict:
     storage = get_storage()
     visible = call.principal.client_ids
-    clients = clients_service.search(storage, None, None, visible)
-    reports = reports_service.list_reports(
+    client_rows = clients.search(storage, None, None, visible)
+    report_rows = reports.list_reports(
         storage, client_ids=visible, client_id=None, statuses=None, report_type=None,
         created_from=None, created_to=None)
-    return analytics.summary(clients, reports,
-                             lambda r: reports_service.action_plan_of(storage, r),
+    return analytics.summary(client_rows, report_rows,
+                             lambda r: reports.action_plan_of(storage, r),
                              datetime.now(UTC))
 
 
@@ -50,7 +51,7 @@ async def health_details(call: Call) -> Reply:
         name = status.get("runtimeStatus") or "Unknown"
         counts[name] = counts.get(name, 0) + 1
     failed = await asyncio.to_thread(
-        reports_service.list_reports, get_storage(), client_ids=call.principal.client_ids,
+        reports.list_reports, get_storage(), client_ids=call.principal.client_ids,
         client_id=None, statuses=["failed"], report_type=None, created_from=None,
         created_to=None)
     failed.sort(key=lambda r: r.get("completedAt") or r.get("updatedAt") or "", reverse=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shared import audit
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import ADMIN
 from shared.http.paging import page_of
 from shared.http.schemas import ref
+from shared.services import audit
 from shared.storage.context import get_storage
 from triggers.api_registry import api
 

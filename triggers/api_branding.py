@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from shared import branding_service, clients_service
 from shared.http.api import Call, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError, not_found
 from shared.http.schemas import LOGO_BODY_DOC, PARTNER_PATCH, ref
 from shared.http.upload import check_transfer, media_type
-from shared.logos import MAX_LOGO_BYTES, too_large
+from shared.pipeline.branding import partner, read_logo
+from shared.services import branding, clients
+from shared.services.logos import MAX_LOGO_BYTES, too_large
 from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
@@ -36,7 +37,7 @@ def _logo_body(call: Call) -> bytes:
 
 
 def _logo_reply(storage, blob_name: str, what: str) -> Reply:
-    found = branding_service.read_logo(storage, blob_name)
+    found = read_logo(storage, blob_name)
     if found is None:
         raise not_found(what, "logo")
     return Reply(200, raw=found[0], headers={"Content-Type": found[1],
@@ -55,10 +56,10 @@ def _logo_reply(storage, blob_name: str, what: str) -> Reply:
 def set_client_logo(call: Call) -> Reply:
     storage = get_storage()
     client_id = call.route["clientId"]
-    clients_service.get(storage, client_id, call.principal.client_ids)
-    logo = branding_service.checked_logo(_logo_body(call), "The logo")
-    info = branding_service.store_logo(storage, layout.client_logo_blob_name(client_id), logo)
-    return Reply(200, clients_service.update(storage, client_id, {"logo": info}))
+    clients.get(storage, client_id, call.principal.client_ids)
+    logo = branding.checked_logo(_logo_body(call), "The logo")
+    info = branding.store_logo(storage, layout.client_logo_blob_name(client_id), logo)
+    return Reply(200, clients.update(storage, client_id, {"logo": info}))
 
 
 @api.operation(
@@ -66,7 +67,7 @@ def set_client_logo(call: Call) -> Reply:
     summary="The client's logo", responses=_LOGO_RESPONSES)
 def get_client_logo(call: Call) -> Reply:
     storage = get_storage()
-    client = clients_service.get(storage, call.route["clientId"], call.principal.client_ids)
+    client = clients.get(storage, call.route["clientId"], call.principal.client_ids)
     if not client["logo"]:
         raise not_found(f"The logo of client '{client['clientId']}'", "logo")
     return _logo_reply(storage, layout.client_logo_blob_name(client["clientId"]),
@@ -79,12 +80,12 @@ def get_client_logo(call: Call) -> Reply:
     responses={204: ("Removed", None), 404: ("No logo", ref("Error"))})
 def delete_client_logo(call: Call) -> Reply:
     storage = get_storage()
-    client = clients_service.get(storage, call.route["clientId"], call.principal.client_ids)
-    removed = branding_service.delete_logo(storage,
+    client = clients.get(storage, call.route["clientId"], call.principal.client_ids)
+    removed = branding.delete_logo(storage,
                                            layout.client_logo_blob_name(client["clientId"]))
     if not removed and not client["logo"]:
         raise not_found(f"The logo of client '{client['clientId']}'", "logo")
-    clients_service.update(storage, client["clientId"], {"logo": None})
+    clients.update(storage, client["clientId"], {"logo": None})
     return Reply(204)
 
 
@@ -96,7 +97,7 @@ def delete_client_logo(call: Call) -> Reply:
     summary="The partner's branding on every report: name ('Prepared by'), contact line, "
             "logo", responses={200: ("The partner", ref("Partner"))})
 def get_partner(call: Call) -> Reply:
-    return Reply(200, branding_service.partner(get_storage()))
+    return Reply(200, partner(get_storage()))
 
 
 @api.operation(
@@ -106,7 +107,7 @@ def get_partner(call: Call) -> Reply:
     responses={200: ("The partner", ref("Partner"))})
 def update_partner(call: Call) -> Reply:
     fields = {k: v.strip() for k, v in call.body.items()}
-    return Reply(200, branding_service.update_partner(get_storage(), fields))
+    return Reply(200, branding.update_partner(get_storage(), fields))
 
 
 @api.operation(
@@ -116,7 +117,7 @@ def update_partner(call: Call) -> Reply:
     responses={200: ("The partner", ref("Partner")), 413: ("Too large", ref("Error")),
                415: ("Not PNG or JPEG", ref("Error"))})
 def set_partner_logo(call: Call) -> Reply:
-    return Reply(200, branding_service.set_partner_logo(get_storage(), _logo_body(call)))
+    return Reply(200, branding.set_partner_logo(get_storage(), _logo_body(call)))
 
 
 @api.operation(
@@ -131,5 +132,5 @@ def get_partner_logo(call: Call) -> Reply:
     summary="Remove the partner's logo", responses={204: ("Removed", None),
                                                    404: ("No logo", ref("Error"))})
 def delete_partner_logo(call: Call) -> Reply:
-    branding_service.remove_partner_logo(get_storage())
+    branding.remove_partner_logo(get_storage())
     return Reply(204)

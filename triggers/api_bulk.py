@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-from shared import bulk_service, reports_service
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.errors import not_found
 from shared.http.schemas import BULK_REQUEST, ref
 from shared.http.views import orchestration_view
+from shared.services import bulk, reports
 from shared.storage.context import get_storage
 from triggers.api_registry import api
 
@@ -29,16 +29,16 @@ def _status_url(call: Call, bulk_id: str) -> str:
     responses={202: ("Accepted: poll statusQueryGetUri", ref("BulkAccepted"))})
 async def bulk_reports(call: Call) -> Reply:
     body = call.body
-    reports, missing = await asyncio.to_thread(bulk_service.select, get_storage(), body,
+    chosen, missing = await asyncio.to_thread(bulk.select, get_storage(), body,
                                                call.principal.client_ids)
-    bulk_id = bulk_service.new_bulk_id()
-    call.audit.update({"bulkId": bulk_id, "reports": len(reports)})
-    await call.client.start_new(bulk_service.ORCHESTRATOR, bulk_id, {
-        "action": body["action"], "reports": reports, "missing": missing,
+    bulk_id = bulk.new_bulk_id()
+    call.audit.update({"bulkId": bulk_id, "reports": len(chosen)})
+    await call.client.start_new(bulk.ORCHESTRATOR, bulk_id, {
+        "action": body["action"], "reports": chosen, "missing": missing,
         "requestId": call.rid, "actor": call.principal.name, "actorId": call.principal.id,
-        "clientIds": sorted({r["clientId"] for r in reports})})
+        "clientIds": sorted({r["clientId"] for r in chosen})})
     payload = call.status_payload(bulk_id, _status_url(call, bulk_id))
-    payload.update(bulkId=bulk_id, action=body["action"], count=len(reports),
+    payload.update(bulkId=bulk_id, action=body["action"], count=len(chosen),
                    missing=missing)
     return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "5"})
 
@@ -53,7 +53,7 @@ async def bulk_status(call: Call) -> Reply:
     status = await call.client.get_status(bulk_id, show_input=True) \
         if bulk_id.startswith("bulk-") else None
     known = status is not None and status.runtime_status is not None \
-        and status.name == bulk_service.ORCHESTRATOR
+        and status.name == bulk.ORCHESTRATOR
     job = status.input_ if known else None
     if isinstance(job, str):  # hosts hand the input back as JSON text or as a value
         job = json.loads(job)
@@ -61,6 +61,6 @@ async def bulk_status(call: Call) -> Reply:
     if not seen:
         raise not_found(f"Bulk operation '{bulk_id}'", "bulkId")
     body = orchestration_view(status)
-    if status.runtime_status.value in reports_service.RUNNING:
+    if status.runtime_status.value in reports.RUNNING:
         return Reply(202, body, {"Location": _status_url(call, bulk_id), "Retry-After": "5"})
     return Reply(200, body)

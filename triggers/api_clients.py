@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from shared import branding_service, clients_service, exclusions_service, report_actions
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError
 from shared.http.paging import page_of
 from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
+from shared.services import branding, clients, exclusions, report_actions
 from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
@@ -23,7 +23,7 @@ TAG = "Clients"
     body=CLIENT_CREATE,
     responses={201: ("Created", ref("Client")), 409: ("The id is taken", ref("Error"))})
 def create_client(call: Call) -> Reply:
-    client = clients_service.create(get_storage(), call.body, call.principal.client_ids)
+    client = clients.create(get_storage(), call.body, call.principal.client_ids)
     return Reply(201, client, {"Location": f"{call.api_base}/clients/{client['clientId']}"})
 
 
@@ -35,7 +35,7 @@ def create_client(call: Call) -> Reply:
     responses={200: ("A page of clients", ref("ClientPage"))})
 def list_clients(call: Call) -> Reply:
     q = call.query
-    rows = clients_service.search(get_storage(), q.get("search"), q.get("active"),
+    rows = clients.search(get_storage(), q.get("search"), q.get("active"),
                                   call.principal.client_ids)
     filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
     return Reply(200, page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
@@ -46,7 +46,7 @@ def list_clients(call: Call) -> Reply:
     "GET", "clients/{clientId}", operation_id="getClient", role=READER, tag=TAG,
     summary="A client", responses={200: ("The client", ref("Client"))})
 def get_client(call: Call) -> Reply:
-    return Reply(200, clients_service.get(get_storage(), call.route["clientId"],
+    return Reply(200, clients.get(get_storage(), call.route["clientId"],
                                           call.principal.client_ids))
 
 
@@ -56,8 +56,8 @@ def get_client(call: Call) -> Reply:
             "active flag (an inactive client takes no uploads)",
     body=CLIENT_PATCH, responses={200: ("The client", ref("Client"))})
 def update_client(call: Call) -> Reply:
-    clients_service.get(get_storage(), call.route["clientId"], call.principal.client_ids)
-    return Reply(200, clients_service.update(get_storage(), call.route["clientId"], call.body))
+    clients.get(get_storage(), call.route["clientId"], call.principal.client_ids)
+    return Reply(200, clients.update(get_storage(), call.route["clientId"], call.body))
 
 
 @api.operation(
@@ -68,16 +68,16 @@ def update_client(call: Call) -> Reply:
 async def delete_client(call: Call) -> Reply:
     storage = get_storage()
     client_id = call.route["clientId"]
-    await asyncio.to_thread(clients_service.get, storage, client_id, call.principal.client_ids)
-    reports = await asyncio.to_thread(clients_service.reports_of, storage, client_id)
+    await asyncio.to_thread(clients.get, storage, client_id, call.principal.client_ids)
+    reports = await asyncio.to_thread(clients.reports_of, storage, client_id)
     if reports and not call.query["cascade"]:
         raise ApiError(409, "ClientHasReports", f"Client '{client_id}' has {len(reports)} "
                        "report(s); delete them first or pass cascade=true.", target="clientId")
     for report in reports:
         await report_actions.delete_everywhere(storage, call.client, report, call.rid)
-    for rule in await asyncio.to_thread(exclusions_service.rules_of, storage, client_id):
-        await asyncio.to_thread(exclusions_service.delete, storage, client_id, rule["ruleId"])
-    await asyncio.to_thread(branding_service.delete_logo, storage,
+    for rule in await asyncio.to_thread(exclusions.rules_of, storage, client_id):
+        await asyncio.to_thread(exclusions.delete, storage, client_id, rule["ruleId"])
+    await asyncio.to_thread(branding.delete_logo, storage,
                             layout.client_logo_blob_name(client_id))
     await asyncio.to_thread(storage.client_records.table.delete_entity, "client", client_id)
     return Reply(204)
@@ -89,6 +89,6 @@ async def delete_client(call: Call) -> Reply:
     responses={200: ("Statistics", ref("ClientStatistics"))})
 def client_statistics(call: Call) -> Reply:
     storage = get_storage()
-    client = clients_service.get(storage, call.route["clientId"], call.principal.client_ids)
-    return Reply(200, clients_service.statistics(storage, client))
+    client = clients.get(storage, call.route["clientId"], call.principal.client_ids)
+    return Reply(200, clients.statistics(storage, client))
 

@@ -1,9 +1,10 @@
 """The one declaration of the HTTP API (handlers register themselves on it)."""
 
-from shared import audit, rate_limits, shares_service
+from shared.http import rate_limits
 from shared.http.api import Api, Call, Operation, Outcome
 from shared.http.errors import ApiError
 from shared.http.schemas import SCHEMAS
+from shared.services import audit, shares
 from shared.storage.context import get_storage
 
 api = Api(
@@ -57,7 +58,7 @@ def limit_call(op: Operation, call: Call) -> None:
     route_class = _CLASSES.get(op.operation_id, rate_limits.READS)
     limit = getattr(settings, _LIMITS[route_class])
     if token:
-        caller = "share:" + shares_service.token_hash(token)[:16]
+        caller = "share:" + shares.token_hash(token)[:16]
     else:
         caller = rate_limits.caller_key(
             call.principal.id, "" if call.principal.trusted_key else call.principal.name,

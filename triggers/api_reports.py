@@ -17,7 +17,6 @@ from azure.core.exceptions import (
     ResourceNotModifiedError,
 )
 
-from shared import clients_service, intake, report_actions, reports_service
 from shared.advisor.model import CATEGORIES, IMPACTS
 from shared.advisor.parse import Limits
 from shared.http.api import Call, Param, Reply
@@ -35,8 +34,10 @@ from shared.http.upload import (
     parse_options,
 )
 from shared.http.views import orchestration_view, report_view
-from shared.pipeline import store_changes
+from shared.pipeline import intake
+from shared.pipeline.steps import store_changes
 from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
+from shared.services import clients, report_actions, reports
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS, REPORT_TYPES
@@ -78,12 +79,12 @@ async def _current(call: Call, report: dict) -> tuple[dict, Any]:
     status = await report_actions.instance_status(call.client, report.get("activeInstance")
                                    or report["reportId"])
     runtime = status.runtime_status.value if status else None
-    reason = reports_service.stopped_reason(
+    reason = reports.stopped_reason(
         report, runtime, status.output if status else None,
         status.created_time if status else None, datetime.now(UTC))
     if reason:
         log.warning("Report %s: %s (request %s)", report["reportId"], reason, call.rid)
-        report = await asyncio.to_thread(reports_service.mark_stopped, get_storage(), report,
+        report = await asyncio.to_thread(reports.mark_stopped, get_storage(), report,
                                          reason)
     return report, status
 
@@ -114,9 +115,9 @@ def _stage_upload(call: Call) -> dict:
     options = parse_options(values, default_title=file_name)
     if not call.principal.sees(options.client_id):
         raise AuthError(403, "Forbidden", f"You may not upload for client '{options.client_id}'.")
-    clients_service.check_accepts_uploads(storage, options.client_id)
+    clients.check_accepts_uploads(storage, options.client_id)
     if options.baseline_report_id:
-        reports_service.check_baseline(storage, {"clientId": options.client_id,
+        reports.check_baseline(storage, {"clientId": options.client_id,
                                                  "reportId": ""}, options.baseline_report_id)
     check_header(data, file_name, Limits(settings.max_upload_bytes, settings.max_rows))
     return intake.stage_api_upload(storage, data, file_name, options)
@@ -161,7 +162,7 @@ async def upload_report(call: Call) -> Reply:
     responses={200: ("A page of reports", ref("ReportPage"))})
 def list_reports(call: Call) -> Reply:
     q = call.query
-    rows = reports_service.list_reports(
+    rows = reports.list_reports(
         get_storage(), client_ids=call.principal.client_ids, client_id=q.get("clientId"),
         statuses=q.get("status"), report_type=q.get("reportType"),
         created_from=q.get("createdFrom"), created_to=q.get("createdTo"))
@@ -179,10 +180,10 @@ def list_reports(call: Call) -> Reply:
 async def get_report(call: Call) -> Reply:
     report = await asyncio.to_thread(_report, call)
     live = None
-    if report.get("status") in reports_service.IN_PROGRESS:
+    if report.get("status") in reports.IN_PROGRESS:
         report, status = await _current(call, report)
         if status and isinstance(status.custom_status, dict) \
-                and report.get("status") in reports_service.IN_PROGRESS:
+                and report.get("status") in reports.IN_PROGRESS:
             live = status.custom_status
     view = report_view(report, call.api_base, live)
     view["links"]["status"] = call.client.get_client_response_links(
@@ -206,8 +207,8 @@ async def get_report_status(call: Call) -> Reply:
     report, status = await _current(call, report)
     # Running while either says so: the report row is finalized a moment before its
     # orchestration ends, and "Completed" must come with the orchestration's output.
-    running = report.get("status") in reports_service.IN_PROGRESS or (
-        status is not None and status.runtime_status.value in reports_service.RUNNING)
+    running = report.get("status") in reports.IN_PROGRESS or (
+        status is not None and status.runtime_status.value in reports.RUNNING)
     if status is not None:
         body = orchestration_view(status)
     else:  # no instance (purged, or not started yet): answer from the report row
@@ -231,7 +232,7 @@ async def get_report_status(call: Call) -> Reply:
     responses={200: ("Statistics", ref("Statistics")),
                409: ("Not computed yet", ref("Error"))})
 def get_statistics(call: Call) -> Reply:
-    return Reply(200, reports_service.statistics(get_storage(), _report(call)))
+    return Reply(200, reports.statistics(get_storage(), _report(call)))
 
 
 @api.operation(
@@ -254,14 +255,14 @@ def list_recommendations(call: Call) -> Reply:
     q = call.query
     filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
     try:
-        rows = reports_service.query_recommendations(get_storage(), report, filters)
+        rows = reports.query_recommendations(get_storage(), report, filters)
     except ResourceNotFoundError:
         raise ApiError(409, "NotReady", "The recommendations of this report are not stored.",
                        target="reportId") from None
     page = page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
                    query=call.req.params, filters=filters)
-    excluded = reports_service.excluded_by(get_storage(), report)
-    page["results"] = [reports_service.recommendation_view(r, excluded.get(str(r.line)))
+    excluded = reports.excluded_by(get_storage(), report)
+    page["results"] = [reports.recommendation_view(r, excluded.get(str(r.line)))
                        for r in page["results"]]
     return Reply(200, page)
 
@@ -277,7 +278,7 @@ def list_recommendations(call: Call) -> Reply:
 def list_actions(call: Call) -> Reply:
     q = call.query
     categories, impacts = set(q.get("category") or ()), set(q.get("impact") or ())
-    plan = [a for a in reports_service.action_plan_of(get_storage(), _report(call))
+    plan = [a for a in reports.action_plan_of(get_storage(), _report(call))
             if (not categories or a["category"] in categories)
             and (not impacts or a["impact"] in impacts)]
     filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
@@ -294,7 +295,7 @@ def list_actions(call: Call) -> Reply:
                409: ("Not computed yet", ref("Error"))})
 def list_changes(call: Call) -> Reply:
     q = call.query
-    changes = reports_service.changes_of(get_storage(), _report(call))
+    changes = reports.changes_of(get_storage(), _report(call))
     items = [i for i in changes["results"] if not q.get("change") or i["change"] == q["change"]]
     filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
     page = page_of(items, page=q["page"], page_size=q["pageSize"], url=call.url,
@@ -399,7 +400,7 @@ def update_report(call: Call) -> Reply:
     if "baselineReportId" in call.body:
         baseline = call.body["baselineReportId"]
         if baseline:
-            reports_service.check_baseline(storage, report, baseline)
+            reports.check_baseline(storage, report, baseline)
         fields["baselineReportId"] = baseline or ""
     storage.reports.update(report["clientId"], report["reportId"], fields)
     report = storage.reports.get(report["clientId"], report["reportId"])
@@ -431,10 +432,10 @@ async def delete_report(call: Call) -> Reply:
 async def render_again(call: Call) -> Reply:
     storage = get_storage()
     report, _ = await _current(call, await asyncio.to_thread(_report, call))
-    reports_service.check_can_render(report)
+    reports.check_can_render(report)
     body = call.body or {}
     types, formats = body.get("reportTypes"), body.get("formats")
-    job = reports_service.job_for(storage, report, types, formats)
+    job = reports.job_for(storage, report, types, formats)
     if problems := format_problems(job["reportTypes"], job["formats"]):
         raise invalid(problems)
     instance = await report_actions.start_render(storage, call.client, report, types, formats)
@@ -449,6 +450,6 @@ async def render_again(call: Call) -> Reply:
 async def retry_report(call: Call) -> Reply:
     storage = get_storage()
     report, _ = await _current(call, await asyncio.to_thread(_report, call))
-    reports_service.check_can_retry(report)
+    reports.check_can_retry(report)
     await report_actions.start_retry(storage, call.client, report)
     return await _accepted(call, report["reportId"], report["reportId"])

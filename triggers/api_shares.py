@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared import shares_service
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.errors import not_found
 from shared.http.schemas import BINARY_FILE, SHARE_CREATE, ref
+from shared.services import shares
 from shared.storage.context import get_storage
 from shared.storage.reports import is_deleted
 from triggers.api_registry import api
@@ -30,7 +30,7 @@ def now() -> datetime:
 def create_share(call: Call) -> Reply:
     report = _report(call)
     body = call.body
-    token, share = shares_service.create(
+    token, share = shares.create(
         get_storage(), report,
         [{"reportType": a["type"], "format": a["format"]} for a in body["artifacts"]],
         body.get("expiresInHours", 168), body.get("maxDownloads"), call.principal.name, now())
@@ -46,7 +46,7 @@ def create_share(call: Call) -> Reply:
     responses={200: ("The shares", ref("ShareList"))})
 def list_shares(call: Call) -> Reply:
     report = _report(call)
-    return Reply(200, {"results": shares_service.list_shares(get_storage(), report["reportId"],
+    return Reply(200, {"results": shares.list_shares(get_storage(), report["reportId"],
                                                              now())})
 
 
@@ -56,20 +56,20 @@ def list_shares(call: Call) -> Reply:
     responses={204: ("Revoked", None)})
 def revoke_share(call: Call) -> Reply:
     report = _report(call)
-    shares_service.revoke(get_storage(), report["reportId"], call.route["shareId"], now())
+    shares.revoke(get_storage(), report["reportId"], call.route["shareId"], now())
     return Reply(204)
 
 
 def _shared(call: Call) -> tuple[dict, dict]:
     """The share a link names and its report; 404 unknown or deleted, 410 no longer usable."""
     storage = get_storage()
-    share = shares_service.find(storage, call.route["token"])
+    share = shares.find(storage, call.route["token"])
     report = storage.reports.find(share["PartitionKey"])
     if is_deleted(report):
         raise not_found("Share link", "token")
     call.audit.update({"reportId": share["PartitionKey"], "shareId": share["RowKey"],
                        "clientId": share.get("clientId", "")})
-    shares_service.check_usable(share, now())
+    shares.check_usable(share, now())
     return share, report
 
 
@@ -83,7 +83,7 @@ def open_share(call: Call) -> Reply:
     share, report = _shared(call)
     client = get_storage().client_records.get(report["clientId"]) or {}
     base = f"{call.api_base}/shared/{call.route['token']}"
-    view = shares_service.view(share, now())
+    view = shares.view(share, now())
     left = None if view["maxDownloads"] is None else view["maxDownloads"] - view["downloads"]
     return Reply(200, {
         "title": report.get("title", ""), "client": client.get("name") or report["clientId"],
@@ -101,7 +101,7 @@ def open_share(call: Call) -> Reply:
                410: ("Expired, revoked or used up", ref("Error"))})
 def download_shared(call: Call) -> Reply:
     share, report = _shared(call)
-    allowed = {(a["reportType"], a["format"]) for a in shares_service.view(share, now())[
+    allowed = {(a["reportType"], a["format"]) for a in shares.view(share, now())[
         "artifacts"]}
     return serve_artifact(call, report, call.route["artifact"], allowed, lambda:
-                          shares_service.count_download(get_storage(), share, now()))
+                          shares.count_download(get_storage(), share, now()))

@@ -14,9 +14,11 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import audit, clients_service, intake, rate_limits
+from shared.http import rate_limits
 from shared.http.errors import ApiError
 from shared.http.upload import parse_options
+from shared.pipeline import intake
+from shared.services import audit, clients
 from shared.storage.clients import is_slug
 from shared.storage.context import get_storage
 
@@ -42,7 +44,7 @@ def _stage(blob: func.InputStream) -> dict | None:
             raise ApiError(400, "NoClientFolder", f"{name} is at the container's root: drop "
                            f"it into a client folder, such as {container}/contoso/{name}.")
         options = parse_options(values, default_title=name.rsplit("/", 1)[-1])
-        clients_service.check_accepts_uploads(storage, options.client_id)
+        clients.check_accepts_uploads(storage, options.client_id)
         _check_drop_rate(storage, options.client_id)
     except ApiError as error:
         client_id = values["clientId"] if is_slug(values["clientId"]) else intake.ROOT_CLIENT

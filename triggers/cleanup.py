@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared import audit, rate_limits, reports_service
-from shared.cleanup import (
+from shared.http import rate_limits
+from shared.services import audit, reports
+from shared.services.cleanup import (
     delete_orphaned_rows,
     delete_stale_failed_reports,
     stuck_reports,
@@ -49,11 +50,11 @@ async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClien
     for report in await asyncio.to_thread(stuck_reports, storage, now):
         status = await client.get_status(report.get("activeInstance") or report["reportId"])
         known = status is not None and status.runtime_status is not None
-        reason = reports_service.stopped_reason(
+        reason = reports.stopped_reason(
             report, status.runtime_status.value if known else None,
             status.output if known else None, status.created_time if known else None, now)
         if reason:
-            await asyncio.to_thread(reports_service.mark_stopped, storage, report, reason)
+            await asyncio.to_thread(reports.mark_stopped, storage, report, reason)
             stuck += 1
     purged = await client.purge_instance_history_by(
         created_time_from=datetime(2000, 1, 1, tzinfo=UTC),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from typing import Any
 
@@ -13,11 +14,25 @@ from shared.storage.reports import now_iso
 
 PARTITION = "client"
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+JSON_FIELDS = ("contacts", "subscriptionIds", "logo")  # kept as JSON text in the table
 SLUG_TEXT = "lowercase letters, digits and hyphens (1-63 characters, no hyphen at either end)"
 
 
 def is_slug(value: str) -> bool:
     return bool(SLUG.match(value))
+
+
+def view(entity: dict[str, Any]) -> dict[str, Any]:
+    """A client row as the API shows it (JSON fields decoded, defaults filled in)."""
+    out = {"clientId": entity["RowKey"] if "RowKey" in entity else entity["clientId"],
+           "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
+           "subscriptionIds": [], "active": bool(entity.get("active", True)),
+           "accentColor": (entity.get("accentColor") or "").lower() or None, "logo": None,
+           "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
+    for key in JSON_FIELDS:
+        if entity.get(key):  # "" (removed) keeps the default
+            out[key] = json.loads(entity[key])
+    return out
 
 
 class ClientsRepository:

@@ -43,7 +43,7 @@ class Storage:
 
     @cached_property
     def audit(self) -> TableClient:
-        """Audit entries: PartitionKey = "audit", RowKey = newest first (see shared/audit.py)."""
+        """Audit entries: PartitionKey = "audit", RowKey = newest first (services/audit.py)."""
         return ensure_table(self.clients.table, self.settings.audit_table)
 
     @cached_property

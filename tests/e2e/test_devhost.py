@@ -281,7 +281,7 @@ def test_instance_queries_come_in_pages_with_continuation_tokens(host):
         if not token:
             break
     assert seen == ids and pages == 3
-    # The app's pager (shared.durable_instances) reads every page through the SDK's endpoint.
+    # The app's pager (shared.pipeline.durable_instances) reads every page through the SDK.
     r = host.request("GET", f"api/client/list-all/{prefix}", params={"top": "2"})
     assert r.status_code == 200 and r.json()["ids"] == ids
 

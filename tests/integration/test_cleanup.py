@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from shared.cleanup import delete_stale_failed_reports
+from shared.services.cleanup import delete_stale_failed_reports
 from shared.settings import load_settings
 from shared.storage import layout
 from shared.storage.context import Storage
@@ -46,7 +46,7 @@ def test_old_failed_reports_are_deleted_with_their_data(storage_connection, uniq
 
 def test_orphaned_rows_and_half_done_deletes_are_cleaned(storage_connection, unique_name):
     from shared.advisor.model import Recommendation
-    from shared.cleanup import delete_orphaned_rows, stuck_reports, unfinished_deletions
+    from shared.services.cleanup import delete_orphaned_rows, stuck_reports, unfinished_deletions
 
     storage = make_storage(storage_connection, unique_name)
     now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from azure.data.tables import TableServiceClient
 
-from shared import audit, rate_limits
+from shared.http import rate_limits
+from shared.services import audit
 from shared.settings import Settings
 from shared.storage.context import Storage
 from shared.storage.factory import build_clients

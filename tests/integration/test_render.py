@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared import pipeline
+from shared.pipeline import steps
 from shared.rendering import render as rendering
 from shared.storage import layout
 from shared.storage.reports import ReportGone, now_iso
@@ -16,8 +16,8 @@ from tests.support.exports import build_rows, to_csv
 
 def _ready(storage, report_id: str) -> dict:
     job = _report(storage, report_id, to_csv(build_rows(120, seed=5)))
-    assert pipeline.validate(storage, job)["accepted"]
-    pipeline.summarize(storage, job)
+    assert steps.validate(storage, job)["accepted"]
+    steps.summarize(storage, job)
     return job
 
 
@@ -28,13 +28,13 @@ def _blob(storage, name: str) -> bytes:
 def test_one_type_in_several_formats_is_each_format_alone(storage_connection, unique_name):
     storage = make_storage(storage_connection, unique_name)
     job = _ready(storage, "formats")
-    together = pipeline.render(storage, job, "cost", ["html", "pdf", "xlsx"])
+    together = steps.render(storage, job, "cost", ["html", "pdf", "xlsx"])
     assert [(a["reportType"], a["format"]) for a in together] == [
         ("cost", "html"), ("cost", "pdf"), ("cost", "xlsx")]
     made = {a["format"]: _blob(storage, a["blob"]) for a in together}
     assert all(len(data) == a["size"] for a, data in zip(together, made.values(), strict=True))
     for fmt in ("html", "xlsx"):  # the PDF stamps its creation time
-        alone = pipeline.render(storage, job, "cost", [fmt])
+        alone = steps.render(storage, job, "cost", [fmt])
         assert _blob(storage, alone[0]["blob"]) == made[fmt]
 
 
@@ -51,9 +51,9 @@ def test_a_report_deleted_while_it_renders_keeps_none_of_its_formats(
         if len(calls) == 1:
             storage.reports.update("acme", "deleted", {"deletedAt": now_iso()})
 
-    monkeypatch.setattr(pipeline, "write_report", delete_after_first)
+    monkeypatch.setattr(steps, "write_report", delete_after_first)
     with pytest.raises(ReportGone):
-        pipeline.render(storage, job, "executive", ["html", "pdf"])
+        steps.render(storage, job, "executive", ["html", "pdf"])
     assert calls == ["html", "pdf"]
     names = [layout.artifact_blob_name("acme", "deleted", "executive", f) for f in ("html", "pdf")]
     assert not [b.name for b in storage.artifacts.list_blobs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from shared import pipeline
+from shared.pipeline import steps
 from shared.storage import layout
 from tests.integration.test_cleanup import make_storage
 from tests.integration.test_validate import _report
@@ -17,8 +17,8 @@ def test_renders_read_the_summarys_facts_and_draw_what_they_would_work_out(
     storage = make_storage(storage_connection, unique_name)
     job = _report(storage, "facts", to_csv(build_rows(400, seed=11)))
     job["reportTypes"], job["formats"] = ["executive", "cost"], ["html", "pdf"]
-    assert pipeline.validate(storage, job)["accepted"]
-    pipeline.summarize(storage, job)
+    assert steps.validate(storage, job)["accepted"]
+    steps.summarize(storage, job)
 
     name = layout.facts_blob_name("acme", "facts")
     facts = json.loads(storage.artifacts.get_blob_client(name).download_blob().readall())
@@ -31,7 +31,7 @@ def test_renders_read_the_summarys_facts_and_draw_what_they_would_work_out(
     assert json.loads(statistics) == every["stats"]  # the statistics endpoint's figures
 
     def artifact(report_type: str, fmt: str) -> bytes:
-        blob = pipeline.render(storage, job, report_type, [fmt])[0]["blob"]
+        blob = steps.render(storage, job, report_type, [fmt])[0]["blob"]
         return storage.artifacts.get_blob_client(blob).download_blob().readall()
 
     given = {pair: artifact(*pair) for pair in [("executive", "html"), ("cost", "pdf")]}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 import shared.advisor.parse as parse_module
-from shared import pipeline
 from shared.advisor import records as rec_io
 from shared.advisor.model import Recommendation
+from shared.pipeline import steps
 from shared.storage import layout
 from shared.storage.shard_writer import ShardWriter
 from tests.integration.test_cleanup import make_storage
@@ -62,9 +62,9 @@ def test_validation_in_chunks_writes_what_one_reading_writes(storage_connection,
     rows = build_rows(6_000, seed=3)
     rows[10]["Recommendation"] = ""  # rejected
     data = to_csv(rows + rows[100:104])  # duplicates in the last chunk of earlier rows
-    whole = pipeline.validate(storage, _report(storage, "whole", data))
+    whole = steps.validate(storage, _report(storage, "whole", data))
     monkeypatch.setattr(parse_module, "CHUNK_BYTES", 50_000)  # about 30 chunks
-    chunked = pipeline.validate(storage, _report(storage, "chunked", data))
+    chunked = steps.validate(storage, _report(storage, "chunked", data))
     assert chunked == whole and whole["rowsAccepted"] == 5_999
     assert len(whole["shards"]) == 3  # 6,004 lines: three shards of up to 2,500
     fields = ("rowsTotal", "rowsAccepted", "rowsRejected", "duplicates", "warnings", "errors",
@@ -84,7 +84,7 @@ def test_a_refusal_after_many_batches_leaves_no_shard_blob(storage_connection, u
     for row in rows[100:]:  # two thirds rejected, the first third accepted and staged
         row["Potential Annual Cost Savings"] = "plenty"
     monkeypatch.setattr(parse_module, "CHUNK_BYTES", chunk_bytes)
-    outcome = pipeline.validate(storage, _report(storage, "refused", to_csv(rows)))
+    outcome = steps.validate(storage, _report(storage, "refused", to_csv(rows)))
     assert outcome["accepted"] is False
     assert outcome["refusal"]["code"] == "TooManyRejectedRows"
     assert shard_blobs(storage, "acme", "refused") == {}

@@ -18,12 +18,12 @@ from shared.advisor.model import Recommendation
 from shared.advisor.parse import parse_export
 from shared.advisor.scope import out_of_scope
 from shared.http.upload import format_problems
-from shared.logos import LogoRefused, check_logo
 from shared.rendering import theme
 from shared.rendering.document import Branding, Image
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.render import render_report
 from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document, scope_text
+from shared.services.logos import LogoRefused, check_logo
 from tests.support.exports import CURRENT_SAMPLE
 
 RECORDS = parse_export(CURRENT_SAMPLE).records

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from shared.advisor import row_table
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
-from shared.reports_service import _Indexed, matching
+from shared.services.reports import _Indexed, matching
 
 rows = st.lists(st.builds(
     Recommendation,

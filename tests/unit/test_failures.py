@@ -1,4 +1,4 @@
-"""shared.failures.readable: one clean line from either host's activity failure text."""
+"""shared.pipeline.failures.readable: one clean line from either host's activity failure text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from devhost.durable import failures as host_failures
-from shared.failures import readable
+from shared.pipeline.failures import readable
 
 # What the Python SDK raises in the orchestrator for a TaskFailed event: f"{Reason} \n {Details}"
 # (TaskOrchestrationExecutor.py).

@@ -1,4 +1,4 @@
-"""shared.memory: freed memory goes back to the system after a large step (glibc only)."""
+"""shared.pipeline.memory: freed memory goes back to the system after a large step (glibc only)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import memory
+from shared.pipeline import memory
 
 ROOT = Path(__file__).resolve().parents[2]
 # Large values (malloc'd, not pymalloc'd) freed around a few survivors, as a parse leaves them:
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import gc, sys
 sys.path.insert(0, sys.argv[1])
-from shared import memory
+from shared.pipeline import memory
 def rss():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
 junk = [bytes(1000) + str(i).encode() for i in range(300_000)]
@@ -44,7 +44,7 @@ def test_release_hands_freed_pages_back():
 FREEZE_SCRIPT = """
 import gc, sys, weakref
 sys.path.insert(0, sys.argv[1])
-from shared import memory
+from shared.pipeline import memory
 import json, decimal  # the app's imports, as a worker has them at its first step
 memory.release()
 frozen = gc.get_freeze_count()

@@ -1,4 +1,4 @@
-"""shared.rows_cache: a report's rows are read once per worker while their blobs do not change."""
+"""shared.pipeline.rows_cache: a report's rows are read once per worker while its blobs stay."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from shared import rows_cache
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import RowTable
+from shared.pipeline import rows_cache
 
 
 @pytest.fixture(autouse=True)

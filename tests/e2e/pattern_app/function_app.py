@@ -64,7 +64,7 @@ async def client_ops(req: func.HttpRequest, client) -> func.HttpResponse:
         body = {"ids": sorted(s.instance_id for s in statuses
                               if s.instance_id.startswith(instance_id))}
     elif op == "list-all":  # the app's pager over every page of the instance query
-        from shared import durable_instances
+        from shared.pipeline import durable_instances
         found = await durable_instances.list_all(client, page_size=int(req.params["top"]))
         body = {"ids": sorted(s["instanceId"] for s in found
                               if s["instanceId"].startswith(instance_id))}

@@ -11,13 +11,12 @@ from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import UpdateMode
 
 from shared.http.errors import ApiError, not_found
-from shared.storage.clients import PARTITION, is_slug
+from shared.storage.clients import JSON_FIELDS, PARTITION, is_slug, view
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
-_JSON = ("contacts", "subscriptionIds", "logo")  # kept as JSON text in the table
 
 
 def slugify(name: str) -> str:
@@ -25,21 +24,9 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:55].strip("-") or "client"
 
 
-def view(entity: dict[str, Any]) -> dict[str, Any]:
-    out = {"clientId": entity["RowKey"] if "RowKey" in entity else entity["clientId"],
-           "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
-           "subscriptionIds": [], "active": bool(entity.get("active", True)),
-           "accentColor": (entity.get("accentColor") or "").lower() or None, "logo": None,
-           "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
-    for key in _JSON:
-        if entity.get(key):  # "" (removed) keeps the default
-            out[key] = json.loads(entity[key])
-    return out
-
-
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     """Lists and objects as JSON text; null as "" (a merge cannot remove a property)."""
-    return {k: "" if v is None else json.dumps(v, ensure_ascii=False) if k in _JSON else v
+    return {k: "" if v is None else json.dumps(v, ensure_ascii=False) if k in JSON_FIELDS else v
             for k, v in fields.items()}
 
 

@@ -9,7 +9,8 @@ import logging
 import secrets
 from typing import Any
 
-from shared import intake, reports_service
+from shared.pipeline import intake
+from shared.services import reports
 from shared.storage.context import Storage
 from shared.storage.reports import now_iso
 
@@ -39,10 +40,10 @@ async def delete_everywhere(storage: Storage, client: Any, report: dict[str, Any
     instances = [report["reportId"], *(report.get("renderInstances") or [])]
     for instance in instances:
         status = await instance_status(client, instance)
-        if status and status.runtime_status.value in reports_service.RUNNING:
+        if status and status.runtime_status.value in reports.RUNNING:
             await client.terminate(instance, f"report deleted (request {request_id})")
     await _wait_until_ended(client, instances)
-    await asyncio.to_thread(reports_service.delete_report_data, storage, report)
+    await asyncio.to_thread(reports.delete_report_data, storage, report)
     for instance in instances:
         await client.purge_instance_history(instance)
     log.info("Report %s deleted (request %s)", report["reportId"], request_id)
@@ -55,7 +56,7 @@ async def _wait_until_ended(client: Any, instances: list[str]) -> None:
     while waiting and asyncio.get_running_loop().time() < deadline:
         statuses = [await instance_status(client, i) for i in waiting]
         waiting = [i for i, s in zip(waiting, statuses, strict=True)
-                   if s and s.runtime_status.value in reports_service.RUNNING]
+                   if s and s.runtime_status.value in reports.RUNNING]
         if waiting:
             await asyncio.sleep(0.5)
     if waiting:
@@ -67,7 +68,7 @@ async def start_render(storage: Storage, client: Any, report: dict[str, Any],
                        types: list[str] | None = None,
                        formats: list[str] | None = None) -> str:
     """Render chosen types and formats again (default: the report's own); the instance id."""
-    job = reports_service.job_for(storage, report, types, formats)
+    job = reports.job_for(storage, report, types, formats)
     instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
         "status": "processing", "activeInstance": instance, "queuedAt": now_iso(),
@@ -78,7 +79,7 @@ async def start_render(storage: Storage, client: Any, report: dict[str, Any],
 
 async def start_retry(storage: Storage, client: Any, report: dict[str, Any]) -> None:
     """Process a failed report again from its upload."""
-    job = reports_service.job_for(storage, report)
+    job = reports.job_for(storage, report)
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
         "status": "queued", "attempts": int(report.get("attempts") or 1) + 1,
         "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso(),

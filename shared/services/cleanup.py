@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.reports_service import IN_PROGRESS, delete_report_data
+from shared.services.reports import IN_PROGRESS, delete_report_data
 from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.reports import iso

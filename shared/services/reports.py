@@ -11,20 +11,20 @@ from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
-from shared import shares_service
 from shared.advisor.actions import action_plan
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
-from shared.failures import readable
 from shared.http.errors import ApiError
-from shared.intake import owns_upload
-from shared.pipeline import (
+from shared.pipeline.failures import readable
+from shared.pipeline.intake import owns_upload
+from shared.pipeline.steps import (
     is_baseline_for,
     load_records,
     read_json,
     shards_of,
     store_changes,
 )
+from shared.services import shares
 from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, iso, now_iso, parse_iso
@@ -277,7 +277,7 @@ def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
     if owns_upload(report):  # never a file the user dropped, which other reports may need
         with contextlib.suppress(ResourceNotFoundError):
             storage.uploads.delete_blob(report["uploadBlob"])
-    shares_service.delete_all(storage, report_id)
+    shares.delete_all(storage, report_id)
     storage.reports.delete(client_id, report_id)
     _indexed.cache_clear()
 

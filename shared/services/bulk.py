@@ -11,8 +11,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from shared import audit, report_actions, reports_service
 from shared.http.errors import ApiError
+from shared.services import audit, report_actions, reports
 from shared.storage.context import Storage
 from shared.storage.reports import is_deleted
 
@@ -44,7 +44,7 @@ def select(storage: Storage, body: dict[str, Any], client_ids: frozenset[str] | 
         return chosen, missing
     where = body["filter"]
     created_to = where.get("createdTo")
-    rows = reports_service.list_reports(
+    rows = reports.list_reports(
         storage, client_ids=client_ids, client_id=where.get("clientId"),
         statuses=[where["status"]] if where.get("status") else None, report_type=None,
         created_from=None,
@@ -69,11 +69,11 @@ async def act(storage: Storage, client: Any, task: dict[str, Any]) -> dict[str, 
             await report_actions.delete_everywhere(storage, client, report, task["requestId"])
             result["outcome"] = "deleted"
         elif action == "render":
-            reports_service.check_can_render(report)
+            reports.check_can_render(report)
             result.update(outcome="started",
                           instanceId=await report_actions.start_render(storage, client, report))
         else:
-            reports_service.check_can_retry(report)
+            reports.check_can_retry(report)
             await report_actions.start_retry(storage, client, report)
             result.update(outcome="started", instanceId=report_id)
     except ApiError as refused:

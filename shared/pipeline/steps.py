@@ -21,7 +21,6 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
-from shared import clients_service, rows_cache
 from shared.advisor import records as rec_io
 from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
@@ -30,12 +29,14 @@ from shared.advisor.parse import ExportReader, Limits
 from shared.advisor.row_table import Builder, RowTable
 from shared.advisor.scope import ScopeCheck
 from shared.advisor.stats import export_date
-from shared.branding_service import branding_of
-from shared.job import InvalidJob, check_job
-from shared.memory import released_after
+from shared.pipeline import rows_cache
+from shared.pipeline.branding import branding_of
+from shared.pipeline.job import InvalidJob, check_job
+from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import ReportInput, report_facts
 from shared.storage import layout
+from shared.storage.clients import view as client_view
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
 from shared.storage.reports import ReportGone, creation_order, is_deleted, now_iso
@@ -102,7 +103,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         reader = ExportReader(data, Limits(storage.settings.max_upload_bytes,
                                            storage.settings.max_rows))
         shards = layout.shards_for(reader.rows_estimate(), int(job["shards"]))
-        subscriptions = clients_service.view(client)["subscriptionIds"] if client else []
+        subscriptions = client_view(client)["subscriptionIds"] if client else []
         scope = ScopeCheck(subscriptions)
         with ShardWriter(storage.artifacts, client_id, report_id, shards) as writer:
             for batch in reader.batches():
