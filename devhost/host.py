@@ -24,6 +24,7 @@ from devhost.config import HostConfig
 from devhost.durable import api
 from devhost.durable.engine import Engine
 from devhost.durable.store import DurableStore
+from devhost.easy_auth import SIGN_IN, EasyAuth
 from devhost.http_triggers import HttpTriggers, build_routes, presented_key
 from devhost.keys import DURABLETASK, Keys
 from devhost.timer_triggers import run_timer
@@ -69,6 +70,11 @@ def _loopback_only(request: web.Request) -> web.Response | None:
 
 
 async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
+    # As App Service with authentication on: the app may trust the principal headers the
+    # platform (here devhost/easy_auth.py) adds. WEBSITE_AUTH_ENABLED=false runs without it.
+    easy_auth = None
+    if os.environ.setdefault("WEBSITE_AUTH_ENABLED", "True").lower() == "true":
+        easy_auth = EasyAuth()
     index = functions.load(options.app_module, options.script_root)
     conn = os.environ["AzureWebJobsStorage"]
     tables = TableServiceClient.from_connection_string(conn)
@@ -110,7 +116,14 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     api.add_routes(app, engine, prefix=api.rpc_prefix(rpc_token), hub=config.hub_name,
                    guard=_loopback_only, key=keys.durabletask)
     app.router.add_get("/admin/host/status", host_status)
-    app.router.add_route("*", r"/{tail:[\s\S]*}", http.handle)  # paths may hold newlines
+    if easy_auth is not None:
+        easy_auth.add_routes(app)
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            return await http.handle(easy_auth.with_principal(request))
+    else:
+        handle = http.handle
+    app.router.add_route("*", r"/{tail:[\s\S]*}", handle)  # paths may hold newlines
 
     # Bodies reach the app as sent: the Functions host does not inflate Content-Encoding.
     runner = web.AppRunner(app, access_log=None, auto_decompress=False)
@@ -151,10 +164,14 @@ def _report_crash(task: asyncio.Task) -> None:
 def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
             config: HostConfig, keys_file: Path) -> None:
     lines = [f"Functions ({len(index.all())}) in hub '{config.hub_name}':"]
+    urls = {}
     for info in index.http:
         methods = ",".join(info.trigger.get("methods") or ["*"])
-        lines.append(f"  {info.name}: [{methods}] {base_url}/{config.route_prefix}/"
-                     f"{info.trigger.get('route') or info.name}")
+        route = "/".join(p for p in (config.route_prefix,
+                                     info.trigger.get("route") or info.name) if p)
+        urls[info.name] = f"{base_url}/{route}"
+        lines.append(f"  {info.name}: [{methods}] {urls[info.name]}")
+    health = next((url for url in urls.values() if url.endswith("/health")), None)
     for info in [*index.blob, *index.timer, *index.orchestrators.values(),
                  *index.activities.values()]:
         lines.append(f"  {info.name}: {info.trigger_type}")
@@ -164,7 +181,8 @@ def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
         f"Function key: {keys.function}",
         f"Keys file:    {keys_file} (also the master key and the durabletask_extension "
         "system key that /runtime/webhooks/durabletask takes)",
-        f"Try:          curl -s {base_url}/{config.route_prefix}/health",
+        f"Web app:      {base_url}/ (sign in on the local form at {base_url}{SIGN_IN})",
+        *([f"Try:          curl -s {health}"] if health else []),
         "",
         "devhost ready",
     ]

@@ -2,6 +2,8 @@
 
 Each function hands the request to the declared operation for its method; a catch-all route
 answers unknown routes with 404 JSON and other methods of known routes with 405 JSON.
+host.json's routePrefix is "" so that the web app can answer at the site root: every API
+route is bound under `api/` here, so the API's URLs are those it always had.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared.http.api import fallback
+from shared.http.api import ROUTE_PREFIX, fallback
 from triggers import (  # noqa: F401 - they register operations
     api_analytics,
     api_audit,
@@ -39,7 +41,7 @@ def _register(route: str, methods: list[str], anonymous: bool) -> None:
     handle.__name__ = _function_name(route)
     level = func.AuthLevel.ANONYMOUS if anonymous else func.AuthLevel.FUNCTION
     bp.function_name(handle.__name__)(
-        bp.route(route=route, methods=methods, auth_level=level)(
+        bp.route(route=f"{ROUTE_PREFIX}/{route}", methods=methods, auth_level=level)(
             bp.durable_client_input(client_name="client")(handle)))
 
 
@@ -49,6 +51,6 @@ for _route, _ops in api.routes().items():
 
 
 @bp.function_name("api_fallback")
-@bp.route(route="{*path}", auth_level=func.AuthLevel.ANONYMOUS)  # every method
+@bp.route(route=ROUTE_PREFIX + "/{*path}", auth_level=func.AuthLevel.ANONYMOUS)  # every method
 def api_fallback(req: func.HttpRequest) -> func.HttpResponse:
     return fallback(api, req)

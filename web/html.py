@@ -1,0 +1,67 @@
+"""The pages' templates (Jinja2, autoescaped) and the filters they format figures with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.rendering.formatting import count, money, plural
+from web import assets
+
+TEMPLATES = Path(__file__).parent / "templates"
+CATEGORY_LABELS = {"OperationalExcellence": "Operational excellence",
+                   "HighAvailability": "Reliability"}
+
+
+def compact_money(amount: float | None, currency: str) -> str:
+    """Headline money: 5.3 M USD, 48.5 k USD; exact figures stay in the tables."""
+    if amount is None:
+        return ""
+    size = abs(amount)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{amount / limit:,.1f} {suffix} {currency}"
+    return f"{amount:,.0f} {currency}"
+
+
+def when(value: str | None) -> str:
+    """`2026-12-07 04:25 UTC` from an ISO time (the API's times are UTC)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:16]
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def size(value: int | None) -> str:
+    amount = float(value or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if amount < 1024 or unit == "GB":
+            return f"{amount:,.0f} {unit}" if unit == "bytes" else f"{amount:,.1f} {unit}"
+        amount /= 1024
+    return ""
+
+
+def signed(value: int | float) -> str:
+    return f"+{value:,}" if value > 0 else (f"−{abs(value):,}" if value < 0 else "±0")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
+        ["html"], default=True), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(money=money, compact_money=compact_money, count=count, when=when,
+                       size=size, signed=signed, plural=plural,
+                       category=lambda c: CATEGORY_LABELS.get(c, c))
+    env.globals["asset"] = assets.url
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
