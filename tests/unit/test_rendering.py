@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering.render import render_report, write_report
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, report_facts
+from shared.rendering.report_types import REPORT_TYPES, report_facts
+from shared.rendering.report_types.base import ReportInput
 from shared.storage.layout import FORMATS, artifact_pairs
 from tests.support.exports import build_rows, sample_export, to_csv
 
@@ -224,7 +225,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from tests.support.exports import build_rows, to_csv
 from shared.advisor.parse import parse_export
 from shared.rendering.render import render_report, write_report
-from shared.rendering.report_types import ReportInput
+from shared.rendering.report_types.base import ReportInput
 records = parse_export(to_csv(build_rows(50_000, seed=1))).records
 data = ReportInput(records, "C", "T", "big.csv", "2026-11-21")
 html = render_report("detailed", "html", data)
