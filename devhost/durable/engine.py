@@ -1,11 +1,9 @@
 """The orchestration engine: episodes replayed by the Durable SDK, work scheduled from its tasks.
 
 Each episode hands the SDK the instance's history plus the new messages (as the extension
-does), then reads the SDK's own open tasks to learn what the orchestrator now waits for. Task
-ids come from the SDK's sequence numbers, including the hidden timers and re-scheduled tasks
-of `call_*_with_retry`, so the history written here is the one the SDK expects on replay.
-This leans on SDK internals (`open_tasks`, `RetryAbleTask`); `constraints.txt` pins the SDK and
-tests/e2e cover every pattern.
+does), then reads the SDK's own open tasks to learn what the orchestrator now waits for
+(sdk.py, the one module that leans on SDK internals). What the engine's parts share, an
+instance in progress and a piece of work, is in state.py.
 
 State lives in Table Storage (see store.py): history is committed before any new work is
 dispatched, and on start-up every unfinished instance is reloaded, its unconsumed messages are
@@ -21,75 +19,35 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from azure.core.exceptions import AzureError
-from azure.durable_functions.models.actions import (
-    ActionType,
-    CallActivityAction,
-    CallActivityWithRetryAction,
-    CallSubOrchestratorAction,
-    CreateTimerAction,
-)
-from azure.durable_functions.models.actions.CallSubOrchestratorWithRetryAction import (
-    CallSubOrchestratorWithRetryAction,  # the package exports the module under this name
-)
-from azure.durable_functions.models.actions.NoOpAction import NoOpAction
-from azure.durable_functions.models.DurableOrchestrationContext import (
-    DurableOrchestrationContext,
-)
-from azure.durable_functions.models.Task import RetryAbleTask
-from azure.durable_functions.orchestrator import Orchestrator
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
 from devhost import invoke, workers
-from devhost.durable import failures
+from devhost.durable import failures, sdk
 from devhost.durable import history as h
+from devhost.durable.state import (
+    Instance,
+    InstanceExists,
+    NotFailed,
+    OrchestratorNotFound,
+    Work,
+    scheduling_event,
+    work_from_event,
+)
 from devhost.durable.store import DurableStore, InstanceRecord
 from devhost.functions import FunctionIndex, FunctionInfo
 
+# The errors callers catch are defined in state.py and exported here, beside the Engine whose
+# operations raise them.
+__all__ = ["Engine", "InstanceExists", "NotFailed", "OrchestratorNotFound"]
+
 log = logging.getLogger("devhost.durable")
-_ERROR_MARKER = "\n\n$OutOfProcData$:"
 ACTIVE = ("Pending", "Running", "Suspended", "ContinuedAsNew")
 DELIVERY_ATTEMPTS = 8  # about 50 s of back-off in all
 _CONTROL = (h.EXECUTION_TERMINATED, h.EXECUTION_SUSPENDED, h.EXECUTION_RESUMED)
-
-
-class OrchestratorNotFound(Exception):
-    pass
-
-
-class InstanceExists(Exception):
-    pass
-
-
-class NotFailed(Exception):
-    """Rewind asked of an instance that has not failed (the extension answers 500)."""
-
-
-@dataclass
-class _Instance:
-    record: InstanceRecord
-    history: list[dict[str, Any]] = field(default_factory=list)
-    consumed: set[str] = field(default_factory=set)
-    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    draining: bool = False
-
-
-@dataclass
-class _Work:
-    """Something an episode scheduled: an activity, a timer or a sub-orchestration."""
-
-    kind: str  # "activity" | "timer" | "suborchestration"
-    task_id: int
-    name: str = ""
-    input: str | None = None
-    fire_at: datetime | None = None
-    child_id: str = ""
 
 
 class Engine:
@@ -104,7 +62,7 @@ class Engine:
         self._activity_slots = asyncio.Semaphore(max_activities)
         # host.json's maxConcurrentOrchestratorFunctions: episodes replaying at once.
         self._orchestrator_slots = asyncio.Semaphore(max_orchestrations)
-        self._instances: dict[str, _Instance] = {}
+        self._instances: dict[str, Instance] = {}
         self._background: set[asyncio.Task] = set()
         self._closing = False
         # The durableClient binding's value, for activities that take one (set by the host
@@ -128,14 +86,14 @@ class Engine:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
 
-    async def _get(self, instance_id: str) -> _Instance | None:
+    async def _get(self, instance_id: str) -> Instance | None:
         inst = self._instances.get(instance_id)
         if inst is not None:
             return inst
         record = await self._run_io(self.store.load_instance, instance_id)
         if record is None:
             return None
-        inst = self._instances.setdefault(instance_id, _Instance(record))
+        inst = self._instances.setdefault(instance_id, Instance(record))
         if not record.is_terminal and not inst.history:
             inst.history, inst.consumed = await self._run_io(self.store.load_history, instance_id)
         return inst
@@ -146,7 +104,7 @@ class Engine:
         """Reload unfinished instances and re-dispatch their outstanding work."""
         records = await self._run_io(self.store.list_instances, ACTIVE)
         for record in records:
-            inst = _Instance(record)
+            inst = Instance(record)
             inst.history, inst.consumed = await self._run_io(
                 self.store.load_history, record.instance_id)
             messages = await self._run_io(self.store.load_messages, record.instance_id)
@@ -155,7 +113,7 @@ class Engine:
             waiting = {e.get(h.COMPLETION_KEY.get(e["EventType"], "")) for _, e in inst.pending}
             for task_id, scheduled in h.outstanding(inst.history).items():
                 if task_id not in waiting:
-                    self._dispatch(inst, _work_from_event(scheduled))
+                    self._dispatch(inst, work_from_event(scheduled))
             self._wake(inst)
         if records:
             log.info("Resumed %d unfinished orchestration(s)", len(records))
@@ -186,15 +144,15 @@ class Engine:
             parent_task_id=parent[1] if parent else None, execution_id=uuid.uuid4().hex,
         )
         await self._run_io(self.store.save_instance, record)
-        inst = _Instance(record)
+        inst = Instance(record)
         self._instances[instance_id] = inst
         self._wake(inst)
         return record
 
-    async def status(self, instance_id: str) -> _Instance | None:
+    async def status(self, instance_id: str) -> Instance | None:
         return await self._get(instance_id)
 
-    async def history_of(self, inst: _Instance) -> list[dict[str, Any]]:
+    async def history_of(self, inst: Instance) -> list[dict[str, Any]]:
         if inst.history:
             return inst.history
         events, _ = await self._run_io(self.store.load_history, inst.record.instance_id)
@@ -237,7 +195,7 @@ class Engine:
         await self._deliver(instance_id, event)
         return 202
 
-    async def _apply_control(self, inst: _Instance,
+    async def _apply_control(self, inst: Instance,
                              messages: list[tuple[str, dict[str, Any]]]) -> None:
         """Terminate ends the instance; suspend holds its other messages until resume."""
         record = inst.record
@@ -287,7 +245,7 @@ class Engine:
             await self._deliver(leaf, h.event(h.GENERIC, Data=reason))
         return 202
 
-    async def _rewind_history(self, inst: _Instance) -> list[str]:
+    async def _rewind_history(self, inst: Instance) -> list[str]:
         """Clear an instance's failures (and its failed children's); the instances to wake."""
         record = inst.record
         events, inst.consumed = await self._run_io(self.store.load_history, record.instance_id)
@@ -351,13 +309,13 @@ class Engine:
         inst.pending.append((message_id, event))
         self._wake(inst)
 
-    def _wake(self, inst: _Instance) -> None:
+    def _wake(self, inst: Instance) -> None:
         if inst.draining or self._closing:
             return
         inst.draining = True
         self._spawn(self._drain(inst))
 
-    async def _drain(self, inst: _Instance) -> None:
+    async def _drain(self, inst: Instance) -> None:
         try:
             while not self._closing:
                 async with inst.lock:
@@ -381,7 +339,7 @@ class Engine:
                 inst.pending and inst.record.status in ("Running", "Pending")):
             self._wake(inst)
 
-    async def _episode(self, inst: _Instance, batch: list[tuple[str, dict[str, Any]]]) -> None:
+    async def _episode(self, inst: Instance, batch: list[tuple[str, dict[str, Any]]]) -> None:
         record = inst.record
         info = self.index.orchestrators.get(record.name)
         now = h.utcnow()
@@ -412,28 +370,29 @@ class Engine:
             started = time.perf_counter()
             async with self._orchestrator_slots:
                 state, open_tasks, generated, error = await loop.run_in_executor(
-                    self._workers, _replay, info.func, context)
+                    self._workers, sdk.run_orchestrator, info.func, context)
             # Each episode is an invocation of the orchestrator function, as in the host.
             invoke.log_invocation(record.name, str(uuid.uuid4()), started,
                                   "Succeeded" if error is None else f"Failed ({error})",
                                   record.instance_id)
 
         scheduled = {e["EventId"] for e in inst.history if e["EventType"] in h.SCHEDULING_EVENTS}
-        work: list[_Work] = []
+        work: list[Work] = []
         failure = None if error is None else \
             f"Orchestrator function '{record.name}' failed: {error}"
         if error is None and info is not None:
-            changed = nondeterminism(inst.history, generated)
+            changed = sdk.nondeterminism(inst.history, generated)
             if changed:
                 error = failure = f"Non-Deterministic workflow detected: {changed}"
         if error is None:
             try:
-                work = [w for w in _new_work(open_tasks, record, now) if w.task_id not in scheduled]
-            except _Unsupported as exc:
+                work = [w for w in sdk.new_work(open_tasks, record, now)
+                        if w.task_id not in scheduled]
+            except sdk.Unsupported as exc:
                 error = str(exc)
                 failure = f"Orchestrator function '{record.name}' failed: {error}"
         for w in work:
-            new_events.append(_scheduling_event(w, now))
+            new_events.append(scheduling_event(w, now))
             message_ids.append(None)
         new_events.append(h.event(h.ORCHESTRATOR_COMPLETED, when=now))
         message_ids.append(None)
@@ -444,7 +403,7 @@ class Engine:
         if failure is None and too_large:
             failure = f"Orchestrator function '{record.name}' failed: {too_large}"
             record.custom_status = None
-        continue_as_new = _continue_as_new_input(state)
+        continue_as_new = sdk.continue_as_new_input(state)
 
         if failure is not None:
             message = failure
@@ -469,18 +428,18 @@ class Engine:
         for w in work:
             self._dispatch(inst, w)
 
-    async def _commit(self, inst: _Instance, events: list[dict[str, Any]],
+    async def _commit(self, inst: Instance, events: list[dict[str, Any]],
                       message_ids: list[str | None]) -> None:
         await self._run_io(self.store.append_history, inst.record.instance_id,
                            len(inst.history), events, message_ids)
         inst.history.extend(events)
         inst.consumed.update(m for m in message_ids if m)
 
-    async def _consume(self, inst: _Instance, message_ids: list[str]) -> None:
+    async def _consume(self, inst: Instance, message_ids: list[str]) -> None:
         if message_ids:
             await self._run_io(self.store.delete_messages, inst.record.instance_id, message_ids)
 
-    async def _finish(self, inst: _Instance, events: list[dict[str, Any]],
+    async def _finish(self, inst: Instance, events: list[dict[str, Any]],
                       message_ids: list[str | None], status: str, output: str) -> None:
         """End the instance; its remaining messages can no longer matter."""
         record = inst.record
@@ -497,7 +456,7 @@ class Engine:
         if record.parent_instance_id:
             await self._notify_parent(record)
 
-    async def _continue_as_new(self, inst: _Instance, new_input: str,
+    async def _continue_as_new(self, inst: Instance, new_input: str,
                                consumed: list[str]) -> None:
         record = inst.record
         await self._run_io(self.store.delete_history, record.instance_id)
@@ -524,7 +483,7 @@ class Engine:
 
     # -- dispatching work -----------------------------------------------------------------
 
-    def _dispatch(self, inst: _Instance, work: _Work) -> None:
+    def _dispatch(self, inst: Instance, work: Work) -> None:
         instance_id = inst.record.instance_id
         if work.kind == "activity":
             self._spawn(self._run_activity(instance_id, work))
@@ -533,7 +492,7 @@ class Engine:
         else:
             self._spawn(self._run_child(inst.record, work))
 
-    async def _run_activity(self, instance_id: str, work: _Work) -> None:
+    async def _run_activity(self, instance_id: str, work: Work) -> None:
         async with self._activity_slots:
             info = self.index.activities.get(work.name)
             if info is None:
@@ -556,7 +515,7 @@ class Engine:
                         work, *failures.activity_failed(work.name, *failures.worker_message(exc)))
         await self._deliver(instance_id, event)
 
-    async def _run_in_process(self, instance_id: str, work: _Work,
+    async def _run_in_process(self, instance_id: str, work: Work,
                               info: FunctionInfo) -> dict[str, Any]:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
@@ -569,14 +528,14 @@ class Engine:
             return h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
         return _task_failed(work, *failures.activity_failed(work.name, text, details))
 
-    async def _run_timer(self, instance_id: str, work: _Work) -> None:
+    async def _run_timer(self, instance_id: str, work: Work) -> None:
         delay = (work.fire_at - h.utcnow()).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
         await self._deliver(instance_id, h.event(h.TIMER_FIRED, TimerId=work.task_id,
                                                  FireAt=h.iso(work.fire_at)))
 
-    async def _run_child(self, parent: InstanceRecord, work: _Work) -> None:
+    async def _run_child(self, parent: InstanceRecord, work: Work) -> None:
         child = await self._get(work.child_id)
         if child is None:
             try:
@@ -590,11 +549,7 @@ class Engine:
             await self._notify_parent(child.record)
 
 
-class _Unsupported(Exception):
-    pass
-
-
-def _task_failed(work: _Work, reason: str, details: str) -> dict[str, Any]:
+def _task_failed(work: Work, reason: str, details: str) -> dict[str, Any]:
     return h.event(h.TASK_FAILED, TaskScheduledId=work.task_id, Reason=reason, Details=details)
 
 
@@ -605,127 +560,6 @@ def _name_of(event: dict[str, Any]) -> str:
 def _rewound(event: dict[str, Any]) -> dict[str, Any]:
     """The event as a rewind leaves it: a GenericEvent the replay skips, saying what it was."""
     return dict(event, EventType=h.GENERIC, Reason=f"Rewound: {_name_of(event)}")
-
-
-def _replay(handle, context: dict[str, Any]
-            ) -> tuple[dict[str, Any], dict, dict[int, tuple[str, str]], str | None]:
-    """Run one episode through the SDK, as the decorator's handle does, keeping the context.
-
-    Returns the orchestrator state, the SDK's open tasks, what each task the replay created
-    stands for (sequence number -> kind and name, for the determinism check) and the error
-    message if the orchestrator threw.
-    """
-    ctx = DurableOrchestrationContext.from_json(json.dumps(context))
-    ctx._input_expected_type = getattr(handle, "_df_input_type", None)
-    generated: dict[int, tuple[str, str]] = {}
-    add_to_open_tasks = ctx._add_to_open_tasks
-
-    def recording(task) -> None:  # every task the replay numbers, open or already done
-        add_to_open_tasks(task)
-        if isinstance(task.id, int) and task.id >= 0 and task.id not in generated \
-                and task.action_repr is not None:
-            generated[task.id] = _kind_of(task)
-
-    ctx._add_to_open_tasks = recording
-    try:
-        state = json.loads(Orchestrator(handle.orchestrator_function).handle(ctx))
-        return state, dict(ctx.open_tasks), generated, None
-    except Exception as exc:
-        message, _, state_json = str(exc).partition(_ERROR_MARKER)
-        state = json.loads(state_json) if state_json else {"isDone": False, "actions": []}
-        # The extension reports the state's `error` (OutOfProcOrchestrationShim.cs).
-        return state, {}, generated, state.get("error") or message
-
-
-RETRY_TIMER = "retry timer"
-
-
-def _classify(task) -> tuple[str, Any]:
-    """What a task the SDK numbered stands for, and the action that says so: ("activity" |
-    "timer" | "suborchestration" | RETRY_TIMER | the action's class name, action). A retry's
-    re-scheduled attempt is its original call."""
-    action = task.action_repr
-    if isinstance(action, NoOpAction):
-        if action.metadata == "-WithRetry timer":
-            return RETRY_TIMER, action
-        action = task.parent.actions
-    if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
-        return "activity", action
-    if isinstance(action, CreateTimerAction):
-        return "timer", action
-    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
-        return "suborchestration", action
-    return type(action).__name__, action
-
-
-def _kind_of(task) -> tuple[str, str]:
-    """What a task stands for in history terms: (kind, function name)."""
-    kind, action = _classify(task)
-    return ("timer" if kind == RETRY_TIMER else kind), getattr(action, "function_name", "")
-
-
-_HISTORY_KINDS = {h.TASK_SCHEDULED: ("activity", "an activity task"),
-                  h.TIMER_CREATED: ("timer", "a timer task"),
-                  h.SUB_ORCHESTRATION_CREATED: ("suborchestration", "a sub-orchestration task")}
-
-
-def nondeterminism(history: list[dict[str, Any]],
-                   generated: dict[int, tuple[str, str]]) -> str | None:
-    """How a replay departs from the history it replays, in DurableTask.Core's words
-    (TaskOrchestrationContext.cs, HandleTaskScheduledEvent and its siblings), or None."""
-    for e in history:
-        if e["EventType"] not in _HISTORY_KINDS:
-            continue
-        kind, what = _HISTORY_KINDS[e["EventType"]]
-        task_id, name = e["EventId"], e.get("Name") or ""
-        named = f" and name '{name}'" if name else ""
-        if task_id not in generated:
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id}{named}, but the current replay execution hasn't (yet?) "
-                    "scheduled this task. Was a change made to the orchestrator code after this "
-                    "instance had already started running?")
-        now_kind, now_name = generated[task_id]
-        if now_kind != kind:
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id}{named}, but the current orchestration replay instead "
-                    f"produced a {now_kind} action with this sequence number. Was a change made "
-                    "to the orchestrator code after this instance had already started running?")
-        if name and now_name.lower() != name.lower():
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id} named '{name}', but the current orchestration replay "
-                    f"instead scheduled {what} named '{now_name}' with this sequence number.  "
-                    "Was a change made to the orchestrator code after this instance had already "
-                    "started running?")
-    return None
-
-
-def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_Work]:
-    """What the orchestrator waits for, from the SDK's open tasks (ids are its sequence numbers)."""
-    work = []
-    for task_id in sorted(k for k in open_tasks if isinstance(k, int)):
-        entry = open_tasks[task_id]
-        for task in entry if isinstance(entry, list) else [entry]:
-            work.append(_work_for(task_id, task, record, now))
-    return work
-
-
-def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Work:
-    kind, action = _classify(task)
-    if kind == RETRY_TIMER:
-        retry: RetryAbleTask = task.parent
-        delay = retry_delay(retry.retry_options.to_json(), retry.num_attempts)
-        return _Work("timer", task_id, fire_at=now + delay)
-    if kind == "activity":
-        return _Work("activity", task_id, name=action.function_name, input=action.input_)
-    if kind == "timer":
-        return _Work("timer", task_id, fire_at=action.fire_at)
-    if kind == "suborchestration":
-        # TaskOrchestrationContext.cs: "{ExecutionId}:{sequence number}" when none is given.
-        execution = record.execution_id or record.instance_id
-        child = action.instance_id or f"{execution}:{task_id}"
-        return _Work("suborchestration", task_id, name=action.function_name,
-                     input=action._input, child_id=child)
-    raise _Unsupported(f"devhost does not support {kind} (task {task_id})")
 
 
 MAX_CUSTOM_STATUS_KB = 16
@@ -742,49 +576,6 @@ def custom_status_problem(custom: Any) -> str | None:
         return None
     return ("The UTF-16 size of the JSON-serialized payload must not exceed "
             f"{MAX_CUSTOM_STATUS_KB:,} KB. The current payload size is {size_kb:,} KB.")
-
-
-def retry_delay(options: dict[str, Any], attempts: int) -> timedelta:
-    """How long the timer after a failed attempt waits (DurableTask.Core's RetryInterceptor.cs,
-    options as RetryOptionsConverter.cs reads the SDK's JSON): the first retry interval times the
-    backoff coefficient to the power of the attempts so far minus one, capped by the maximum
-    interval. After the last attempt a timer is still created (the SDK waits for it) but fires
-    at once. `retryTimeoutInMilliseconds` is not applied (see devhost/README.md)."""
-    if attempts >= options["maxNumberOfAttempts"]:
-        return timedelta(0)
-    delay = options["firstRetryIntervalInMilliseconds"] * \
-        float(options.get("backoffCoefficient", 1)) ** (attempts - 1)
-    ceiling = options.get("maxRetryIntervalInMilliseconds")
-    return timedelta(milliseconds=min(delay, ceiling) if ceiling else delay)
-
-
-def _scheduling_event(work: _Work, now: datetime) -> dict[str, Any]:
-    if work.kind == "activity":
-        return h.event(h.TASK_SCHEDULED, work.task_id, now, Name=work.name, Input=work.input)
-    if work.kind == "timer":
-        return h.event(h.TIMER_CREATED, work.task_id, now, FireAt=h.iso(work.fire_at))
-    return h.event(h.SUB_ORCHESTRATION_CREATED, work.task_id, now, Name=work.name,
-                   InstanceId=work.child_id, Input=work.input)
-
-
-def _work_from_event(event: dict[str, Any]) -> _Work:
-    """Rebuild outstanding work from its scheduling event (used on restart)."""
-    kind = event["EventType"]
-    if kind == h.TASK_SCHEDULED:
-        return _Work("activity", event["EventId"], name=event["Name"], input=event.get("Input"))
-    if kind == h.TIMER_CREATED:
-        return _Work("timer", event["EventId"],
-                     fire_at=datetime.fromisoformat(event["FireAt"].replace("Z", "+00:00")))
-    return _Work("suborchestration", event["EventId"], name=event["Name"],
-                 input=event.get("Input"), child_id=event["InstanceId"])
-
-
-def _continue_as_new_input(state: dict[str, Any]) -> str | None:
-    for group in state.get("actions", []):
-        for action in group if isinstance(group, list) else [group]:
-            if action.get("actionType") == ActionType.CONTINUE_AS_NEW:
-                return action.get("input")
-    return None
 
 
 def _log_crash(task: asyncio.Task) -> None:
