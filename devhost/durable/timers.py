@@ -1,9 +1,28 @@
-"""Durable timers: when a retry's timer fires."""
+"""Durable timers: when a retry's timer fires, and firing a timer when its time comes.
+
+A timer is a message like any other: the TimerFired event goes to the instance's inbox, so a
+timer that was due while the host was down fires on restart (recovery dispatches it again).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
+
+from devhost.durable import history as h
+from devhost.durable.state import Work
+
+
+class TimersMixin:
+    """Part of Engine (engine.py): uses its `_deliver` (scheduler.py)."""
+
+    async def _run_timer(self, instance_id: str, work: Work) -> None:
+        delay = (work.fire_at - h.utcnow()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await self._deliver(instance_id, h.event(h.TIMER_FIRED, TimerId=work.task_id,
+                                                 FireAt=h.iso(work.fire_at)))
 
 
 def retry_delay(options: dict[str, Any], attempts: int) -> timedelta:
