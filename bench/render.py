@@ -24,7 +24,8 @@ from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
 from shared.advisor.row_table import RowTable
 from shared.rendering.render import render_report
-from shared.rendering.report_types import REPORT_TYPES, ReportInput
+from shared.rendering.report_types import REPORT_TYPES
+from shared.rendering.report_types.base import ReportInput
 from tests.support.exports import build_rows, to_csv
 
 TARGETS = {("executive", "pdf", 50_000): 2.0, ("detailed", "pdf", 5_000): 4.0,

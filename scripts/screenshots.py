@@ -22,7 +22,8 @@ from shared.advisor.changes import compare  # noqa: E402
 from shared.advisor.parse import parse_export  # noqa: E402
 from shared.rendering.document import Branding, Image  # noqa: E402
 from shared.rendering.render import render_report  # noqa: E402
-from shared.rendering.report_types import REPORT_TYPES, ReportInput  # noqa: E402
+from shared.rendering.report_types import REPORT_TYPES  # noqa: E402
+from shared.rendering.report_types.base import ReportInput  # noqa: E402
 from shared.services.logos import check_logo  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

@@ -22,6 +22,8 @@ from triggers import (  # noqa: F401 - they register operations
     api_clients,
     api_exclusions,
     api_meta,
+    api_report_artifacts,
+    api_report_rows,
     api_reports,
     api_shares,
 )

@@ -1,29 +1,23 @@
-"""HTTP API: reports (upload, list, get, edit, delete, re-render, retry, browse, download)."""
+"""HTTP API: reports (upload, list, get, status, edit, delete, re-render, retry).
+
+What a report's rows say (statistics, recommendations, actions, changes) is served by
+api_report_rows, its rendered files by api_report_artifacts; both find the report with
+`_report`, as share links do.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
-from azure.core import MatchConditions
-from azure.core.exceptions import (
-    ResourceModifiedError,
-    ResourceNotFoundError,
-    ResourceNotModifiedError,
-)
-
-from shared.advisor.model import CATEGORIES, IMPACTS
 from shared.advisor.parse import Limits
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import CONTRIBUTOR, READER, AuthError
-from shared.http.errors import ApiError, invalid, not_found
+from shared.http.errors import invalid, not_found
 from shared.http.paging import page_of
-from shared.http.schemas import BINARY_FILE, RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
+from shared.http.schemas import RENDER_REQUEST, REPORT_PATCH, UPLOAD_BODY_DOC, ref
 from shared.http.upload import (
     check_body,
     check_header,
@@ -36,7 +30,6 @@ from shared.http.upload import (
 from shared.http.views import orchestration_view, report_view
 from shared.pipeline import intake
 from shared.pipeline.steps import store_changes
-from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
 from shared.services import clients, report_actions, reports
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage
@@ -47,7 +40,6 @@ from triggers.api_registry import api
 log = logging.getLogger(__name__)
 TAG = "Reports"
 STATUSES = ("queued", "processing", "completed", "failed")
-REPORT_TYPE_LABELS = {key: kind.label for key, kind in REPORT_KINDS.items()}
 
 
 def _report(call: Call) -> dict:
@@ -223,158 +215,6 @@ async def get_report_status(call: Call) -> Reply:
         url = _status_url(call, report["reportId"])
         return Reply(202, body, {"Location": url, "Retry-After": "5"})
     return Reply(200, body)
-
-
-@api.operation(
-    "GET", "reports/{reportId}/statistics", operation_id="getReportStatistics", role=READER,
-    tag=TAG, summary="Totals, by category, impact, subscription, resource type; savings per "
-                     "currency (with the overlap caveat); retirements",
-    responses={200: ("Statistics", ref("Statistics")),
-               409: ("Not computed yet", ref("Error"))})
-def get_statistics(call: Call) -> Reply:
-    return Reply(200, reports.statistics(get_storage(), _report(call)))
-
-
-@api.operation(
-    "GET", "reports/{reportId}/recommendations", operation_id="listRecommendations",
-    role=READER, tag=TAG, paged=True,
-    summary="A report's recommendations, by impact then savings; filters combine with AND",
-    query=(Param("category", enum=CATEGORIES, many=True),
-           Param("impact", enum=IMPACTS, many=True), Param("subscriptionId"),
-           Param("resourceGroup"), Param("resourceType"),
-           Param("search", description="Text in the recommendation, resource or benefit."),
-           Param("excluded", "boolean", description="true: only the rows an exclusion rule "
-                                                    "took out of the figures; false: the rest.")),
-    responses={200: ("A page of recommendations", ref("RecommendationPage")),
-               409: ("Not stored yet", ref("Error"))})
-def list_recommendations(call: Call) -> Reply:
-    report = _report(call)
-    if report.get("status") != "completed" and not report.get("totals"):
-        raise ApiError(409, "NotReady", "The recommendations of this report are not stored "
-                       "yet.", target="reportId")
-    q = call.query
-    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
-    try:
-        rows = reports.query_recommendations(get_storage(), report, filters)
-    except ResourceNotFoundError:
-        raise ApiError(409, "NotReady", "The recommendations of this report are not stored.",
-                       target="reportId") from None
-    page = page_of(rows, page=q["page"], page_size=q["pageSize"], url=call.url,
-                   query=call.req.params, filters=filters)
-    excluded = reports.excluded_by(get_storage(), report)
-    page["results"] = [reports.recommendation_view(r, excluded.get(str(r.line)))
-                       for r in page["results"]]
-    return Reply(200, page)
-
-
-@api.operation(
-    "GET", "reports/{reportId}/actions", operation_id="listActions", role=READER, tag=TAG,
-    paged=True, summary="The action plan: recommendations grouped, with the resources they "
-                        "touch, savings and retirement; high impact first",
-    query=(Param("category", enum=CATEGORIES, many=True),
-           Param("impact", enum=IMPACTS, many=True)),
-    responses={200: ("A page of actions", ref("ActionPage")),
-               409: ("Not computed yet", ref("Error"))})
-def list_actions(call: Call) -> Reply:
-    q = call.query
-    categories, impacts = set(q.get("category") or ()), set(q.get("impact") or ())
-    plan = [a for a in reports.action_plan_of(get_storage(), _report(call))
-            if (not categories or a["category"] in categories)
-            and (not impacts or a["impact"] in impacts)]
-    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
-    return Reply(200, page_of(plan, page=q["page"], page_size=q["pageSize"], url=call.url,
-                              query=call.req.params, filters=filters))
-
-
-@api.operation(
-    "GET", "reports/{reportId}/changes", operation_id="listChanges", role=READER, tag=TAG,
-    paged=True, summary="What changed since the baseline report: counts, per category, "
-                        "savings, and the new and resolved findings",
-    query=(Param("change", enum=("new", "resolved")),),
-    responses={200: ("The changes, with a page of findings", ref("ChangesPage")),
-               409: ("Not computed yet", ref("Error"))})
-def list_changes(call: Call) -> Reply:
-    q = call.query
-    changes = reports.changes_of(get_storage(), _report(call))
-    items = [i for i in changes["results"] if not q.get("change") or i["change"] == q["change"]]
-    filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
-    page = page_of(items, page=q["page"], page_size=q["pageSize"], url=call.url,
-                   query=call.req.params, filters=filters)
-    counts = changes["counts"] or {"new": 0, "resolved": 0, "persisting": 0}
-    return Reply(200, {"baseline": changes["baseline"], "counts": counts,
-                       "byCategory": changes["byCategory"],
-                       "savingsByCurrency": changes["savingsByCurrency"], **page})
-
-
-_ARTIFACT = re.compile(rf"^(?P<type>[a-z]+)\.(?P<format>{'|'.join(FORMATS)})$")
-
-
-def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -> str:
-    """"Fabrikam Ltd. - Executive summary - 2026-11-20.pdf": the client's name, the report
-    type and the export date, without characters a file system refuses."""
-    label = REPORT_TYPE_LABELS[report_type]
-    date = (report.get("exportDate") or report.get("createdAt") or "")[:10]
-    stem = " - ".join(p for p in (client_name.strip(), label, date) if p)
-    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" .")[:120].strip(" .")
-    return f"{stem or report['reportId']}.{fmt}"
-
-
-@api.operation(
-    "GET", "reports/{reportId}/artifacts/{artifact}", operation_id="downloadArtifact",
-    role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf, "
-                                  "cost.xlsx or executive.pptx",
-    responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None)})
-def download_artifact(call: Call) -> Reply:
-    return serve_artifact(call, _report(call), call.route["artifact"])
-
-
-def _artifact_entry(report: dict, artifact: str,
-                   allowed: set[tuple[str, str]] | None = None) -> tuple[tuple[str, str], dict]:
-    """The listed artifact named like "executive.pdf" (and among `allowed`), else 404."""
-    match = _ARTIFACT.match(artifact)
-    listed = {(a["reportType"], a["format"]): a for a in report.get("artifacts") or []}
-    key = (match["type"], match["format"]) if match else None
-    if key not in listed or (allowed is not None and key not in allowed):
-        raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
-    return key, listed[key]
-
-
-def serve_artifact(call: Call, report: dict, artifact: str,
-                   allowed: set[tuple[str, str]] | None = None,
-                   before_download: Callable[[], object] | None = None) -> Reply:
-    """The file, named for the client; 304 when the caller's ETag is current.
-    `before_download` runs only when the file itself is sent (a share counts downloads)."""
-    key, entry = _artifact_entry(report, artifact, allowed)
-    blob = get_storage().artifacts.get_blob_client(entry["blob"])
-    # If-None-Match may list several tags (W/"a", "b") or be "*" (any copy at all).
-    known = {tag.strip().removeprefix("W/").strip('"')
-             for tag in call.req.headers.get("If-None-Match", "").split(",") if tag.strip()}
-    try:
-        if len(known) == 1 and "*" not in known:
-            # One round trip: the service answers 304 itself when the caller's copy is current.
-            download = blob.download_blob(etag=next(iter(known)),
-                                          match_condition=MatchConditions.IfModified)
-        else:
-            download = blob.download_blob()
-        etag = download.properties.etag.strip('"')
-        if "*" in known or etag in known:
-            return Reply(304, headers={"ETag": f'"{etag}"'})
-        if before_download is not None:
-            before_download()
-        body = download.readall()
-    except (ResourceNotModifiedError, ResourceModifiedError):  # the SDK reports 304 as either
-        return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})
-    except ResourceNotFoundError:
-        raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
-    client = get_storage().client_records.get(report["clientId"]) or {}
-    name = _download_name(report, client.get("name") or report["clientId"], *key)
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    return Reply(200, raw=body, headers={
-        "Content-Type": entry["contentType"], "ETag": f'"{etag}"',
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(name)}",
-        "Cache-Control": "private, max-age=0, must-revalidate"})
 
 
 # -- change -------------------------------------------------------------------------------------

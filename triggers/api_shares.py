@@ -12,7 +12,8 @@ from shared.services import shares
 from shared.storage.context import get_storage
 from shared.storage.reports import is_deleted
 from triggers.api_registry import api
-from triggers.api_reports import _report, serve_artifact
+from triggers.api_report_artifacts import serve_artifact
+from triggers.api_reports import _report
 
 TAG = "Shares"
 

@@ -1,11 +1,19 @@
-"""The orchestration engine: episodes replayed by the Durable SDK, work scheduled from its tasks.
+"""The orchestration engine: Durable orchestrations run by the SDK's replay protocol.
 
-Each episode hands the SDK the instance's history plus the new messages (as the extension
-does), then reads the SDK's own open tasks to learn what the orchestrator now waits for. Task
-ids come from the SDK's sequence numbers, including the hidden timers and re-scheduled tasks
-of `call_*_with_retry`, so the history written here is the one the SDK expects on replay.
-This leans on SDK internals (`open_tasks`, `RetryAbleTask`); `constraints.txt` pins the SDK and
-tests/e2e cover every pattern.
+`Engine` is what the host and the management API (api.py) use. It holds the engine's state
+(the functions, the store, the executors and the instances in progress) and the client
+operations that start, inspect, restart and purge instances; the rest comes in through one
+mixin per concern, each in a module of its own:
+
+- scheduler.py: messages to an instance, its drain loop, dispatch of the work it scheduled
+- replay.py: one episode through the SDK (sdk.py) and what it leaves in history
+- activities.py, timers.py, suborchestrations.py: running each kind of work scheduled
+- control.py: raise event, terminate, suspend, resume (messages the instance processes)
+- rewind.py: rewinding a failed instance
+
+Mixins rather than separate objects because the parts call each other in a loop (a message
+wakes an episode, an episode dispatches work, work sends a message): as methods of one object
+they need no import of each other, so the modules stay free of import cycles.
 
 State lives in Table Storage (see store.py): history is committed before any new work is
 dispatched, and on start-up every unfinished instance is reloaded, its unconsumed messages are
@@ -15,84 +23,41 @@ replayed and its scheduled-but-unreported work is dispatched again (at least onc
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
-from azure.core.exceptions import AzureError
-from azure.durable_functions.models.actions import (
-    ActionType,
-    CallActivityAction,
-    CallActivityWithRetryAction,
-    CallSubOrchestratorAction,
-    CreateTimerAction,
-)
-from azure.durable_functions.models.actions.CallSubOrchestratorWithRetryAction import (
-    CallSubOrchestratorWithRetryAction,  # the package exports the module under this name
-)
-from azure.durable_functions.models.actions.NoOpAction import NoOpAction
-from azure.durable_functions.models.DurableOrchestrationContext import (
-    DurableOrchestrationContext,
-)
-from azure.durable_functions.models.Task import RetryAbleTask
-from azure.durable_functions.orchestrator import Orchestrator
-from azure.functions import meta
-from azure.functions.durable_functions import ActivityTriggerConverter
-
-from devhost import invoke, workers
-from devhost.durable import failures
 from devhost.durable import history as h
+from devhost.durable.activities import ActivitiesMixin
+from devhost.durable.control import ControlMixin
+from devhost.durable.replay import ReplayMixin
+from devhost.durable.rewind import RewindMixin
+from devhost.durable.scheduler import SchedulerMixin
+from devhost.durable.state import (
+    Instance,
+    InstanceExists,
+    NotFailed,
+    OrchestratorNotFound,
+    work_from_event,
+)
 from devhost.durable.store import DurableStore, InstanceRecord
-from devhost.functions import FunctionIndex, FunctionInfo
+from devhost.durable.suborchestrations import SubOrchestrationsMixin
+from devhost.durable.timers import TimersMixin
+from devhost.functions import FunctionIndex
 
+# The errors callers catch are defined in state.py (below the mixins that raise them) and
+# exported here, beside the Engine whose operations raise them.
+__all__ = ["Engine", "InstanceExists", "NotFailed", "OrchestratorNotFound"]
+
+# The engine's one logger name, whichever part logs (the log format prints it).
 log = logging.getLogger("devhost.durable")
-_ERROR_MARKER = "\n\n$OutOfProcData$:"
 ACTIVE = ("Pending", "Running", "Suspended", "ContinuedAsNew")
-DELIVERY_ATTEMPTS = 8  # about 50 s of back-off in all
-_CONTROL = (h.EXECUTION_TERMINATED, h.EXECUTION_SUSPENDED, h.EXECUTION_RESUMED)
 
 
-class OrchestratorNotFound(Exception):
-    pass
-
-
-class InstanceExists(Exception):
-    pass
-
-
-class NotFailed(Exception):
-    """Rewind asked of an instance that has not failed (the extension answers 500)."""
-
-
-@dataclass
-class _Instance:
-    record: InstanceRecord
-    history: list[dict[str, Any]] = field(default_factory=list)
-    consumed: set[str] = field(default_factory=set)
-    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    draining: bool = False
-
-
-@dataclass
-class _Work:
-    """Something an episode scheduled: an activity, a timer or a sub-orchestration."""
-
-    kind: str  # "activity" | "timer" | "suborchestration"
-    task_id: int
-    name: str = ""
-    input: str | None = None
-    fire_at: datetime | None = None
-    child_id: str = ""
-
-
-class Engine:
+class Engine(SchedulerMixin, ReplayMixin, ActivitiesMixin, TimersMixin, SubOrchestrationsMixin,
+             ControlMixin, RewindMixin):
     def __init__(self, index: FunctionIndex, store: DurableStore, *, io: Executor,
                  workers: Executor, max_activities: int, max_orchestrations: int = 10,
                  processes: Executor | None = None) -> None:
@@ -104,7 +69,7 @@ class Engine:
         self._activity_slots = asyncio.Semaphore(max_activities)
         # host.json's maxConcurrentOrchestratorFunctions: episodes replaying at once.
         self._orchestrator_slots = asyncio.Semaphore(max_orchestrations)
-        self._instances: dict[str, _Instance] = {}
+        self._instances: dict[str, Instance] = {}
         self._background: set[asyncio.Task] = set()
         self._closing = False
         # The durableClient binding's value, for activities that take one (set by the host
@@ -128,14 +93,14 @@ class Engine:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
 
-    async def _get(self, instance_id: str) -> _Instance | None:
+    async def _get(self, instance_id: str) -> Instance | None:
         inst = self._instances.get(instance_id)
         if inst is not None:
             return inst
         record = await self._run_io(self.store.load_instance, instance_id)
         if record is None:
             return None
-        inst = self._instances.setdefault(instance_id, _Instance(record))
+        inst = self._instances.setdefault(instance_id, Instance(record))
         if not record.is_terminal and not inst.history:
             inst.history, inst.consumed = await self._run_io(self.store.load_history, instance_id)
         return inst
@@ -146,7 +111,7 @@ class Engine:
         """Reload unfinished instances and re-dispatch their outstanding work."""
         records = await self._run_io(self.store.list_instances, ACTIVE)
         for record in records:
-            inst = _Instance(record)
+            inst = Instance(record)
             inst.history, inst.consumed = await self._run_io(
                 self.store.load_history, record.instance_id)
             messages = await self._run_io(self.store.load_messages, record.instance_id)
@@ -155,13 +120,13 @@ class Engine:
             waiting = {e.get(h.COMPLETION_KEY.get(e["EventType"], "")) for _, e in inst.pending}
             for task_id, scheduled in h.outstanding(inst.history).items():
                 if task_id not in waiting:
-                    self._dispatch(inst, _work_from_event(scheduled))
+                    self._dispatch(inst, work_from_event(scheduled))
             self._wake(inst)
         if records:
             log.info("Resumed %d unfinished orchestration(s)", len(records))
         return len(records)
 
-    # -- client operations ----------------------------------------------------------------
+    # -- client operations (control.py and rewind.py have the others) ---------------------
 
     async def start_new(self, name: str, instance_id: str, input_text: str | None,
                         parent: tuple[str, int] | None = None) -> InstanceRecord:
@@ -186,15 +151,15 @@ class Engine:
             parent_task_id=parent[1] if parent else None, execution_id=uuid.uuid4().hex,
         )
         await self._run_io(self.store.save_instance, record)
-        inst = _Instance(record)
+        inst = Instance(record)
         self._instances[instance_id] = inst
         self._wake(inst)
         return record
 
-    async def status(self, instance_id: str) -> _Instance | None:
+    async def status(self, instance_id: str) -> Instance | None:
         return await self._get(instance_id)
 
-    async def history_of(self, inst: _Instance) -> list[dict[str, Any]]:
+    async def history_of(self, inst: Instance) -> list[dict[str, Any]]:
         if inst.history:
             return inst.history
         events, _ = await self._run_io(self.store.load_history, inst.record.instance_id)
@@ -202,58 +167,6 @@ class Engine:
 
     async def list(self) -> list[InstanceRecord]:
         return await self._run_io(self.store.list_instances, None)
-
-    async def raise_event(self, instance_id: str, name: str, data_text: str | None) -> int:
-        inst = await self._get(instance_id)
-        if inst is None:
-            return 404
-        if inst.record.is_terminal:
-            return 410
-        await self._deliver(instance_id, h.event(h.EVENT_RAISED, Name=name, Input=data_text))
-        return 202
-
-    # Terminate, suspend and resume are messages to the instance, as in the extension: the
-    # 202 comes back at once and the instance changes when it processes the message (so a
-    # caller must wait for the status, as on Azure).
-
-    async def terminate(self, instance_id: str, reason: str) -> int:
-        return await self._send_control(instance_id, h.event(h.EXECUTION_TERMINATED,
-                                                             Input=reason))
-
-    async def suspend(self, instance_id: str, reason: str) -> int:
-        return await self._send_control(instance_id, h.event(h.EXECUTION_SUSPENDED,
-                                                             Reason=reason))
-
-    async def resume(self, instance_id: str, reason: str) -> int:
-        return await self._send_control(instance_id, h.event(h.EXECUTION_RESUMED,
-                                                             Reason=reason))
-
-    async def _send_control(self, instance_id: str, event: dict[str, Any]) -> int:
-        inst = await self._get(instance_id)
-        if inst is None:
-            return 404
-        if inst.record.is_terminal:
-            return 410
-        await self._deliver(instance_id, event)
-        return 202
-
-    async def _apply_control(self, inst: _Instance,
-                             messages: list[tuple[str, dict[str, Any]]]) -> None:
-        """Terminate ends the instance; suspend holds its other messages until resume."""
-        record = inst.record
-        for message_id, event in messages:
-            kind = event["EventType"]
-            if kind == h.EXECUTION_TERMINATED:
-                await self._finish(inst, [event], [message_id], "Terminated",
-                                   json.dumps(event.get("Input")))
-                return
-            wanted = "Suspended" if kind == h.EXECUTION_SUSPENDED else "Running"
-            if (record.status == "Suspended") != (wanted == "Suspended"):
-                await self._commit(inst, [event], [message_id])
-                record.status = wanted
-                record.updated = h.iso(h.utcnow())
-                await self._run_io(self.store.save_instance, record)
-            await self._consume(inst, [message_id])
 
     async def restart(self, instance_id: str, new_id: str | None) -> tuple[int, str]:
         """Start the instance's orchestrator again with its original input."""
@@ -266,61 +179,6 @@ class Engine:
         await self.start_new(inst.record.name, target, inst.record.input)
         return 202, target
 
-    async def rewind(self, instance_id: str, reason: str) -> int:
-        """Run a failed instance's failed work again and let it continue from there.
-
-        As DurableTask.AzureStorage's RewindHistoryAsync: the failure events (TaskFailed, the
-        failed ExecutionCompleted, SubOrchestrationInstanceFailed) and each failed activity's
-        TaskScheduled become GenericEvents the replay skips; failed sub-orchestrations are
-        rewound in turn; the instance goes back to Pending and the deepest failed instances get
-        a GenericEvent message that wakes them. Only failed instances (DurableClient.cs).
-        """
-        inst = await self._get(instance_id)
-        if inst is None:
-            return 404
-        if inst.record.status in ("Completed", "Terminated", "Canceled"):
-            return 410
-        if inst.record.status != "Failed":
-            raise NotFailed("The rewind operation is only supported on failed orchestration "
-                            "instances.")
-        for leaf in await self._rewind_history(inst):
-            await self._deliver(leaf, h.event(h.GENERIC, Data=reason))
-        return 202
-
-    async def _rewind_history(self, inst: _Instance) -> list[str]:
-        """Clear an instance's failures (and its failed children's); the instances to wake."""
-        record = inst.record
-        events, inst.consumed = await self._run_io(self.store.load_history, record.instance_id)
-        changed: dict[int, dict[str, Any]] = {}
-        leaves: list[str] = []
-        failed_children = False
-        by_id = {e["EventId"]: (i, e) for i, e in enumerate(events)
-                 if e["EventType"] in h.SCHEDULING_EVENTS}
-        for index, e in enumerate(events):
-            kind = e["EventType"]
-            if kind not in (h.TASK_FAILED, h.SUB_ORCHESTRATION_FAILED, h.EXECUTION_FAILED):
-                continue
-            scheduled = by_id.get(e.get("TaskScheduledId"))
-            if kind == h.TASK_FAILED and scheduled:
-                changed[scheduled[0]] = _rewound(scheduled[1])
-            if kind == h.SUB_ORCHESTRATION_FAILED and scheduled:
-                failed_children = True
-                created = scheduled[1]
-                changed[scheduled[0]] = dict(created, Reason=f"Rewound: {_name_of(created)}")
-                child = await self._get(created["InstanceId"])
-                if child is not None and child.record.status == "Failed":
-                    leaves += await self._rewind_history(child)
-            changed[index] = _rewound(e)
-        await self._run_io(self.store.rewrite_history, record.instance_id, changed)
-        for index, e in changed.items():
-            events[index] = e
-        inst.history = events
-        record.status, record.output = "Pending", None
-        record.updated = h.iso(h.utcnow())
-        await self._run_io(self.store.save_instance, record)
-        self._instances[record.instance_id] = inst
-        return leaves if failed_children else [record.instance_id]
-
     async def purge(self, instance_id: str) -> bool:
         inst = await self._get(instance_id)
         if inst is None or not inst.record.is_terminal:
@@ -329,462 +187,6 @@ class Engine:
             await self._run_io(self.store.purge, instance_id)
         self._instances.pop(instance_id, None)
         return True
-
-    # -- messages and episodes ------------------------------------------------------------
-
-    async def _deliver(self, instance_id: str, event: dict[str, Any]) -> None:
-        """Persist a message for an instance and wake it (dropped if the instance finished)."""
-        inst = await self._get(instance_id)
-        if inst is None or inst.record.is_terminal:
-            return
-        # A lost message would leave the instance waiting for ever (a queue message on Azure
-        # is not lost), so a storage hiccup is retried rather than dropped.
-        for attempt in range(DELIVERY_ATTEMPTS):
-            try:
-                message_id = await self._run_io(self.store.add_message, instance_id, event)
-                break
-            except AzureError as exc:
-                if attempt + 1 == DELIVERY_ATTEMPTS:
-                    raise
-                log.warning("Retrying a message for %s (%s)", instance_id, exc)
-                await asyncio.sleep(0.2 * 2 ** attempt)
-        inst.pending.append((message_id, event))
-        self._wake(inst)
-
-    def _wake(self, inst: _Instance) -> None:
-        if inst.draining or self._closing:
-            return
-        inst.draining = True
-        self._spawn(self._drain(inst))
-
-    async def _drain(self, inst: _Instance) -> None:
-        try:
-            while not self._closing:
-                async with inst.lock:
-                    if inst.record.is_terminal:
-                        break
-                    control = [m for m in inst.pending if m[1]["EventType"] in _CONTROL]
-                    if control:
-                        inst.pending = [m for m in inst.pending if m not in control]
-                        await self._apply_control(inst, control)
-                        continue
-                    status = inst.record.status
-                    if status == "Suspended":
-                        break
-                    if not inst.pending and status != "Pending":
-                        break
-                    batch, inst.pending = inst.pending, []
-                    await self._episode(inst, batch)
-        finally:
-            inst.draining = False
-        if any(e["EventType"] in _CONTROL for _, e in inst.pending) or (
-                inst.pending and inst.record.status in ("Running", "Pending")):
-            self._wake(inst)
-
-    async def _episode(self, inst: _Instance, batch: list[tuple[str, dict[str, Any]]]) -> None:
-        record = inst.record
-        info = self.index.orchestrators.get(record.name)
-        now = h.utcnow()
-        new_events = [h.event(h.ORCHESTRATOR_STARTED, when=now)]
-        message_ids: list[str | None] = [None]
-        if not inst.history:
-            new_events.append(h.event(h.EXECUTION_STARTED, when=now, Name=record.name,
-                                      Input=record.input, Version=None))
-            message_ids.append(None)
-        for message_id, event in batch:
-            new_events.append(event)
-            message_ids.append(message_id)
-
-        if info is None:
-            error = f"The orchestrator function '{record.name}' does not exist in this app."
-            state, open_tasks, generated = {"isDone": False, "actions": []}, {}, {}
-        else:
-            played = [dict(e, IsPlayed=True) for e in inst.history]
-            context = {
-                "history": played + new_events,
-                "input": record.input,
-                "instanceId": record.instance_id,
-                "isReplaying": bool(played),
-                "parentInstanceId": record.parent_instance_id,
-                "upperSchemaVersion": 2,
-            }
-            loop = asyncio.get_running_loop()
-            started = time.perf_counter()
-            async with self._orchestrator_slots:
-                state, open_tasks, generated, error = await loop.run_in_executor(
-                    self._workers, _replay, info.func, context)
-            # Each episode is an invocation of the orchestrator function, as in the host.
-            invoke.log_invocation(record.name, str(uuid.uuid4()), started,
-                                  "Succeeded" if error is None else f"Failed ({error})",
-                                  record.instance_id)
-
-        scheduled = {e["EventId"] for e in inst.history if e["EventType"] in h.SCHEDULING_EVENTS}
-        work: list[_Work] = []
-        failure = None if error is None else \
-            f"Orchestrator function '{record.name}' failed: {error}"
-        if error is None and info is not None:
-            changed = nondeterminism(inst.history, generated)
-            if changed:
-                error = failure = f"Non-Deterministic workflow detected: {changed}"
-        if error is None:
-            try:
-                work = [w for w in _new_work(open_tasks, record, now) if w.task_id not in scheduled]
-            except _Unsupported as exc:
-                error = str(exc)
-                failure = f"Orchestrator function '{record.name}' failed: {error}"
-        for w in work:
-            new_events.append(_scheduling_event(w, now))
-            message_ids.append(None)
-        new_events.append(h.event(h.ORCHESTRATOR_COMPLETED, when=now))
-        message_ids.append(None)
-
-        custom = state.get("customStatus")
-        record.custom_status = json.dumps(custom) if custom is not None else None
-        too_large = custom_status_problem(custom)
-        if failure is None and too_large:
-            failure = f"Orchestrator function '{record.name}' failed: {too_large}"
-            record.custom_status = None
-        continue_as_new = _continue_as_new_input(state)
-
-        if failure is not None:
-            message = failure
-            await self._finish(inst, [*new_events, h.event(h.EXECUTION_FAILED, Reason=message)],
-                               [*message_ids, None], "Failed", json.dumps(message))
-            return
-        if state.get("isDone") and continue_as_new is not None:
-            await self._continue_as_new(inst, continue_as_new, [m for m, _ in batch])
-            return
-        if state.get("isDone"):
-            output = json.dumps(state.get("output"))
-            await self._finish(
-                inst, [*new_events, h.event(h.EXECUTION_COMPLETED, Result=output)],
-                [*message_ids, None], "Completed", output)
-            return
-
-        await self._commit(inst, new_events, message_ids)
-        record.status = "Running"
-        record.updated = h.iso(h.utcnow())
-        await self._run_io(self.store.save_instance, record)
-        await self._consume(inst, [m for m, _ in batch])
-        for w in work:
-            self._dispatch(inst, w)
-
-    async def _commit(self, inst: _Instance, events: list[dict[str, Any]],
-                      message_ids: list[str | None]) -> None:
-        await self._run_io(self.store.append_history, inst.record.instance_id,
-                           len(inst.history), events, message_ids)
-        inst.history.extend(events)
-        inst.consumed.update(m for m in message_ids if m)
-
-    async def _consume(self, inst: _Instance, message_ids: list[str]) -> None:
-        if message_ids:
-            await self._run_io(self.store.delete_messages, inst.record.instance_id, message_ids)
-
-    async def _finish(self, inst: _Instance, events: list[dict[str, Any]],
-                      message_ids: list[str | None], status: str, output: str) -> None:
-        """End the instance; its remaining messages can no longer matter."""
-        record = inst.record
-        await self._commit(inst, events, message_ids or [None] * len(events))
-        record.status = status
-        record.output = output
-        record.updated = h.iso(h.utcnow())
-        await self._run_io(self.store.save_instance, record)
-        await self._run_io(self.store.delete_all_messages, record.instance_id)
-        inst.pending = []
-        log.info("Orchestration '%s' instance=%s %s", record.name, record.instance_id, status)
-        # Finished instances live in storage only: the cache holds work in progress.
-        self._instances.pop(record.instance_id, None)
-        if record.parent_instance_id:
-            await self._notify_parent(record)
-
-    async def _continue_as_new(self, inst: _Instance, new_input: str,
-                               consumed: list[str]) -> None:
-        record = inst.record
-        await self._run_io(self.store.delete_history, record.instance_id)
-        inst.history, inst.consumed = [], set()
-        await self._consume(inst, consumed)
-        record.input = new_input
-        record.execution_id = uuid.uuid4().hex
-        record.status = "Pending"
-        record.output = None
-        record.updated = h.iso(h.utcnow())
-        await self._run_io(self.store.save_instance, record)
-        # The next loop of _drain runs the new generation's first episode.
-
-    async def _notify_parent(self, child: InstanceRecord) -> None:
-        task_id = child.parent_task_id
-        if child.status == "Completed":
-            event = h.event(h.SUB_ORCHESTRATION_COMPLETED, TaskScheduledId=task_id,
-                            Result=child.output)
-        else:
-            reason = json.loads(child.output) if child.output else child.status
-            event = h.event(h.SUB_ORCHESTRATION_FAILED, TaskScheduledId=task_id,
-                            Reason=str(reason), Details=None)
-        await self._deliver(child.parent_instance_id, event)
-
-    # -- dispatching work -----------------------------------------------------------------
-
-    def _dispatch(self, inst: _Instance, work: _Work) -> None:
-        instance_id = inst.record.instance_id
-        if work.kind == "activity":
-            self._spawn(self._run_activity(instance_id, work))
-        elif work.kind == "timer":
-            self._spawn(self._run_timer(instance_id, work))
-        else:
-            self._spawn(self._run_child(inst.record, work))
-
-    async def _run_activity(self, instance_id: str, work: _Work) -> None:
-        async with self._activity_slots:
-            info = self.index.activities.get(work.name)
-            if info is None:
-                event = _task_failed(work, *failures.activity_missing(work.name))
-            elif self._processes is not None:
-                event = await self._run_in_process(instance_id, work, info)
-            else:
-                try:
-                    arg = ActivityTriggerConverter.decode(
-                        meta.Datum(type="json", value=work.input or "null"), trigger_metadata={})
-                    kwargs = {info.trigger_param: arg}
-                    if info.client_param and self.client_binding is not None:
-                        kwargs[info.client_param] = self.client_binding()
-                    result = await invoke.call(info, kwargs, self._workers,
-                                               instance_id=instance_id)
-                    text = ActivityTriggerConverter.encode(result, expected_type=None).value
-                    event = h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
-                except Exception as exc:  # the activity's failure becomes the task's failure
-                    event = _task_failed(
-                        work, *failures.activity_failed(work.name, *failures.worker_message(exc)))
-        await self._deliver(instance_id, event)
-
-    async def _run_in_process(self, instance_id: str, work: _Work,
-                              info: FunctionInfo) -> dict[str, Any]:
-        started = time.perf_counter()
-        loop = asyncio.get_running_loop()
-        binding = self.client_binding() if info.client_param and self.client_binding else ""
-        ok, text, details, memory = await loop.run_in_executor(
-            self._processes, workers.run_activity, work.name, work.input or "null", binding)
-        invoke.log_invocation(work.name, str(uuid.uuid4()), started,
-                              "Succeeded" if ok else f"Failed ({text})", instance_id, memory)
-        if ok:
-            return h.event(h.TASK_COMPLETED, TaskScheduledId=work.task_id, Result=text)
-        return _task_failed(work, *failures.activity_failed(work.name, text, details))
-
-    async def _run_timer(self, instance_id: str, work: _Work) -> None:
-        delay = (work.fire_at - h.utcnow()).total_seconds()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await self._deliver(instance_id, h.event(h.TIMER_FIRED, TimerId=work.task_id,
-                                                 FireAt=h.iso(work.fire_at)))
-
-    async def _run_child(self, parent: InstanceRecord, work: _Work) -> None:
-        child = await self._get(work.child_id)
-        if child is None:
-            try:
-                await self.start_new(work.name, work.child_id, work.input,
-                                     parent=(parent.instance_id, work.task_id))
-            except OrchestratorNotFound as exc:
-                await self._deliver(parent.instance_id, h.event(
-                    h.SUB_ORCHESTRATION_FAILED, TaskScheduledId=work.task_id,
-                    Reason=str(exc), Details=None))
-        elif child.record.is_terminal:
-            await self._notify_parent(child.record)
-
-
-class _Unsupported(Exception):
-    pass
-
-
-def _task_failed(work: _Work, reason: str, details: str) -> dict[str, Any]:
-    return h.event(h.TASK_FAILED, TaskScheduledId=work.task_id, Reason=reason, Details=details)
-
-
-def _name_of(event: dict[str, Any]) -> str:
-    return h.EVENT_NAMES.get(event["EventType"], str(event["EventType"]))
-
-
-def _rewound(event: dict[str, Any]) -> dict[str, Any]:
-    """The event as a rewind leaves it: a GenericEvent the replay skips, saying what it was."""
-    return dict(event, EventType=h.GENERIC, Reason=f"Rewound: {_name_of(event)}")
-
-
-def _replay(handle, context: dict[str, Any]
-            ) -> tuple[dict[str, Any], dict, dict[int, tuple[str, str]], str | None]:
-    """Run one episode through the SDK, as the decorator's handle does, keeping the context.
-
-    Returns the orchestrator state, the SDK's open tasks, what each task the replay created
-    stands for (sequence number -> kind and name, for the determinism check) and the error
-    message if the orchestrator threw.
-    """
-    ctx = DurableOrchestrationContext.from_json(json.dumps(context))
-    ctx._input_expected_type = getattr(handle, "_df_input_type", None)
-    generated: dict[int, tuple[str, str]] = {}
-    add_to_open_tasks = ctx._add_to_open_tasks
-
-    def recording(task) -> None:  # every task the replay numbers, open or already done
-        add_to_open_tasks(task)
-        if isinstance(task.id, int) and task.id >= 0 and task.id not in generated \
-                and task.action_repr is not None:
-            generated[task.id] = _kind_of(task)
-
-    ctx._add_to_open_tasks = recording
-    try:
-        state = json.loads(Orchestrator(handle.orchestrator_function).handle(ctx))
-        return state, dict(ctx.open_tasks), generated, None
-    except Exception as exc:
-        message, _, state_json = str(exc).partition(_ERROR_MARKER)
-        state = json.loads(state_json) if state_json else {"isDone": False, "actions": []}
-        # The extension reports the state's `error` (OutOfProcOrchestrationShim.cs).
-        return state, {}, generated, state.get("error") or message
-
-
-RETRY_TIMER = "retry timer"
-
-
-def _classify(task) -> tuple[str, Any]:
-    """What a task the SDK numbered stands for, and the action that says so: ("activity" |
-    "timer" | "suborchestration" | RETRY_TIMER | the action's class name, action). A retry's
-    re-scheduled attempt is its original call."""
-    action = task.action_repr
-    if isinstance(action, NoOpAction):
-        if action.metadata == "-WithRetry timer":
-            return RETRY_TIMER, action
-        action = task.parent.actions
-    if isinstance(action, (CallActivityAction, CallActivityWithRetryAction)):
-        return "activity", action
-    if isinstance(action, CreateTimerAction):
-        return "timer", action
-    if isinstance(action, (CallSubOrchestratorAction, CallSubOrchestratorWithRetryAction)):
-        return "suborchestration", action
-    return type(action).__name__, action
-
-
-def _kind_of(task) -> tuple[str, str]:
-    """What a task stands for in history terms: (kind, function name)."""
-    kind, action = _classify(task)
-    return ("timer" if kind == RETRY_TIMER else kind), getattr(action, "function_name", "")
-
-
-_HISTORY_KINDS = {h.TASK_SCHEDULED: ("activity", "an activity task"),
-                  h.TIMER_CREATED: ("timer", "a timer task"),
-                  h.SUB_ORCHESTRATION_CREATED: ("suborchestration", "a sub-orchestration task")}
-
-
-def nondeterminism(history: list[dict[str, Any]],
-                   generated: dict[int, tuple[str, str]]) -> str | None:
-    """How a replay departs from the history it replays, in DurableTask.Core's words
-    (TaskOrchestrationContext.cs, HandleTaskScheduledEvent and its siblings), or None."""
-    for e in history:
-        if e["EventType"] not in _HISTORY_KINDS:
-            continue
-        kind, what = _HISTORY_KINDS[e["EventType"]]
-        task_id, name = e["EventId"], e.get("Name") or ""
-        named = f" and name '{name}'" if name else ""
-        if task_id not in generated:
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id}{named}, but the current replay execution hasn't (yet?) "
-                    "scheduled this task. Was a change made to the orchestrator code after this "
-                    "instance had already started running?")
-        now_kind, now_name = generated[task_id]
-        if now_kind != kind:
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id}{named}, but the current orchestration replay instead "
-                    f"produced a {now_kind} action with this sequence number. Was a change made "
-                    "to the orchestrator code after this instance had already started running?")
-        if name and now_name.lower() != name.lower():
-            return (f"A previous execution of this orchestration scheduled {what} with sequence "
-                    f"number {task_id} named '{name}', but the current orchestration replay "
-                    f"instead scheduled {what} named '{now_name}' with this sequence number.  "
-                    "Was a change made to the orchestrator code after this instance had already "
-                    "started running?")
-    return None
-
-
-def _new_work(open_tasks: dict, record: InstanceRecord, now: datetime) -> list[_Work]:
-    """What the orchestrator waits for, from the SDK's open tasks (ids are its sequence numbers)."""
-    work = []
-    for task_id in sorted(k for k in open_tasks if isinstance(k, int)):
-        entry = open_tasks[task_id]
-        for task in entry if isinstance(entry, list) else [entry]:
-            work.append(_work_for(task_id, task, record, now))
-    return work
-
-
-def _work_for(task_id: int, task, record: InstanceRecord, now: datetime) -> _Work:
-    kind, action = _classify(task)
-    if kind == RETRY_TIMER:
-        retry: RetryAbleTask = task.parent
-        delay = retry_delay(retry.retry_options.to_json(), retry.num_attempts)
-        return _Work("timer", task_id, fire_at=now + delay)
-    if kind == "activity":
-        return _Work("activity", task_id, name=action.function_name, input=action.input_)
-    if kind == "timer":
-        return _Work("timer", task_id, fire_at=action.fire_at)
-    if kind == "suborchestration":
-        # TaskOrchestrationContext.cs: "{ExecutionId}:{sequence number}" when none is given.
-        execution = record.execution_id or record.instance_id
-        child = action.instance_id or f"{execution}:{task_id}"
-        return _Work("suborchestration", task_id, name=action.function_name,
-                     input=action._input, child_id=child)
-    raise _Unsupported(f"devhost does not support {kind} (task {task_id})")
-
-
-MAX_CUSTOM_STATUS_KB = 16
-
-
-def custom_status_problem(custom: Any) -> str | None:
-    """The extension's refusal of a custom status over 16 KB of UTF-16 JSON
-    (DurableOrchestrationContext.SetCustomStatus, MessagePayloadDataConverter.cs), or None."""
-    if custom is None:
-        return None
-    text = json.dumps(custom, separators=(",", ":"), ensure_ascii=False)
-    size_kb = int(len(text.encode("utf-16-le")) / 1024)
-    if size_kb <= MAX_CUSTOM_STATUS_KB:
-        return None
-    return ("The UTF-16 size of the JSON-serialized payload must not exceed "
-            f"{MAX_CUSTOM_STATUS_KB:,} KB. The current payload size is {size_kb:,} KB.")
-
-
-def retry_delay(options: dict[str, Any], attempts: int) -> timedelta:
-    """How long the timer after a failed attempt waits (DurableTask.Core's RetryInterceptor.cs,
-    options as RetryOptionsConverter.cs reads the SDK's JSON): the first retry interval times the
-    backoff coefficient to the power of the attempts so far minus one, capped by the maximum
-    interval. After the last attempt a timer is still created (the SDK waits for it) but fires
-    at once. `retryTimeoutInMilliseconds` is not applied (see devhost/README.md)."""
-    if attempts >= options["maxNumberOfAttempts"]:
-        return timedelta(0)
-    delay = options["firstRetryIntervalInMilliseconds"] * \
-        float(options.get("backoffCoefficient", 1)) ** (attempts - 1)
-    ceiling = options.get("maxRetryIntervalInMilliseconds")
-    return timedelta(milliseconds=min(delay, ceiling) if ceiling else delay)
-
-
-def _scheduling_event(work: _Work, now: datetime) -> dict[str, Any]:
-    if work.kind == "activity":
-        return h.event(h.TASK_SCHEDULED, work.task_id, now, Name=work.name, Input=work.input)
-    if work.kind == "timer":
-        return h.event(h.TIMER_CREATED, work.task_id, now, FireAt=h.iso(work.fire_at))
-    return h.event(h.SUB_ORCHESTRATION_CREATED, work.task_id, now, Name=work.name,
-                   InstanceId=work.child_id, Input=work.input)
-
-
-def _work_from_event(event: dict[str, Any]) -> _Work:
-    """Rebuild outstanding work from its scheduling event (used on restart)."""
-    kind = event["EventType"]
-    if kind == h.TASK_SCHEDULED:
-        return _Work("activity", event["EventId"], name=event["Name"], input=event.get("Input"))
-    if kind == h.TIMER_CREATED:
-        return _Work("timer", event["EventId"],
-                     fire_at=datetime.fromisoformat(event["FireAt"].replace("Z", "+00:00")))
-    return _Work("suborchestration", event["EventId"], name=event["Name"],
-                 input=event.get("Input"), child_id=event["InstanceId"])
-
-
-def _continue_as_new_input(state: dict[str, Any]) -> str | None:
-    for group in state.get("actions", []):
-        for action in group if isinstance(group, list) else [group]:
-            if action.get("actionType") == ActionType.CONTINUE_AS_NEW:
-                return action.get("input")
-    return None
 
 
 def _log_crash(task: asyncio.Task) -> None:

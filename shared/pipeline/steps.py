@@ -34,7 +34,8 @@ from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
 from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import ReportInput, report_facts
+from shared.rendering.report_types import report_facts
+from shared.rendering.report_types.base import ReportInput
 from shared.storage import layout
 from shared.storage.clients import view as client_view
 from shared.storage.context import Storage

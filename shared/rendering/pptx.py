@@ -28,18 +28,16 @@ from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.document import Image
 from shared.rendering.notes import parse_notes
-from shared.rendering.report_types import (
+from shared.rendering.report_types.base import (
     ReportContext,
     ReportInput,
     ReportType,
-    action_scope,
     context_of,
     cover_of,
     generated_at,
-    retirement_when,
-    savings_text,
-    summary_paragraph,
 )
+from shared.rendering.report_types.components import action_scope, retirement_when, savings_text
+from shared.rendering.report_types.executive import summary_paragraph
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.6)

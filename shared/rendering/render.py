@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document
+from shared.rendering.report_types import REPORT_TYPES, build_document
+from shared.rendering.report_types.base import ReportInput
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",

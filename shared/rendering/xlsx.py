@@ -27,16 +27,15 @@ from shared.advisor.stats import SAVINGS_CAVEAT
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.notes import parse_notes, plain
-from shared.rendering.report_types import (
+from shared.rendering.report_types.base import (
     ReportContext,
     ReportInput,
     ReportType,
     context_of,
     cover_of,
     generated_at,
-    portal_url,
-    retirement_when,
 )
+from shared.rendering.report_types.components import portal_url, retirement_when
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import shared.advisor.parse as parse_module
+import shared.advisor.rows as rows_module
 from shared.advisor.model import ExportRefused
 from shared.advisor.parse import ExportReader, Limits, parse_export
 from tests.support.exports import HEADER_17, build_rows, to_csv
@@ -85,7 +85,7 @@ def test_copies_are_found_across_chunks_when_every_hash_collides(monkeypatch):
     rows = build_rows(120, seed=5)
     data = to_csv(rows + rows[:7] + rows[50:53])
     expected, _ = read(data, WHOLE)
-    monkeypatch.setattr(parse_module, "hash", lambda line: 0, raising=False)
+    monkeypatch.setattr(rows_module, "hash", lambda line: 0, raising=False)
     for chunk_bytes in (1, 800, WHOLE):
         colliding, _ = read(data, chunk_bytes)
         assert colliding == expected and colliding.duplicates == 10

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 import shared.advisor.parse as parse_module
+import shared.advisor.rows as rows_module
 from shared.advisor.model import ExportRefused
 from shared.advisor.parse import Limits, parse_export, read_header
 from tests.support.exports import (
@@ -429,7 +430,7 @@ def test_duplicate_lines_are_compared_whole_when_hashes_collide(monkeypatch):
     rows = build_rows(50, seed=5)
     data = to_csv(rows + rows[:3])
     expected = parse_export(data)
-    monkeypatch.setattr(parse_module, "hash", lambda line: 0, raising=False)
+    monkeypatch.setattr(rows_module, "hash", lambda line: 0, raising=False)
     colliding = parse_export(data)
     assert colliding.duplicates == expected.duplicates == 3
     assert colliding.records == expected.records and len(colliding.records) == 50

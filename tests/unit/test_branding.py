@@ -22,7 +22,8 @@ from shared.rendering import theme
 from shared.rendering.document import Branding, Image
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.render import render_report
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, build_document, scope_text
+from shared.rendering.report_types import REPORT_TYPES, build_document
+from shared.rendering.report_types.base import ReportInput, scope_text
 from shared.services.logos import LogoRefused, check_logo
 from tests.support.exports import CURRENT_SAMPLE
 

@@ -62,7 +62,7 @@ def test_other_texts(text, expected):
 def test_retry_delays_follow_the_retry_interceptor():
     from datetime import timedelta
 
-    from devhost.durable.engine import retry_delay
+    from devhost.durable.timers import retry_delay
     options = {"firstRetryIntervalInMilliseconds": 1000, "maxNumberOfAttempts": 5,
                "backoffCoefficient": 2, "maxRetryIntervalInMilliseconds": 5000}
     assert [retry_delay(options, n) for n in (1, 2, 3, 4, 5)] == [

@@ -15,7 +15,7 @@ import function_app
 print("imported:", *(m for m in sys.argv[1:] if m in sys.modules))
 from shared.advisor.parse import parse_export
 from shared.rendering.render import render_report
-from shared.rendering.report_types import ReportInput
+from shared.rendering.report_types.base import ReportInput
 from tests.support.exports import sample_export
 data = ReportInput(parse_export(sample_export(20)).records, "C", "T", "f.csv", "2026-11-24")
 for fmt in ("pdf", "xlsx", "pptx"):

@@ -116,3 +116,10 @@ def test_the_layers_name_every_shared_package():
     placed = {prefix for layer in LAYERS for prefix in layer}
     assert packages | modules <= placed, sorted((packages | modules) - placed)
     assert len(modules) <= 4, f"shared/'s root keeps to the modules every layer uses: {modules}"
+
+
+def test_no_source_file_outgrows_a_reader():
+    """Past about 450 lines a module mixes concerns: split it along its seams (issue 29)."""
+    long = {name: n for name, path in _modules().items()
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert not long, f"over {MAX_LINES} lines: {long}"

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
 from shared.rendering.render import render_report, write_report
-from shared.rendering.report_types import REPORT_TYPES, ReportInput, report_facts
+from shared.rendering.report_types import REPORT_TYPES, report_facts
+from shared.rendering.report_types.base import ReportInput
 from shared.storage.layout import FORMATS, artifact_pairs
 from tests.support.exports import build_rows, sample_export, to_csv
 
@@ -224,7 +225,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from tests.support.exports import build_rows, to_csv
 from shared.advisor.parse import parse_export
 from shared.rendering.render import render_report, write_report
-from shared.rendering.report_types import ReportInput
+from shared.rendering.report_types.base import ReportInput
 records = parse_export(to_csv(build_rows(50_000, seed=1))).records
 data = ReportInput(records, "C", "T", "big.csv", "2026-11-21")
 html = render_report("detailed", "html", data)
@@ -300,7 +301,8 @@ def test_no_cell_is_too_long_to_render(long_cells, report_type):
      ["Microsoft.", "Compute/", "virtualMachine", "ScaleSets"]),
 ])
 def test_long_tokens_wrap_at_separators_and_case_changes(token, lines):
-    from shared.rendering.pdf import FONT, _register_fonts, wrap_text
+    from shared.rendering.pdf_styles import FONT, _register_fonts
+    from shared.rendering.pdf_tables import wrap_text
 
     _register_fonts()
     assert wrap_text(token, FONT, 60) == lines
@@ -335,24 +337,25 @@ def test_mixed_lists_have_a_category_column(sample):
 
 
 def test_the_remembering_font_writes_the_same_bytes_as_reportlabs(monkeypatch):
-    # pdf._RepeatingTextFont keeps splitString's answers per document; the PDF must not change.
+    # pdf_styles._RepeatingTextFont keeps splitString's answers per document; the PDF must not
+    # change.
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from shared.rendering import pdf
+    from shared.rendering import pdf_styles
     records = parse_export(to_csv(build_rows(600, seed=8))).records
     data = ReportInput(records, "Zürich Ltd – 東京", "T", "f.csv", "2026-11-21")
     remembered = render_report("detailed", "pdf", data)
-    monkeypatch.setattr(pdf._RepeatingTextFont, "splitString", TTFont.splitString)
+    monkeypatch.setattr(pdf_styles._RepeatingTextFont, "splitString", TTFont.splitString)
     assert render_report("detailed", "pdf", data) == remembered
 
 
 def test_pages_deflated_early_draw_the_same(monkeypatch):
-    # pdf._compress_now deflates each page when it is finished instead of when saving.
-    from shared.rendering import pdf
+    # pdf_pages._compress_now deflates each page when it is finished instead of when saving.
+    from shared.rendering import pdf_pages
     data = ReportInput(parse_export(to_csv(build_rows(600, seed=8))).records, "C", "T",
                        "f.csv", "2026-11-21")
     early = PdfReader(io.BytesIO(render_report("detailed", "pdf", data)))
-    monkeypatch.setattr(pdf, "_compress_now", lambda page: None)
+    monkeypatch.setattr(pdf_pages, "_compress_now", lambda page: None)
     late = PdfReader(io.BytesIO(render_report("detailed", "pdf", data)))
     assert len(early.pages) == len(late.pages) > 10
     for mine, theirs in zip(early.pages, late.pages, strict=True):
@@ -516,7 +519,7 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from shared.rendering import pdf, theme
+    from shared.rendering import pdf_styles, pdf_tables, theme
     rows = build_rows(300, seed=4)
     for i, row in enumerate(rows):
         row["Resource Name"] = "".join(chr(0x4E00 + (i * 7 + k) % 900) for k in range(6))
@@ -528,21 +531,21 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
         canvas, y = self.canv, self.height
         canvas.setFillColor(self.accent)
         canvas.rect(0, y - self.header.height, self.width, self.header.height, stroke=0, fill=1)
-        cells(self, self.header, y, pdf.BOLD, colors.white)
+        cells(self, self.header, y, pdf_styles.BOLD, colors.white)
         y -= self.header.height
-        canvas.setStrokeColor(pdf._c(theme.RULE))
+        canvas.setStrokeColor(pdf_styles._c(theme.RULE))
         canvas.setLineWidth(0.25)
         for index, row in enumerate(self.rows):
             if index % 2:
-                canvas.setFillColor(pdf._c("#fafbfc"))
+                canvas.setFillColor(pdf_styles._c("#fafbfc"))
                 canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
-            cells(self, row, y, pdf.FONT, pdf._c(theme.INK))
+            cells(self, row, y, pdf_styles.FONT, pdf_styles._c(theme.INK))
             y -= row.height
             canvas.line(0, y, self.width, y)
 
     def cells(self, row, top, font, colour) -> None:
         text = self.canv.beginText()
-        text.setFont(font, pdf._TABLE_FONT_SIZE, pdf._LEADING)
+        text.setFont(font, pdf_styles._TABLE_FONT_SIZE, pdf_tables._LEADING)
         text.setFillColor(colour)
         assert pdfmetrics.getFont(font)._dynamicFont
         x = 0.0
@@ -551,18 +554,19 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
             linked = row.link is not None and row.link[0] == index
             if linked:
                 text.setFillColor(self.accent)
-                pdf._link(self.canv, row.link[1], (x, top - row.height, x + width, top))
-            baseline = top - pdf._CELL_PAD - pdf._TABLE_FONT_SIZE
+                pdf_tables._link(self.canv, row.link[1], (x, top - row.height, x + width, top))
+            baseline = top - pdf_tables._CELL_PAD - pdf_styles._TABLE_FONT_SIZE
             for line in lines:
-                left = x + width - pdf._CELL_PAD - stringWidth(
-                    line, font, pdf._TABLE_FONT_SIZE) if column.numeric else x + pdf._CELL_PAD
+                left = x + width - pdf_tables._CELL_PAD - stringWidth(
+                    line, font, pdf_styles._TABLE_FONT_SIZE) if column.numeric \
+                    else x + pdf_tables._CELL_PAD
                 text.setTextOrigin(left, baseline)
                 text.textOut(line)
-                baseline -= pdf._LEADING
+                baseline -= pdf_tables._LEADING
             if linked:
                 text.setFillColor(colour)
             x += width
         self.canv.drawText(text)
 
-    monkeypatch.setattr(pdf._TablePage, "draw", draw)
+    monkeypatch.setattr(pdf_tables._TablePage, "draw", draw)
     assert render_report("detailed", "pdf", data) == direct

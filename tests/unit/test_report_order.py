@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shared.advisor import row_table
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
-from shared.rendering.report_types import _by_savings, _ordered
+from shared.rendering.report_types.components import _by_savings, _ordered
 
 rows = st.lists(st.builds(
     Recommendation,

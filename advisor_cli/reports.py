@@ -1,0 +1,134 @@
+"""advisor-reports upload, status, list, download, notes, render: a report and its files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from advisor_cli.client import Api, ApiFailure
+from advisor_cli.progress import Display, follow
+
+
+def _download(api: Api, report: dict, out: Path, types: list[str] | None,
+              formats: list[str] | None) -> list[Path]:
+    chosen = [a for a in report.get("artifacts") or []
+              if (not types or a["reportType"] in types)
+              and (not formats or a["format"] in formats)]
+    if not chosen:
+        raise ApiFailure(404, "NoArtifacts", "The report has no artifacts of those types and "
+                         "formats.", "")
+    paths = []
+    for artifact in chosen:
+        path = api.download(artifact["url"], out)
+        print(f"  {path} ({artifact['size']:,} bytes)")
+        paths.append(path)
+    return paths
+
+
+def _report_summary(report: dict) -> str:
+    counts = report["counts"]
+    lines = [f"{report['reportId']}  {report['status']}  {report.get('title', '')}",
+             f"  client {report['clientId']} · rows {counts['rowsAccepted']:,} accepted, "
+             f"{counts['rowsRejected']:,} rejected, {counts['duplicates']:,} duplicates"]
+    if report.get("failureReason"):
+        lines.append(f"  failed: {report['failureReason']}")
+    for error in (report.get("errors") or [])[:10]:
+        lines.append(f"  line {error.get('line', '?')}: {error['message']}")
+    for warning in report.get("warnings") or []:
+        lines.append(f"  warning {warning['code']} x{warning.get('count', 1)}: "
+                     f"{warning['message']}")
+    for artifact in report.get("artifacts") or []:
+        lines.append(f"  {artifact['reportType']}.{artifact['format']}  {artifact['url']}")
+    return "\n".join(lines)
+
+
+def _wait(api: Api, status_url: str, report_id: str) -> dict:
+    status = follow(api, status_url, Display())
+    report = api.json("GET", f"reports/{report_id}")
+    print(_report_summary(report))
+    if status["runtimeStatus"] != "Completed" or report["status"] == "failed":
+        raise ApiFailure(422, "ReportFailed", report.get("failureReason")
+                         or str(status.get("output")), "")
+    return report
+
+
+def cmd_upload(api: Api, args) -> int:
+    params = {"clientId": args.client}
+    if args.title:
+        params["title"] = args.title
+    if args.types:
+        params["reportTypes"] = ",".join(args.types)
+    if args.formats:
+        params["formats"] = ",".join(args.formats)
+    if args.baseline:
+        params["baselineReportId"] = args.baseline
+    if args.client_name:
+        params["clientName"] = args.client_name
+    fields = {"notes": Path(args.notes_file).read_text(encoding="utf-8")} \
+        if args.notes_file else None
+    with open(args.file, "rb") as handle:
+        accepted = api.json("POST", "reports", params=params, data=fields,
+                            files={"file": (Path(args.file).name, handle, "text/csv")},
+                            timeout=600)
+    report_id = accepted["reportId"]
+    print(f"Uploaded {args.file} as report {report_id}")
+    print(f"  status: {accepted['statusQueryGetUri'].split('?')[0]}")
+    if not (args.wait or args.out):
+        print(f"  follow it: advisor-reports status {report_id} --watch")
+        return 0
+    args.report_id = report_id  # so an interrupt can say how to resume
+    report = _wait(api, accepted["statusQueryGetUri"], report_id)
+    if args.out:
+        _download(api, report, Path(args.out), args.types, args.formats)
+    return 0
+
+
+def cmd_status(api: Api, args) -> int:
+    report = api.json("GET", f"reports/{args.report_id}")
+    if args.watch and report["status"] in ("queued", "processing"):
+        report = _wait(api, report["links"]["status"], args.report_id)
+    else:
+        print(_report_summary(report))
+    return 1 if report["status"] == "failed" else 0
+
+
+def cmd_list(api: Api, args) -> int:
+    params = {k: v for k, v in (("clientId", args.client),
+                                ("status", ",".join(args.status or []) or None)) if v}
+    reports = api.all_pages("reports", params)
+    for r in reports:
+        created = (r["timings"].get("createdAt") or "")[:16].replace("T", " ")
+        print(f"{r['reportId']:<24} {r['status']:<10} {created:<16} {r['clientId']:<16} "
+              f"{r['counts']['rowsAccepted']:>7,}  {r.get('title', '')}")
+    print(f"{len(reports)} report(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_download(api: Api, args) -> int:
+    report = api.json("GET", f"reports/{args.report_id}")
+    if report["status"] != "completed":
+        raise ApiFailure(409, "NotCompleted", f"The report is {report['status']}; download it "
+                         "when it has completed.", "")
+    _download(api, report, Path(args.out), args.types, args.formats)
+    return 0
+
+
+def cmd_notes(api: Api, args) -> int:
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else ""
+    report = api.json("PATCH", f"reports/{args.report_id}", json={"notes": text})
+    print(f"Notes of report {report['reportId']} {'set' if text else 'removed'} "
+          f"({len(text):,} characters); render it again to see them: "
+          f"advisor-reports render {report['reportId']}")
+    return 0
+
+
+def cmd_render(api: Api, args) -> int:
+    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats)) if v}
+    accepted = api.json("POST", f"reports/{args.report_id}/render", json=body or None)
+    print(f"Rendering report {args.report_id} again")
+    args.wait = args.wait or bool(args.out)
+    if args.wait:
+        report = _wait(api, accepted["statusQueryGetUri"], args.report_id)
+        if args.out:
+            _download(api, report, Path(args.out), args.types, args.formats)
+    return 0

@@ -1,0 +1,210 @@
+"""The pieces report types build their sections from: key figures, charts, tables of
+recommendations, actions and groups, the order lists are read in, and the labels the workbook
+and the deck share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
+from shared.advisor.row_table import RowTable
+from shared.advisor.savings import LEVER_LABELS
+from shared.rendering import formatting as fmt
+from shared.rendering import theme
+from shared.rendering.charts import Bar, BarChart, DonutChart, Slice
+from shared.rendering.document import Column, Derived, KeyFigure, Table
+from shared.rendering.report_types.base import ReportContext
+
+# -- key figures -----------------------------------------------------------------------------------
+
+
+def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
+    savings = ctx.stats["savingsByCurrency"]
+    if not savings:
+        return [KeyFigure("Estimated annual savings", "None identified")]
+    return [KeyFigure(f"Estimated annual savings ({s['currency']})",
+                      fmt.money(s["estimatedAnnualSavings"], s["currency"]),
+                      f"{fmt.money(s['estimatedMonthlySavings'], s['currency'])} a month. "
+                      + _lever_text(s))
+            for s in savings]
+
+
+def _lever_text(saving: dict) -> str:
+    """What each lever adds to the estimate, amounts in the figure's currency."""
+    parts = [f"{LEVER_LABELS[name]} {amount:,.2f}"
+             for name, amount in saving["byLever"].items() if amount]
+    return " · ".join(parts)
+
+
+KEY_FIGURES: dict[str, Callable[[ReportContext], list[KeyFigure]]] = {
+    "recommendations": lambda c: [KeyFigure("Recommendations",
+                                            fmt.count(c.stats["totals"]["recommendations"]))],
+    "high_impact": lambda c: [KeyFigure("High impact", fmt.count(c.stats["totals"]["highImpact"]),
+                                        "act on these first")],
+    "subscriptions": lambda c: [KeyFigure("Subscriptions",
+                                          fmt.count(c.stats["totals"]["subscriptions"]))],
+    "resources": lambda c: [KeyFigure("Resources", fmt.count(c.stats["totals"]["resources"]))],
+    "retirements": lambda c: [KeyFigure("Retirements to plan",
+                                        fmt.count(sum(r["count"]
+                                                      for r in c.stats["retirements"])))],
+    "savings": _savings_figures,
+}
+
+
+# -- charts ----------------------------------------------------------------------------------------
+
+
+def _category_chart(ctx: ReportContext) -> BarChart:
+    rows = ctx.stats["byCategory"]
+    return BarChart(
+        "Recommendations by category",
+        tuple(Bar(theme.category_label(c["category"]), c["count"], fmt.count(c["count"]),
+                  theme.category_colour(c["category"])) for c in rows),
+        "Bar chart of recommendations per category: " + "; ".join(
+            f"{theme.category_label(c['category'])} {c['count']}" for c in rows) + ".",
+    )
+
+
+def _impact_chart(ctx: ReportContext) -> DonutChart:
+    rows = ctx.stats["byImpact"]
+    total = ctx.stats["totals"]["recommendations"]
+    return DonutChart(
+        "Recommendations by impact",
+        tuple(Slice(i["impact"], i["count"], fmt.count(i["count"]),
+                    theme.impact_colour(i["impact"])) for i in rows),
+        fmt.count(total),
+        "Donut chart of recommendations per business impact: " + "; ".join(
+            f"{i['impact']} {i['count']}" for i in rows) + ".",
+    )
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+_DETAIL_COLUMNS = (
+    Column("Impact", 0.08), Column("Recommendation", 0.30), Column("Resource", 0.20),
+    Column("Resource group", 0.13), Column("Subscription", 0.13),
+    Column("Benefit or savings", 0.16),
+)
+_DETAIL_COLUMNS_MIXED = (
+    Column("Impact", 0.08), Column("Category", 0.11), Column("Recommendation", 0.25),
+    Column("Resource", 0.18), Column("Resource group", 0.11), Column("Subscription", 0.13),
+    Column("Benefit or savings", 0.14),
+)
+PORTAL = "https://portal.azure.com/#resource"
+
+
+def portal_url(resource_id: str) -> str:
+    """The Azure portal's page of a resource ("" when the row names no resource id)."""
+    return f"{PORTAL}{resource_id}" if resource_id.startswith("/subscriptions/") else ""
+
+
+def _resource(rec: Recommendation) -> str:
+    if rec.resource_type and rec.resource_type.lower() != "subscription":
+        return f"{rec.resource_name} ({rec.resource_type.split('/')[-1]})" \
+            if rec.resource_name else rec.resource_type
+    return rec.resource_name or rec.resource_type
+
+
+def _benefit(rec: Recommendation) -> str:
+    if rec.annual_savings is not None:
+        return fmt.money(rec.annual_savings, rec.currency) + " a year"
+    return rec.potential_benefits
+
+
+def _detail_table(caption: str, records: Sequence[Recommendation], mixed: bool = False,
+                  empty_text: str = "None found.") -> Table:
+    """Rows of recommendations, each resource linked to its page in the Azure portal."""
+    return Table(caption, _DETAIL_COLUMNS_MIXED if mixed else _DETAIL_COLUMNS,
+                 Derived(records, _mixed_row if mixed else _row), empty_text,
+                 link_column=3 if mixed else 2,
+                 links=Derived(records, lambda r: portal_url(r.resource_id)))
+
+
+def _row(r: Recommendation) -> tuple[str, ...]:
+    return (r.impact, r.recommendation, _resource(r), r.resource_group,
+            r.subscription_name or r.subscription_id, _benefit(r))
+
+
+def _mixed_row(r: Recommendation) -> tuple[str, ...]:
+    return (r.impact, theme.category_label(r.category), r.recommendation, _resource(r),
+            r.resource_group, r.subscription_name or r.subscription_id, _benefit(r))
+
+
+_NO_SAVINGS = Decimal(0)
+
+
+def _ordered(records: RowTable) -> RowTable:
+    """Category order, then impact order, then savings (largest first), then source line.
+
+    Sorted once per key, last key first (each sort is stable, so ties keep the order of the
+    keys sorted before), each key worked out once per distinct value (see RowTable)."""
+    return _by_savings(records) \
+        .sorted_by("impact", lambda impact: IMPACT_RANK.get(impact, UNRANKED)) \
+        .sorted_by("category", lambda category: (CATEGORY_RANK.get(category, UNRANKED),
+                                                 category))
+
+
+def _by_savings(records: RowTable) -> RowTable:
+    """Savings (largest first; none counts as 0), then source line; see _ordered."""
+    return records.sorted_by("line") \
+        .sorted_by("annual_savings", lambda amount: amount or _NO_SAVINGS, reverse=True)
+
+
+def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]) -> Table:
+    currencies = sorted({c for r in rows for c in r["savingsByCurrency"]})
+    columns = [Column(label, 0.40), Column("Count", 0.11, True),
+               Column("High impact", 0.11, True)]
+    columns += [Column(f"Sum of savings ({c})", 0.38 / max(len(currencies), 1), True)
+                for c in currencies]
+    body = [
+        (label_of(r), fmt.count(r["count"]), fmt.count(r["high"]),
+         *(fmt.money(r["savingsByCurrency"][c], c) if c in r["savingsByCurrency"] else ""
+           for c in currencies))
+        for r in rows
+    ]
+    return Table(f"Recommendations by {label.lower()}", tuple(columns), body)
+
+
+def _subscription_label(row: dict) -> str:
+    name = row.get("subscriptionName") or ""
+    return f"{name} ({row['subscriptionId']})" if name else row["subscriptionId"]
+
+
+# -- labels -------------------------------------------------------------------------------------
+
+
+def retirement_when(row: dict) -> str:
+    """"Overdue by 53 days", "Due in 12 days", "Due today" or "No date given"."""
+    days = row.get("daysUntil")
+    if row.get("status") == "overdue":
+        return f"Overdue by {fmt.plural(-days, 'day')}"
+    if days is None:
+        return "No date given"
+    return "Due today" if days == 0 else f"Due in {fmt.plural(days, 'day')}"
+
+
+# -- the action plan ------------------------------------------------------------------------------
+
+
+def savings_text(savings: dict[str, float]) -> str:
+    return ", ".join(fmt.money(v, c) for c, v in savings.items()) or ""
+
+
+def action_scope(action: dict) -> str:
+    return (f"{fmt.plural(action['resources'], 'resource')} in "
+            f"{fmt.plural(action['subscriptions'], 'subscription')}")
+
+
+def _action_table(caption: str, actions: list[dict], mixed: bool,
+                  empty_text: str = "Nothing to act on.") -> Table:
+    columns = [Column("Impact", 0.08), Column("Action", 0.35 if mixed else 0.47)]
+    if mixed:
+        columns.append(Column("Category", 0.12))
+    columns += [Column("Scope", 0.17), Column("Annual savings", 0.16, True),
+                Column("Retires", 0.12)]
+    rows = [(a["impact"], a["recommendation"],
+             *([theme.category_label(a["category"])] if mixed else []),
+             action_scope(a), savings_text(a["savingsByCurrency"]), a["retirementDate"] or "")
+            for a in actions]
+    return Table(caption, tuple(columns), rows, empty_text)

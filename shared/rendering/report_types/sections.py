@@ -1,0 +1,177 @@
+"""The sections several report types share (by name in SECTIONS), and the exclusions appendix
+every report ends with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shared.rendering import formatting as fmt
+from shared.rendering import theme
+from shared.rendering.charts import Bar, BarChart
+from shared.rendering.document import ChartBlock, Column, Section, Table, Text
+from shared.rendering.report_types.base import ReportContext, SectionBuilder
+from shared.rendering.report_types.components import (
+    _action_table,
+    _category_chart,
+    _detail_table,
+    _grouped_table,
+    _impact_chart,
+    _ordered,
+    _subscription_label,
+    portal_url,
+    retirement_when,
+)
+
+
+def _action_plan_section(ctx: ReportContext) -> list[Section]:
+    plan = ctx.plan
+    findings = len(ctx.records)
+    blocks: list = [Text(
+        f"{fmt.plural(findings, 'finding')} come down to {fmt.plural(len(plan), 'action')}: "
+        "each action is one recommendation and every resource it concerns. High impact "
+        "first, then the actions that touch the most resources, then by savings.")]
+    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan,
+                                ctx.mixed))
+    examples = [(a["recommendation"], ", ".join(e["resourceName"] for e in a["examples"]))
+                for a in plan[:10] if a["resources"] > 1]
+    if examples:
+        blocks.append(Table("Where the first actions apply (up to five resources each)",
+                            (Column("Action", 0.45), Column("For example", 0.55)), examples))
+    return [Section("Action plan", blocks)]
+
+
+def _retirements(ctx: ReportContext) -> list[Section]:
+    rows = ctx.stats["retirements"]
+    overdue = [r for r in rows if r["status"] == "overdue"]
+    blocks: list = []
+    if overdue:
+        blocks.append(Text(
+            f"{fmt.plural(len(overdue), 'retirement')} dated before the export "
+            f"({ctx.stats['exportDate']}) are overdue: the resources below still use features "
+            "that are already retired. They come first.", "caveat"))
+    blocks.append(Table(
+        "Features being retired and the resources that use them",
+        (Column("When", 0.17), Column("Retirement date", 0.13), Column("Feature", 0.29),
+         Column("Resources", 0.12, True), Column("For example", 0.29)),
+        [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+          fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows],
+        "No retirements are announced for the resources in this export."))
+    return [Section("Retirements", blocks)]
+
+
+def _category_chart_section(ctx: ReportContext) -> list[Section]:
+    return [Section("By category", [ChartBlock(_category_chart(ctx)),
+                                    ChartBlock(_impact_chart(ctx))])]
+
+
+def _full_list(ctx: ReportContext) -> list[Section]:
+    return [Section("Appendix: every recommendation", [
+        Text("Each finding on its own row, for the teams doing the work; the action plan "
+             "above groups them."),
+        _detail_table(f"All {fmt.plural(len(ctx.records), 'recommendation')}",
+                      _ordered(ctx.records), ctx.mixed)])]
+
+
+def _by_subscription(ctx: ReportContext) -> list[Section]:
+    rows = ctx.stats["bySubscription"]
+    chart = BarChart("Recommendations by subscription", tuple(
+        Bar(r.get("subscriptionName") or r["subscriptionId"], r["count"], fmt.count(r["count"]),
+            ctx.accent) for r in rows[:10]),
+        "Bar chart of recommendations per subscription.")
+    return [Section("By subscription", [ChartBlock(chart), _grouped_table(
+        rows, "Subscription", _subscription_label)])]
+
+
+# -- the changes since the last review ------------------------------------------------------------
+
+
+_CHANGE_COLUMNS = (Column("Impact", 0.08), Column("Category", 0.13),
+                   Column("Recommendation", 0.39), Column("Resource", 0.20),
+                   Column("Subscription", 0.20))
+_CHANGE_LIST_MAX = 25
+
+
+def _change_table(caption: str, items: list[dict], empty_text: str) -> Table:
+    shown = items[:_CHANGE_LIST_MAX]
+    more = len(items) - len(shown)
+    return Table(
+        caption + (f" (the first {len(shown)} of {fmt.count(len(items))})" if more else ""),
+        _CHANGE_COLUMNS,
+        [(i["impact"], theme.category_label(i["category"]), i["recommendation"],
+          i["resourceName"] or i["resourceId"],
+          i.get("subscriptionName") or i["subscriptionId"]) for i in shown],
+        empty_text, link_column=3, links=[portal_url(i["resourceId"]) for i in shown])
+
+
+def _changes_section(ctx: ReportContext) -> list[Section]:
+    changes = ctx.changes
+    if changes is None:
+        return []
+    baseline = changes["baseline"]
+    when = fmt.date(baseline.get("createdAt") or "")
+    counts = changes["counts"]
+    new_high = [i for i in changes["results"] if i["change"] == "new" and i["impact"] == "High"]
+    resolved = [i for i in changes["results"] if i["change"] == "resolved"]
+    return [Section(f"Changes since {when}", [
+        Text(f"Compared with the review of {when} (“{baseline.get('title') or ''}”): "
+             f"{fmt.plural(counts['new'], 'new finding')}, {fmt.count(counts['resolved'])} "
+             f"resolved, {fmt.count(counts['persisting'])} still open. A finding is the same "
+             "when its recommendation and resource are."),
+        Table("Changes by category", (
+            Column("Category", 0.40), Column("New", 0.20, True),
+            Column("Resolved", 0.20, True), Column("Still open", 0.20, True)),
+            [(theme.category_label(c["category"]), fmt.count(c["new"]),
+              fmt.count(c["resolved"]), fmt.count(c["persisting"]))
+             for c in changes["byCategory"]], "Nothing changed."),
+        _change_table("New high-impact findings", new_high,
+                      "No new high-impact finding since the last review."),
+        _change_table("Resolved since the last review", resolved,
+                      "Nothing was resolved since the last review."),
+    ])]
+
+
+# -- what the client's exclusion rules left out ---------------------------------------------------
+
+
+_KIND_LABELS = {"accepted-risk": "Accepted risk", "not-applicable": "Not applicable",
+                "postponed": "Postponed"}
+
+
+def _rule_text(rule: dict) -> str:
+    if rule.get("all"):
+        return "Every recommendation"
+    names = {"recommendation": "recommendation", "category": "category",
+             "subscriptionId": "subscription", "resourceGroup": "resource group",
+             "resourceId": "resource", "resourceIdPrefix": "resources under",
+             "resourceType": "resource type"}
+    return "; ".join(f"{label} {rule[field]}" for field, label in names.items()
+                     if rule.get(field))
+
+
+def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
+    """Every report says what the client's exclusion rules left out of its figures."""
+    if not rules:
+        return []
+    hidden = sum(r["rows"] for r in rules)
+    return [Section("Appendix: exclusions", [
+        Text(f"The client excluded {fmt.plural(hidden, 'finding')} from this export by "
+             f"{fmt.plural(len(rules), 'rule')} in force: they stay stored and browsable, and "
+             "no figure, chart, action or change in this report counts them."),
+        Table("Exclusion rules in force", (
+            Column("Rule", 0.30), Column("Reason", 0.30), Column("Kind", 0.13),
+            Column("Expires", 0.13), Column("Rows hidden", 0.14, True)),
+            [(_rule_text(r), r.get("reason") or "", _KIND_LABELS.get(r.get("kind"), ""),
+              fmt.date(r.get("expiresAt") or "") or "never",
+              fmt.count(r["rows"]) if r["rows"] else "none: matches nothing")
+             for r in rules]),
+    ])]
+
+
+SECTIONS: dict[str, SectionBuilder] = {
+    "action_plan": _action_plan_section,
+    "changes": _changes_section,
+    "retirements": _retirements,
+    "category_chart": _category_chart_section,
+    "full_list": _full_list,
+    "by_subscription": _by_subscription,
+}

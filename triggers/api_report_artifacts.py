@@ -1,0 +1,96 @@
+"""HTTP API: a report's rendered files, named for the client; share links serve theirs with
+`serve_artifact` too (api_shares)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    ResourceModifiedError,
+    ResourceNotFoundError,
+    ResourceNotModifiedError,
+)
+
+from shared.http.api import Call, Reply
+from shared.http.auth import READER
+from shared.http.errors import not_found
+from shared.http.schemas import BINARY_FILE
+from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
+from shared.storage.context import get_storage
+from shared.storage.layout import FORMATS
+from triggers.api_registry import api
+from triggers.api_reports import TAG, _report
+
+REPORT_TYPE_LABELS = {key: kind.label for key, kind in REPORT_KINDS.items()}
+_ARTIFACT = re.compile(rf"^(?P<type>[a-z]+)\.(?P<format>{'|'.join(FORMATS)})$")
+
+
+def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -> str:
+    """"Fabrikam Ltd. - Executive summary - 2026-11-20.pdf": the client's name, the report
+    type and the export date, without characters a file system refuses."""
+    label = REPORT_TYPE_LABELS[report_type]
+    date = (report.get("exportDate") or report.get("createdAt") or "")[:10]
+    stem = " - ".join(p for p in (client_name.strip(), label, date) if p)
+    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" .")[:120].strip(" .")
+    return f"{stem or report['reportId']}.{fmt}"
+
+
+@api.operation(
+    "GET", "reports/{reportId}/artifacts/{artifact}", operation_id="downloadArtifact",
+    role=READER, tag=TAG, summary="Download a rendered report, e.g. executive.pdf, "
+                                  "cost.xlsx or executive.pptx",
+    responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None)})
+def download_artifact(call: Call) -> Reply:
+    return serve_artifact(call, _report(call), call.route["artifact"])
+
+
+def _artifact_entry(report: dict, artifact: str,
+                   allowed: set[tuple[str, str]] | None = None) -> tuple[tuple[str, str], dict]:
+    """The listed artifact named like "executive.pdf" (and among `allowed`), else 404."""
+    match = _ARTIFACT.match(artifact)
+    listed = {(a["reportType"], a["format"]): a for a in report.get("artifacts") or []}
+    key = (match["type"], match["format"]) if match else None
+    if key not in listed or (allowed is not None and key not in allowed):
+        raise not_found(f"Artifact '{artifact}' of report '{report['reportId']}'", "artifact")
+    return key, listed[key]
+
+
+def serve_artifact(call: Call, report: dict, artifact: str,
+                   allowed: set[tuple[str, str]] | None = None,
+                   before_download: Callable[[], object] | None = None) -> Reply:
+    """The file, named for the client; 304 when the caller's ETag is current.
+    `before_download` runs only when the file itself is sent (a share counts downloads)."""
+    key, entry = _artifact_entry(report, artifact, allowed)
+    blob = get_storage().artifacts.get_blob_client(entry["blob"])
+    # If-None-Match may list several tags (W/"a", "b") or be "*" (any copy at all).
+    known = {tag.strip().removeprefix("W/").strip('"')
+             for tag in call.req.headers.get("If-None-Match", "").split(",") if tag.strip()}
+    try:
+        if len(known) == 1 and "*" not in known:
+            # One round trip: the service answers 304 itself when the caller's copy is current.
+            download = blob.download_blob(etag=next(iter(known)),
+                                          match_condition=MatchConditions.IfModified)
+        else:
+            download = blob.download_blob()
+        etag = download.properties.etag.strip('"')
+        if "*" in known or etag in known:
+            return Reply(304, headers={"ETag": f'"{etag}"'})
+        if before_download is not None:
+            before_download()
+        body = download.readall()
+    except (ResourceNotModifiedError, ResourceModifiedError):  # the SDK reports 304 as either
+        return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})
+    except ResourceNotFoundError:
+        raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
+    client = get_storage().client_records.get(report["clientId"]) or {}
+    name = _download_name(report, client.get("name") or report["clientId"], *key)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    return Reply(200, raw=body, headers={
+        "Content-Type": entry["contentType"], "ETag": f'"{etag}"',
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "private, max-age=0, must-revalidate"})
