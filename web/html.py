@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from shared.rendering.formatting import count, money, plural
+from shared.rendering.report_types import REPORT_TYPES
 from web import assets
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,11 +56,12 @@ def signed(value: int | float) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
-        ["html"], default=True), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        ["html"], default=True), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=money, compact_money=compact_money, count=count, when=when,
                        size=size, signed=signed, plural=plural,
                        category=lambda c: CATEGORY_LABELS.get(c, c))
     env.globals["asset"] = assets.url
+    env.globals["type_labels"] = {key: kind.label for key, kind in REPORT_TYPES.items()}
     return env
 
 

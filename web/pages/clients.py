@@ -66,11 +66,12 @@ async def upload(page: Page) -> func.HttpResponse:
 async def edit_client(page: Page) -> func.HttpResponse:
     form = page.form
     subscriptions = SUBSCRIPTION.findall(form.get("subscriptionIds", ""))
+    accent = None if form.get("accentDefault") else (form.get("accentColor") or None)
     body: dict[str, Any] = {"name": form.get("name", "").strip(),
                             "notes": form.get("notes", "").strip(),
-                            "subscriptionIds": list(dict.fromkeys(s.lower() for s in subscriptions)),
-                            "accentColor": None if form.get("accentDefault")
-                            else (form.get("accentColor") or None)}
+                            "subscriptionIds": list(dict.fromkeys(s.lower()
+                                                                  for s in subscriptions)),
+                            "accentColor": accent}
     await _ok(page.api("PATCH", "clients/{clientId}", page.route, **_json(body)),
               "Saving the client")
     return redirect(f"/clients/{page.route['clientId']}", notice="client-saved")
