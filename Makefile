@@ -9,7 +9,7 @@ PORT ?= 7071
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint lock bench screenshots clean
+.PHONY: install run test lint lock bench screenshots clean chromium
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -33,10 +33,15 @@ $(NODE_STAMP): package.json package-lock.json
 run: install
 	$(PY) -m devhost --port $(PORT)
 
-## test: the whole suite (starts its own Azurite on free ports, in memory)
-test: install $(CHECKOV_STAMP)
+## test: the whole suite (starts its own Azurite on free ports, in memory; the web app's
+## browser tests drive Debian's chromium, installed here where it is missing)
+test: install $(CHECKOV_STAMP) chromium
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+chromium:
+	command -v chromium >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
 lint: install
 	$(PY) -m ruff check .
