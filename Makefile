@@ -58,14 +58,16 @@ bench: install
 	$(PY) bench/render.py
 	$(PY) bench/ingest.py
 	$(PY) bench/api.py
+	$(PY) bench/web.py
 	$(PY) bench/exclusions.py
 	$(PY) bench/rate_limits.py
 
-## screenshots: PNGs of every report type in docs/screenshots/ (installs pdftoppm, chromium)
+## screenshots: PNGs of every report type and web page in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install
 	command -v pdftoppm >/dev/null && command -v chromium >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q poppler-utils chromium)
 	$(PY) scripts/screenshots.py
+	$(PY) scripts/web_screenshots.py
 
 clean:
 	rm -rf $(VENV) .venv-checkov node_modules .azurite .pytest_cache .ruff_cache

@@ -47,6 +47,7 @@ async def _answer(page: Page, route: str, **params: Any) -> Any:
 @site.page("reports/{reportId}")
 async def report_page(page: Page) -> func.HttpResponse:
     report = await page.get("reports/{reportId}", "The report", **page.route)
+    client = await page.api("GET", "clients/{clientId}", {"clientId": report["clientId"]})
     filters = _filters(page.query)
     number = _number(page.query.get("page"))
     done = report["status"] == "completed"
@@ -66,7 +67,8 @@ async def report_page(page: Page) -> func.HttpResponse:
     previews = [a for a in report["artifacts"] if a["format"] == "html"]
     preview = page.query.get("preview", "")
     return page.html(
-        "report.html", report=report, stats=stats, actions=actions, changes=changes,
+        "report.html", report=report, client_name=(client.json() or {}).get("name")
+        if client.ok else report["clientId"], stats=stats, actions=actions, changes=changes,
         rows=rows, shares=shares, filters=filters, number=number, categories=CATEGORIES,
         impacts=IMPACTS, previews=previews,
         preview=preview if any(a["reportType"] == preview for a in previews) else "",
