@@ -1,0 +1,81 @@
+"""The web app's pure helpers: who is trusted, CSRF and origin checks, figures as pages show
+them, and the devhost's sign-in form."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from devhost.easy_auth import parse_form, safe_redirect
+from web import html, security
+from web.principal import page_principal, sign_in_url
+
+
+def _principal(roles: list[str]) -> str:
+    claims = [{"typ": "roles", "val": r} for r in roles] + [{"typ": "name", "val": "ana"}]
+    return base64.b64encode(json.dumps({"claims": claims}).encode()).decode()
+
+
+def test_the_principal_header_is_trusted_only_when_the_platform_says_auth_is_on(monkeypatch):
+    headers = {"X-MS-CLIENT-PRINCIPAL": _principal(["Reports.Admin"])}
+    monkeypatch.delenv("WEBSITE_AUTH_ENABLED", raising=False)
+    assert page_principal(headers) is None
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "false")
+    assert page_principal(headers) is None
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "True")
+    assert page_principal(headers).roles == frozenset({"Reports.Admin"})
+    assert page_principal({}) is None  # no header: not signed in, never "the key"
+
+
+def test_sign_in_comes_back_to_the_page():
+    assert sign_in_url("/reports/r1?page=2") == \
+        "/.auth/login/aad?post_login_redirect_uri=/reports/r1%3Fpage%3D2"
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/reports/1", "/reports/1"), ("//evil.example/x", "/"), ("https://evil.example", "/"),
+    ("/\\evil.example", "/"), ("", "/"), (None, "/"), ("javascript:alert(1)", "/")])
+def test_the_sign_in_form_only_redirects_within_the_site(target, expected):
+    assert safe_redirect(target) == expected
+
+
+def test_the_sign_in_form_names_what_to_fix():
+    session, problem = parse_form({"username": "ana", "roles": "Reports.Reader, x",
+                                   "claims": '[{"typ": "clientIds", "val": "a"}]'})
+    assert problem == "" and {"typ": "roles", "val": "Reports.Reader"} in session.claims
+    assert parse_form({"username": ""})[1] == "Username is required."
+    assert "JSON list" in parse_form({"username": "a", "claims": "{"})[1]
+    assert "JSON list" in parse_form({"username": "a", "claims": '[{"typ": 1}]'})[1]
+
+
+def test_csrf_tokens_and_origins():
+    token, new = security.csrf_token({})
+    assert new and len(token) >= 40
+    assert security.csrf_token({"Cookie": f"ar_csrf={token}"}) == (token, False)
+    assert security.csrf_token({"Cookie": "ar_csrf=short"})[1]  # not one of ours: a new one
+    assert security.token_matches(token, token) and not security.token_matches(token, None)
+    assert not security.token_matches(token, token[:-1] + "x")
+    own = "https://app.example"
+    assert security.same_origin({"Origin": "https://app.example"}, own)
+    assert not security.same_origin({"Origin": "https://evil.example"}, own)
+    assert not security.same_origin({"Sec-Fetch-Site": "cross-site"}, own)
+    assert not security.same_origin({"Sec-Fetch-Site": "same-site"}, own)
+    assert security.same_origin({"Sec-Fetch-Site": "same-origin"}, own)
+    assert security.origin_of("http://10.0.0.4/x", {"Host": "app.example",
+                                                  "X-Forwarded-Proto": "https"}) == own
+
+
+@pytest.mark.parametrize("amount, text", [
+    (5_302_324.0, "5.3 M USD"), (48_465.0, "48.5 k USD"), (999.4, "999 USD"),
+    (-12_500.0, "-12.5 k USD"), (2.4e9, "2.4 B USD"), (None, "")])
+def test_headline_money_is_compact(amount, text):
+    assert html.compact_money(amount, "USD") == text
+
+
+def test_templates_escape_what_users_typed():
+    page = html.render("error.html", error=type("E", (), {
+        "title": "<script>x</script>", "message": "a & b", "details": [], "status": 400})(),
+        rid="r", csrf="t", user=None, sign_out="/", notice="", roles={})
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page
