@@ -91,6 +91,23 @@ def peak_mb(pid: int | str = "self") -> int:
     return 0
 
 
+_LOOP: asyncio.AbstractEventLoop | None = None
+_LOOP_LOCK = threading.Lock()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """The worker's one event loop, as the Python worker has: async functions all run on it
+    (sync ones on threads). A loop per call would break what the SDKs share between calls,
+    such as the Durable client's HTTP session ("Event loop is closed")."""
+    global _LOOP
+    with _LOOP_LOCK:
+        if _LOOP is None:
+            _LOOP = asyncio.new_event_loop()
+            threading.Thread(target=_LOOP.run_forever, name="worker-event-loop",
+                             daemon=True).start()
+        return _LOOP
+
+
 def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, str]:
     info = _ACTIVITIES[name]
     try:
@@ -99,8 +116,11 @@ def _run(name: str, input_text: str, client_binding: str) -> tuple[bool, str, st
         kwargs = {info.trigger_param: arg}
         if info.client_param and client_binding:
             kwargs[info.client_param] = client_binding
-        result = asyncio.run(info.func(**kwargs)) if inspect.iscoroutinefunction(info.func) \
-            else info.func(**kwargs)
+        if inspect.iscoroutinefunction(info.func):
+            result = asyncio.run_coroutine_threadsafe(info.func(**kwargs),
+                                                      _event_loop()).result()
+        else:
+            result = info.func(**kwargs)
         return True, ActivityTriggerConverter.encode(result, expected_type=None).value, ""
     except Exception as exc:  # the activity's failure is reported, not raised across processes
         return False, *failures.worker_message(exc)

@@ -134,3 +134,22 @@ def test_cli_bulk_delete_needs_yes(app, capsys):
     out = capsys.readouterr().out
     assert "deleted 2" in out
     assert host.request("GET", "api/reports", params={"clientId": client}).json()["count"] == 0
+
+
+def test_a_bulk_render_in_worker_processes_starts_every_report(storage_connection,
+                                                               tmp_path_factory):
+    """As `make run` runs it (two worker processes): the bulk's async activities share the
+    worker's event loop, so the Durable client's session works for each of them."""
+    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("bulk-workers"),
+                        FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    try:
+        client = "w" + uuid.uuid4().hex[:8]
+        ids = make_reports(host, client, 4)
+        r = host.request("POST", "api/reports/bulk", json={"action": "render",
+                                                           "reportIds": ids})
+        assert r.status_code == 202, r.text
+        final, _ = follow(host, r.json()["statusQueryGetUri"])
+        outcomes = {x["reportId"]: x["outcome"] for x in final["output"]["results"]}
+        assert outcomes == dict.fromkeys(ids, "started"), final["output"]
+    finally:
+        host.stop()
