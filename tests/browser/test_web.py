@@ -240,3 +240,32 @@ def test_pages_need_the_platforms_sign_in(storage_connection, tmp_path_factory):
         assert host.request("GET", "api/health").status_code == 200
     finally:
         host.stop()
+
+
+def test_an_admin_brands_the_partner_and_runs_a_bulk_render(web, new_page):
+    client_id = _client_id()
+    assert web.request("POST", "api/clients", json={"name": "Bulk Co", "clientId": client_id}
+                       ).status_code == 201
+    report = upload(web, sample_export(20), clientId=client_id).json()["reportId"]
+    wait_report(web, report)
+    page = new_page()
+    sign_in(page, web.base_url, "ana@partner.example", start="/admin")
+    page.get_by_label("Name", exact=True).fill("Northwind Cloud Advisory")
+    page.get_by_label("Contact line").fill("Jane Doe · jane@northwind.example")
+    page.get_by_label("Logo").set_input_files(str(ROOT / "samples" / "logo-partner.jpg"))
+    page.get_by_role("button", name="Save partner").click()
+    expect(page.get_by_text("Partner branding saved")).to_be_visible()
+    partner = web.request("GET", "api/branding").json()
+    assert partner["name"] == "Northwind Cloud Advisory" and partner["logo"]
+    page.get_by_label("Report ids").fill(report)
+    page.get_by_label("Bulk action", exact=True).select_option("render")
+    page.get_by_role("button", name="Run bulk action").click()
+    page.wait_for_url(re.compile(r"/admin\?bulk="))
+    expect(page.get_by_text(re.compile(r"Bulk render"))).to_be_visible()
+    entries = web.request("GET", "api/audit", params={"action": "updatePartner"}).json()
+    assert entries["results"][0]["actor"]["name"] == "ana@partner.example"
+    # a contributor is no admin: the page says so
+    other = new_page()
+    sign_in(other, web.base_url, "cal@partner.example",
+            roles="Reports.Contributor, Reports.AllClients", start="/admin")
+    expect(other.get_by_role("heading", name="Not allowed")).to_be_visible()

@@ -37,8 +37,9 @@ async def admin_page(page: Page) -> func.HttpResponse:
     if bulk_id:
         found = await page.api("GET", "bulk/{bulkId}", {"bulkId": bulk_id})
         bulk = found.json() if found.status in (200, 202) else None
+    partner = await page.get("branding", "The partner's branding")
     return page.html("admin.html", audit=answer.json(), filters=filters, number=number,
-                     bulk=bulk, bulk_id=bulk_id,
+                     bulk=bulk, bulk_id=bulk_id, partner=partner,
                      page_url=lambda n: "/admin?" + urlencode({**filters, "page": n}))
 
 
@@ -57,3 +58,26 @@ async def bulk(page: Page) -> func.HttpResponse:
     if not answer.ok:
         raise WebError.from_answer(answer, "The bulk action")
     return redirect("/admin", bulk=answer.json()["bulkId"])
+
+
+@site.page("admin/partner", methods=("POST",))
+async def partner(page: Page) -> func.HttpResponse:
+    """The partner (the firm delivering the reports): name, contact line and logo."""
+    _admin(page)
+    body = {"name": page.form.get("name", "").strip(), "contact": page.form.get("contact", "")
+            .strip()}
+    answer = await page.api("PATCH", "branding", body=json.dumps(body).encode(),
+                            content_type="application/json")
+    if not answer.ok:
+        raise WebError.from_answer(answer, "Saving the partner")
+    logo = page.req.files.get("logo")
+    if logo is not None and logo.filename:
+        answer = await page.api("PUT", "branding/logo", body=logo.read(),
+                                content_type=logo.content_type or "application/octet-stream")
+        if not answer.ok:
+            raise WebError.from_answer(answer, "Saving the partner's logo")
+    elif page.form.get("removeLogo"):
+        answer = await page.api("DELETE", "branding/logo")
+        if not answer.ok and answer.status != 404:
+            raise WebError.from_answer(answer, "Removing the partner's logo")
+    return redirect("/admin", notice="partner-saved")
