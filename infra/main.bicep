@@ -29,6 +29,16 @@ param failedReportRetentionDays int = 7
 @description('Days the Durable history of finished orchestrations is kept.')
 param durableHistoryRetentionDays int = 30
 
+@description('Application (client) id of the Entra ID app registration for signing people in (App Service Authentication). Empty: no sign-in, the API works with function keys only.')
+param authClientId string = ''
+
+@description('Tenant of that app registration. Empty: the subscription\'s tenant.')
+param authTenantId string = ''
+
+@secure()
+@description('Client secret of that app registration. Leave empty: the app\'s managed identity stands in for it (docs/deploy.md).')
+param authClientSecret string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-advisor-${resourceToken}'
@@ -112,6 +122,9 @@ module function 'app/function.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    authClientId: authClientId
+    authTenantId: empty(authTenantId) ? subscription().tenantId : authTenantId
+    authClientSecret: authClientSecret
     appSettings: {
       TASK_HUB_NAME: 'AdvisorReports'
       UPLOADS_CONTAINER: uploadsContainerName
@@ -132,6 +145,9 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = function.outputs.name
 output AZURE_FUNCTION_URL string = function.outputs.url
+// The object id the app registration's federated credential names as its subject (docs/deploy.md).
+output AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output AUTH_ENABLED bool = function.outputs.authEnabled
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = events.outputs.name
 output UPLOADS_CONTAINER string = uploadsContainerName

@@ -160,3 +160,71 @@ def test_azure_yaml_deploys_the_function_and_runs_the_hook():
     assert spec["hooks"]["postdeploy"]["posix"]["run"] == "./infra/hooks/postdeploy.sh"
     tags = config("app/function.bicep", "functionApp")["tags"]
     assert "azd-service-name" in json.dumps(tags)
+
+
+def test_easy_auth_is_entra_id_only_with_a_client_id_and_lets_key_callers_through():
+    found = resource("app/function.bicep", "auth")
+    assert (found["type"], found["api_version"]) == ("Microsoft.Web/sites/config", "2024-04-01")
+    assert found["config"]["condition"] == "authEnabled"  # no client id, no resource
+    enabled = parse("app/function.bicep")["variables"]["authEnabled"]["value"]
+    assert enabled == {"operator": {"type": "not", "operands": {"bool_value": {
+        "function": {"type": "empty", "parameters": {"item_to_test": "authClientId"}}}}}}
+    body = config("app/function.bicep", "auth")
+    assert body["name"] == "authsettingsV2" and body["parent"] == "functionApp"
+    props = body["properties"]
+    assert props["platform"]["enabled"] is True
+    # Unauthenticated requests pass: function-key callers, Durable's webhooks and Event Grid's
+    # blob webhook never meet a login redirect; the pages redirect by themselves.
+    assert props["globalValidation"] == {"requireAuthentication": False,
+                                         "unauthenticatedClientAction": "AllowAnonymous"}
+    assert props["httpSettings"]["requireHttps"] is True
+    assert list(props["identityProviders"]) == ["azureActiveDirectory"]
+    entra = props["identityProviders"]["azureActiveDirectory"]
+    assert entra["enabled"] is True
+    registration = entra["registration"]
+    assert registration["clientId"] == "authClientId"
+    assert registration["openIdIssuer"] == (
+        "${environment().authentication.loginEndpoint}${authTenantId}/v2.0")
+    assert registration["clientSecretSettingName"] == "authSecretSettingName"
+    assert props["login"]["tokenStore"]["enabled"] is True
+    assert props["login"]["allowedExternalRedirectUrls"] == []
+    for path in INFRA.rglob("*.bicep"):  # nowhere is authentication required of every caller
+        assert True not in find_key(parse(str(path.relative_to(INFRA))), "requireAuthentication")
+
+
+def test_easy_auth_proves_the_app_with_its_identity_not_a_secret_by_default():
+    variables = parse("app/function.bicep")["variables"]
+    name = variables["authSecretSettingName"]["value"]["operator"]["operands"]
+    credential = variables["authCredentialSetting"]["value"]["operator"]["operands"]
+    assert name["condition"] == credential["condition"] == {
+        "function": {"type": "empty", "parameters": {"item_to_test": "authClientSecret"}}}
+    # No secret given: the reserved setting name makes Easy Auth sign with the managed identity.
+    identity = "OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID"
+    secret = "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"
+    assert name["true_value"] == identity
+    assert credential["true_value"] == {identity: "identityClientId"}
+    assert name["false_value"] == secret
+    assert credential["false_value"] == {secret: "authClientSecret"}
+    settings = config("app/function.bicep", "functionApp__settings")["properties"]
+    assert settings["function"]["parameters"]["arg_3"] == "authSettings"
+    params = parse("app/function.bicep")["parameters"]
+    assert {"type": "secure"} in params["authClientSecret"]["decorators"]
+    assert params["authClientId"]["default"] == "" and params["authClientSecret"]["default"] == ""
+
+
+def test_azd_threads_the_client_id_through_to_the_function_module():
+    main = parse("main.bicep")
+    for name in ("authClientId", "authTenantId", "authClientSecret"):
+        assert main["parameters"][name]["default"] == ""
+    assert {"type": "secure"} in main["parameters"]["authClientSecret"]["decorators"]
+    passed = main["modules"]["function"]["config"]["params"]
+    assert passed["authClientId"] == "authClientId"
+    assert passed["authClientSecret"] == "authClientSecret"
+    tenant = passed["authTenantId"]["operator"]["operands"]  # empty: the subscription's tenant
+    assert tenant["false_value"] == "authTenantId"
+    assert tenant["true_value"]["operator"]["operands"]["operand_2"] == "tenantId"
+    values = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert values["authClientId"] == {"value": "${AUTH_CLIENT_ID=}"}
+    assert values["authTenantId"] == {"value": "${AUTH_TENANT_ID=}"}
+    assert values["authClientSecret"] == {"value": "${AUTH_CLIENT_SECRET=}"}
+    assert {"AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID", "AUTH_ENABLED"} <= set(main["outputs"])
