@@ -29,6 +29,13 @@ def compact_money(amount: float | None, currency: str) -> str:
     return f"{amount:,.0f} {currency}"
 
 
+def signed_money(amount: float, currency: str) -> str:
+    """A change of money, its sign always shown: +1.2 k USD, −4.9 k USD, ±0 USD."""
+    if not amount:
+        return f"±0 {currency}"
+    return ("+" if amount > 0 else "−") + compact_money(abs(amount), currency)
+
+
 def when(value: str | None) -> str:
     """`2026-12-07 04:25 UTC` from an ISO time (the API's times are UTC)."""
     if not value:
@@ -58,7 +65,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
         ["html"], default=True), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=money, compact_money=compact_money, count=count, when=when,
-                       size=size, signed=signed, plural=plural,
+                       size=size, signed=signed, signed_money=signed_money, plural=plural,
                        category=lambda c: CATEGORY_LABELS.get(c, c))
     env.globals["asset"] = assets.url
     env.globals["type_labels"] = {key: kind.label for key, kind in REPORT_TYPES.items()}

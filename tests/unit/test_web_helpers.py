@@ -79,3 +79,9 @@ def test_templates_escape_what_users_typed():
         "title": "<script>x</script>", "message": "a & b", "details": [], "status": 400})(),
         rid="r", csrf="t", user=None, sign_out="/", notice="", roles={})
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_money_changes_carry_their_sign():
+    assert html.signed_money(-4899.0, "USD") == "−4.9 k USD"
+    assert html.signed_money(1200.0, "EUR") == "+1.2 k EUR"
+    assert html.signed_money(0.0, "USD") == "±0 USD"
