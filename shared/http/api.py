@@ -14,22 +14,27 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import azure.functions as func
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
+from shared.http import dates
 from shared.http.auth import AuthError, Principal, principal_from
 from shared.http.errors import ApiError, invalid
 from shared.http.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from shared.http.responses import REQUEST_ID_HEADER, error_response, json_response, request_id
 from shared.http.text import first_invalid_text, is_valid_unicode, unicode_problem
+from shared.redaction import clean
 
 log = logging.getLogger("advisor_reports.api")
 ROUTE_PREFIX = "api"
-FORMATS = Draft202012Validator.FORMAT_CHECKER  # "format" is checked, not only documented
+# "format" is checked, not only documented; dates as shared/http/dates.py reads them.
+FORMATS = FormatChecker()
+FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers}
+FORMATS.checks("date-time")(dates.is_date_time)
+FORMATS.checks("date")(dates.is_full_date)
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,9 @@ class Param:
             return raw.lower() == "true", None
         if self.type == "date-time":
             try:
-                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                if moment.tzinfo is not None:  # comparable in UTC, within datetime's range
-                    moment.astimezone(UTC)
-                return moment, None
-            except (ValueError, OverflowError):
-                return problem(f"{self.name} must be an ISO 8601 date or date-time between "
-                               "years 1 and 9999.")
+                return dates.read(raw), None
+            except dates.DateError as why:
+                return problem(f"{self.name} {why}; {raw[:40]!r} is not.")
         if self.enum:
             values = [v.strip() for v in raw.split(",")] if self.many else [raw.strip()]
             folded = {e.lower(): e for e in self.enum}
@@ -327,6 +328,9 @@ class Api:
         bad = first_invalid_text(body)
         if bad is not None:
             raise invalid([unicode_problem(bad or "body")])
+        wrong_dates = dates.body_problems(op.body, body)  # before the schema: clearer words
+        if wrong_dates:
+            raise invalid(wrong_dates)
         validator = Draft202012Validator(op.body, format_checker=FORMATS)
         errors = sorted(validator.iter_errors(body),
                         key=lambda e: list(e.absolute_path))

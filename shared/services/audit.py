@@ -43,7 +43,10 @@ def _row_key(moment_ns: int) -> str:
 
 
 def _key_bound(moment: datetime) -> str:
-    return f"{_FAR_FUTURE_NS - int(moment.timestamp() * 1e9):020d}"
+    """The RowKey of a moment; moments before 1970 or after the far future (2286) are
+    clamped, so every date the API takes gives a key of the same shape."""
+    ns = min(max(int(moment.timestamp() * 1e9), 0), _FAR_FUTURE_NS)
+    return f"{_FAR_FUTURE_NS - ns:020d}"
 
 
 def record(storage: Storage, entry: AuditEntry, now_ns: int | None = None) -> None:

@@ -8,9 +8,9 @@ each report's outcome.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
+from shared.http import dates
 from shared.http.errors import ApiError
 from shared.services import audit, report_actions, reports
 from shared.storage.context import Storage
@@ -43,13 +43,11 @@ def select(storage: Storage, body: dict[str, Any], client_ids: frozenset[str] | 
                 chosen.append({"reportId": report_id, "clientId": report["clientId"]})
         return chosen, missing
     where = body["filter"]
-    created_to = where.get("createdTo")
     rows = reports.list_reports(
         storage, client_ids=client_ids, client_id=where.get("clientId"),
         statuses=[where["status"]] if where.get("status") else None, report_type=None,
         created_from=None,
-        created_to=datetime.fromisoformat(created_to.replace("Z", "+00:00")) if created_to
-        else None)
+        created_to=dates.parse_optional(where.get("createdTo"), "filter.createdTo"))
     if len(rows) > MAX_SELECTED:
         raise ApiError(400, "TooManyReports", f"The filter chooses {len(rows):,} reports; one "
                        f"bulk operation takes at most {MAX_SELECTED:,}. Narrow it (clientId, "
