@@ -138,6 +138,11 @@ class Call:
     def url(self) -> str:
         return self.req.url.split("?", 1)[0]
 
+    @property
+    def head(self) -> bool:
+        """A HEAD request: answered as GET without its body (and without its effects)."""
+        return self.req.method.upper() == "HEAD"
+
     def status_payload(self, instance_id: str, own_status_url: str) -> dict[str, Any]:
         """What a 202 for a started orchestration carries. A caller with the function key
         alone (trusted automation) gets the Durable check-status payload, whose URLs carry the
@@ -217,6 +222,8 @@ class Api:
         self.auditor: Callable[[Outcome], None] | None = None
         # Called (in a thread) before a call's work; raises ApiError 429 when over a limit.
         self.limiter: Callable[[Operation, Call], None] | None = None
+        # Called (in a thread) with the status of an anonymous audited call that failed.
+        self.on_anonymous_failure: Callable[[Operation, Call, int], None] | None = None
 
     def operation(self, method: str, route: str, *, operation_id: str, summary: str,
                   role: str | None, tag: str, query: tuple[Param, ...] = (),
@@ -267,15 +274,24 @@ class Api:
             response, code = error_response(error.status, error.code, error.message,
                                             rid=rid), error.code
         except Exception:  # a 5xx is a bug: log it with the request id, answer with the envelope
-            log.exception("%s %s failed (request %s)", req.method, req.url, rid)
+            log.exception("%s %s failed (request %s)", req.method, clean(req.url, 300), rid)
             response = error_response(500, "InternalError", "Something went wrong on our "
                                       f"side. Quote request id {rid} when reporting it.", rid=rid)
             code = "InternalError"
         else:
             response, code = reply.to_response(rid), ""
-        log.info("%s %s -> %d (operation %s, request %s)", req.method, urlsplit(req.url).path,
-                 response.status_code, op.operation_id, rid)
-        if call is not None and op.is_audited and self.auditor is not None:
+        log.info("%s %s -> %d (operation %s, request %s)", req.method,
+                 clean(urlsplit(req.url).path, 300), response.status_code, op.operation_id, rid)
+        if call is None or not op.is_audited:
+            return response
+        if op.role is None and (response.status_code >= 400 or method == "HEAD"):
+            # Anonymous (a share link): failures are counted and limited per address, not
+            # audited (anyone could fill the audit); a HEAD is no use of the link.
+            if response.status_code >= 400 and self.on_anonymous_failure is not None:
+                await asyncio.to_thread(self.on_anonymous_failure, op, call,
+                                        response.status_code)
+            return response
+        if self.auditor is not None:
             # Past authentication: the attempt is recorded whatever its outcome.
             targets = {**call.route, **call.audit}
             if reply is not None and isinstance(reply.body, dict):
