@@ -55,6 +55,31 @@ def select(storage: Storage, body: dict[str, Any], client_ids: frozenset[str] | 
     return [{"reportId": r["reportId"], "clientId": r["clientId"]} for r in rows], []
 
 
+def named_clients(job: Any) -> set[str] | None:
+    """The clients a bulk operation's input names (its clientIds and its reports'); None when
+    the input is not one this app wrote."""
+    if not isinstance(job, dict):
+        return None
+    named = job.get("clientIds")
+    chosen = job.get("reports")
+    if not isinstance(named, list) or not isinstance(chosen, list):
+        return None
+    clients = {c for c in named if isinstance(c, str)}
+    clients |= {r.get("clientId") for r in chosen if isinstance(r, dict)} - {None}
+    return clients
+
+
+def visible_to(job: Any, client_ids: frozenset[str] | None) -> bool:
+    """A bulk operation is seen by callers who may see every client it names: a caller who
+    sees every client sees them all; a client-scoped caller, only those naming at least one
+    client and no client outside its scope (one naming none, or whose input cannot be read,
+    could be anyone's)."""
+    if client_ids is None:
+        return True
+    clients = named_clients(job)
+    return bool(clients) and clients <= client_ids
+
+
 async def act(storage: Storage, client: Any, task: dict[str, Any]) -> dict[str, Any]:
     """One report's part of a bulk operation; never raises (its outcome says what happened)."""
     report_id, action = task["reportId"], task["action"]
