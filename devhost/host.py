@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from devhost.http_triggers import HttpTriggers, build_routes, presented_key
 from devhost.keys import DURABLETASK, Keys
 from devhost.timer_triggers import run_timer
 from devhost.workers import start_pool
+from shared.redaction import register_secret
 
 log = logging.getLogger("devhost")
 
@@ -94,6 +96,8 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
 
     base_url = f"http://localhost:{options.port}"
     rpc_token = secrets.token_urlsafe(16)
+    for secret in (keys.function, keys.master, *keys.system.values(), rpc_token):
+        register_secret(secret)  # never written to the log, wherever it would appear
     binding = api.client_binding(base_url.replace("localhost", "127.0.0.1"), config.hub_name,
                                  keys.durabletask, rpc_token)
     engine.client_binding = lambda: binding  # activities may take a durable client too
@@ -178,7 +182,8 @@ def _banner(base_url: str, keys: Keys, index: functions.FunctionIndex,
     lines += [
         "",
         f"Base URL:     {base_url}",
-        f"Function key: {keys.function}",
+        # Shown on a terminal, not written into a log file a process's output goes to.
+        f"Function key: {keys.function if sys.stdout.isatty() else '(in the keys file)'}",
         f"Keys file:    {keys_file} (also the master key and the durabletask_extension "
         "system key that /runtime/webhooks/durabletask takes)",
         f"Web app:      {base_url}/ (sign in on the local form at {base_url}{SIGN_IN})",

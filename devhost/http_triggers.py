@@ -15,6 +15,7 @@ from devhost import invoke
 from devhost.functions import FunctionInfo
 from devhost.keys import Keys
 from devhost.routing import RouteTemplate
+from shared.redaction import clean
 
 log = logging.getLogger("devhost.http")
 
@@ -104,6 +105,12 @@ class HttpTriggers:
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        # As App Service's front end: the caller's address appended to X-Forwarded-For.
+        forwarded = next((k for k in headers if k.lower() == "x-forwarded-for"),
+                         "X-Forwarded-For")
+        peer = request.remote or "unknown"
+        headers[forwarded] = f"{headers[forwarded]}, {peer}" if headers.get(forwarded) \
+            else peer
         req = func.HttpRequest(
             method=request.method,
             url=str(request.url),
@@ -116,8 +123,10 @@ class HttpTriggers:
         if route.info.client_param:
             kwargs[route.info.client_param] = self.client_binding()
         try:
+            # The path as a request line: redacted (share tokens) and escaped (a newline or
+            # an ESC in a URL must not start or colour a line of the log).
             result = await invoke.call(route.info, kwargs, self.workers,
-                                       detail=f"{request.method} {request.path}")
+                                       detail=clean(f"{request.method} {request.path}", 300))
         except Exception:
             log.exception("Function '%s' failed", route.info.name)
             return web.Response(status=500)

@@ -35,7 +35,15 @@ class Settings:
     rate_limit_renders: int = 60
     rate_limit_reads: int = 600
     rate_limit_drops: int = 30  # blob drops per client folder per minute
+    # Failed anonymous share-link requests (unknown, expired, revoked) per caller address.
+    rate_limit_share_failures: int = 20
     rate_limit_window_seconds: int = 60
+    # Claim types that name the clients a signed-in caller may see (CLIENT_CLAIM_TYPES,
+    # comma-separated). A claim of any other type is ignored: it grants nothing.
+    # extn.clientIds: how Entra ID names an optional claim from a directory extension.
+    client_claim_types: tuple[str, ...] = (
+        "clientId", "clientIds", "extension_clientIds", "extn.clientIds",
+        "http://schemas.advisor-reports/claims/clientid")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -78,9 +86,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_renders=_int(env, "RATE_LIMIT_RENDERS", d.rate_limit_renders, 0),
         rate_limit_reads=_int(env, "RATE_LIMIT_READS", d.rate_limit_reads, 0),
         rate_limit_drops=_int(env, "RATE_LIMIT_DROPS", d.rate_limit_drops, 0),
+        rate_limit_share_failures=_int(env, "RATE_LIMIT_SHARE_FAILURES",
+                                       d.rate_limit_share_failures, 0),
         rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS",
                                        d.rate_limit_window_seconds),
+        client_claim_types=_names(env, "CLIENT_CLAIM_TYPES", d.client_claim_types),
     )
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of names; the default when unset or empty."""
+    names = tuple(dict.fromkeys(n.strip() for n in (env.get(name) or "").split(",")
+                                if n.strip()))
+    return names or default
 
 
 @lru_cache(maxsize=1)

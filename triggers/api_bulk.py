@@ -57,8 +57,7 @@ async def bulk_status(call: Call) -> Reply:
     job = status.input_ if known else None
     if isinstance(job, str):  # hosts hand the input back as JSON text or as a value
         job = json.loads(job)
-    seen = known and all(call.principal.sees(c) for c in (job or {}).get("clientIds", []))
-    if not seen:
+    if not (known and bulk.visible_to(job, call.principal.client_ids)):
         raise not_found(f"Bulk operation '{bulk_id}'", "bulkId")
     body = orchestration_view(status)
     if status.runtime_status.value in reports.RUNNING:

@@ -1,5 +1,9 @@
 """The one declaration of the HTTP API (handlers register themselves on it)."""
 
+import logging
+
+from opentelemetry import metrics
+
 from shared.http import rate_limits
 from shared.http.api import Api, Call, Operation, Outcome
 from shared.http.errors import ApiError
@@ -16,6 +20,7 @@ api = Api(
     "\"details\"}}, with the x-request-id header.",
 )
 api.schemas.update(SCHEMAS)
+log = logging.getLogger("advisor_reports.api")
 
 
 def record_outcome(outcome: Outcome) -> None:
@@ -46,15 +51,33 @@ _LIMITS = {rate_limits.UPLOADS: "rate_limit_uploads", rate_limits.RENDERS: "rate
            rate_limits.READS: "rate_limit_reads"}
 
 
+def _too_many(what: str, limit: int, window: int, retry_after: int) -> ApiError:
+    return ApiError(429, "TooManyRequests", f"Too many {what} requests: the limit is {limit} "
+                    f"per {window} s for each caller; try again in {retry_after} s.",
+                    headers={"Retry-After": str(retry_after)})
+
+
+def _address(call: Call) -> str:
+    return "ip:" + rate_limits.caller_address(call.req.headers.get("x-forwarded-for"))
+
+
 def limit_call(op: Operation, call: Call) -> None:
     """429 with Retry-After when the caller is over its limit for the route's class (uploads;
     renders and retries; reads and everything else). Anonymous routes are not limited, but for
-    share links, counted per link."""
+    share links: per address once it has failed RATE_LIMIT_SHARE_FAILURES times in a window
+    (guessing links), then per link."""
     token = call.route.get("token")
     if op.role is None and not token:
         return
     storage = get_storage()
     settings = storage.settings
+    if token:
+        verdict = rate_limits.spent(storage.rate_limits, rate_limits.SHARE_FAILURES,
+                                    _address(call), settings.rate_limit_share_failures,
+                                    settings.rate_limit_window_seconds)
+        if not verdict.allowed:
+            raise _too_many("failed share link", settings.rate_limit_share_failures,
+                            settings.rate_limit_window_seconds, verdict.retry_after)
     route_class = _CLASSES.get(op.operation_id, rate_limits.READS)
     limit = getattr(settings, _LIMITS[route_class])
     if token:
@@ -66,10 +89,34 @@ def limit_call(op: Operation, call: Call) -> None:
     verdict = rate_limits.check(storage.rate_limits, route_class, caller, limit,
                                 settings.rate_limit_window_seconds)
     if not verdict.allowed:
-        raise ApiError(429, "TooManyRequests", f"Too many {route_class} requests: the limit "
-                       f"is {limit} per {settings.rate_limit_window_seconds} s for each "
-                       f"caller; try again in {verdict.retry_after} s.",
-                       headers={"Retry-After": str(verdict.retry_after)})
+        raise _too_many(route_class, limit, settings.rate_limit_window_seconds,
+                        verdict.retry_after)
 
 
 api.limiter = limit_call
+
+# Anonymous failures are counted here (a metric, exported where telemetry is configured),
+# not in the audit, which no anonymous caller may fill.
+_failures = metrics.get_meter("advisor_reports.api").create_counter(
+    "share_link_failures", unit="{request}",
+    description="Anonymous share-link requests that failed (unknown, expired, revoked, used "
+                "up, rate limited), by operation and status")
+
+
+def count_anonymous_failure(op: Operation, call: Call, status: int) -> None:
+    """A failed share-link request: one more in the metric and, unless it was refused for
+    being over the limit already, against its address's limit."""
+    _failures.add(1, {"operation": op.operation_id, "status": status})
+    if status == 429:
+        return
+    storage = get_storage()
+    settings = storage.settings
+    verdict = rate_limits.check(storage.rate_limits, rate_limits.SHARE_FAILURES,
+                                _address(call), settings.rate_limit_share_failures,
+                                settings.rate_limit_window_seconds)
+    if not verdict.allowed:
+        log.warning("Share-link failures over the limit from one address (operation %s, "
+                    "request %s)", op.operation_id, call.rid)
+
+
+api.on_anonymous_failure = count_anonymous_failure

@@ -97,12 +97,13 @@ def open_share(call: Call) -> Reply:
 @api.operation(
     "GET", "shared/{token}/{artifact}", operation_id="downloadShared", role=None, tag=TAG,
     audited=True, summary="Download a shared file (no key needed); counts against "
-                          "maxDownloads, a 304 does not",
+                          "maxDownloads when the file is sent: a 304 or a HEAD does not",
     responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None),
                410: ("Expired, revoked or used up", ref("Error"))})
 def download_shared(call: Call) -> Reply:
     share, report = _shared(call)
     allowed = {(a["reportType"], a["format"]) for a in shares.view(share, now())[
         "artifacts"]}
-    return serve_artifact(call, report, call.route["artifact"], allowed, lambda:
-                          shares.count_download(get_storage(), share, now()))
+    # Link checkers, mail scanners and previews send HEAD: it spends no download.
+    count = None if call.head else lambda: shares.count_download(get_storage(), share, now())
+    return serve_artifact(call, report, call.route["artifact"], allowed, count)

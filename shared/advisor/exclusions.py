@@ -2,12 +2,15 @@
 
 A rule matches a row when every field it names matches (literally, without regard to case;
 `resourceIdPrefix` by prefix); a rule naming no field matches every row and must say
-`all: true`. A rule is in force from its creation until `expiresAt` (when given). Rows a rule
-in force matches are excluded: kept and browsable, left out of every figure.
+`all: true`. There are no wildcards: a text that looks like a pattern (`*`, `.*`, `^...`,
+`...$`) is refused rather than taken literally and matching nothing. A rule is in force from
+its creation until `expiresAt` (when given). Rows a rule in force matches are excluded: kept
+and browsable, left out of every figure.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +135,32 @@ def apply_rules(records: Sequence[Recommendation], rules: Sequence[dict[str, Any
     # list of them kept here would hold them all made.
     kept = where(records, "line", lambda line: line not in excluded) if excluded else records
     return Applied(kept, excluded, counts)
+
+
+# What makes a text look like a pattern (a glob or a regular expression) rather than the text
+# it should equal: a `*` anywhere, a leading `^` or a trailing `$` (anchors), `.*`, `.+`,
+# `.?`, a backslash class such as `\d` or an escaped dot, a character range such as `[a-z]` or
+# a negated class `[^`, a group `(?`, and a counted repeat `{2}`. Parentheses, dots, `?` and
+# `$` elsewhere stay literal: recommendations, resource groups and names hold them.
+_PATTERN = re.compile(r"\*|^\^|\$$|\.[*+?]|\\[dDwWsSbB.]|\[\^|\[[A-Za-z0-9]-[A-Za-z0-9]\]"
+                      r"|\(\?|\{\d+(?:,\d*)?\}")
+
+
+def pattern_problems(rule: dict[str, Any]) -> list[dict[str, str]]:
+    """The match texts that look like patterns: refused, since rules compare texts exactly
+    (resourceIdPrefix by prefix) and have no wildcards, so `.*` would match nothing."""
+    problems = []
+    for field in MATCH_FIELDS:
+        value = rule.get(field)
+        found = _PATTERN.search(value) if isinstance(value, str) else None
+        if found:
+            problems.append({"code": "PatternNotSupported", "target": field, "message":
+                             f"{field} looks like a pattern ({found.group()!r}): exclusion "
+                             "texts match exactly, without regard to case (resourceIdPrefix "
+                             "by prefix), with no wildcards or regular expressions. Give the "
+                             "text itself, or resourceIdPrefix for the resources under a "
+                             "path."})
+    return problems
 
 
 def rule_problems(rule: dict[str, Any]) -> list[dict[str, str]]:

@@ -14,22 +14,27 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import azure.functions as func
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
+from shared.http import dates
 from shared.http.auth import AuthError, Principal, principal_from
 from shared.http.errors import ApiError, invalid
 from shared.http.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from shared.http.responses import REQUEST_ID_HEADER, error_response, json_response, request_id
 from shared.http.text import first_invalid_text, is_valid_unicode, unicode_problem
+from shared.redaction import clean
 
 log = logging.getLogger("advisor_reports.api")
 ROUTE_PREFIX = "api"
-FORMATS = Draft202012Validator.FORMAT_CHECKER  # "format" is checked, not only documented
+# "format" is checked, not only documented; dates as shared/http/dates.py reads them.
+FORMATS = FormatChecker()
+FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers}
+FORMATS.checks("date-time")(dates.is_date_time)
+FORMATS.checks("date")(dates.is_full_date)
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,9 @@ class Param:
             return raw.lower() == "true", None
         if self.type == "date-time":
             try:
-                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                if moment.tzinfo is not None:  # comparable in UTC, within datetime's range
-                    moment.astimezone(UTC)
-                return moment, None
-            except (ValueError, OverflowError):
-                return problem(f"{self.name} must be an ISO 8601 date or date-time between "
-                               "years 1 and 9999.")
+                return dates.read(raw), None
+            except dates.DateError as why:
+                return problem(f"{self.name} {why}; {raw[:40]!r} is not.")
         if self.enum:
             values = [v.strip() for v in raw.split(",")] if self.many else [raw.strip()]
             folded = {e.lower(): e for e in self.enum}
@@ -136,6 +137,11 @@ class Call:
     @property
     def url(self) -> str:
         return self.req.url.split("?", 1)[0]
+
+    @property
+    def head(self) -> bool:
+        """A HEAD request: answered as GET without its body (and without its effects)."""
+        return self.req.method.upper() == "HEAD"
 
     def status_payload(self, instance_id: str, own_status_url: str) -> dict[str, Any]:
         """What a 202 for a started orchestration carries. A caller with the function key
@@ -216,6 +222,8 @@ class Api:
         self.auditor: Callable[[Outcome], None] | None = None
         # Called (in a thread) before a call's work; raises ApiError 429 when over a limit.
         self.limiter: Callable[[Operation, Call], None] | None = None
+        # Called (in a thread) with the status of an anonymous audited call that failed.
+        self.on_anonymous_failure: Callable[[Operation, Call, int], None] | None = None
 
     def operation(self, method: str, route: str, *, operation_id: str, summary: str,
                   role: str | None, tag: str, query: tuple[Param, ...] = (),
@@ -266,15 +274,24 @@ class Api:
             response, code = error_response(error.status, error.code, error.message,
                                             rid=rid), error.code
         except Exception:  # a 5xx is a bug: log it with the request id, answer with the envelope
-            log.exception("%s %s failed (request %s)", req.method, req.url, rid)
+            log.exception("%s %s failed (request %s)", req.method, clean(req.url, 300), rid)
             response = error_response(500, "InternalError", "Something went wrong on our "
                                       f"side. Quote request id {rid} when reporting it.", rid=rid)
             code = "InternalError"
         else:
             response, code = reply.to_response(rid), ""
-        log.info("%s %s -> %d (operation %s, request %s)", req.method, urlsplit(req.url).path,
-                 response.status_code, op.operation_id, rid)
-        if call is not None and op.is_audited and self.auditor is not None:
+        log.info("%s %s -> %d (operation %s, request %s)", req.method,
+                 clean(urlsplit(req.url).path, 300), response.status_code, op.operation_id, rid)
+        if call is None or not op.is_audited:
+            return response
+        if op.role is None and (response.status_code >= 400 or method == "HEAD"):
+            # Anonymous (a share link): failures are counted and limited per address, not
+            # audited (anyone could fill the audit); a HEAD is no use of the link.
+            if response.status_code >= 400 and self.on_anonymous_failure is not None:
+                await asyncio.to_thread(self.on_anonymous_failure, op, call,
+                                        response.status_code)
+            return response
+        if self.auditor is not None:
             # Past authentication: the attempt is recorded whatever its outcome.
             targets = {**call.route, **call.audit}
             if reply is not None and isinstance(reply.body, dict):
@@ -327,6 +344,9 @@ class Api:
         bad = first_invalid_text(body)
         if bad is not None:
             raise invalid([unicode_problem(bad or "body")])
+        wrong_dates = dates.body_problems(op.body, body)  # before the schema: clearer words
+        if wrong_dates:
+            raise invalid(wrong_dates)
         validator = Draft202012Validator(op.body, format_checker=FORMATS)
         errors = sorted(validator.iter_errors(body),
                         key=lambda e: list(e.absolute_path))

@@ -4,7 +4,13 @@ Function keys guard every route but health and the API description (the host enf
 Behind App Service Authentication the platform adds X-MS-CLIENT-PRINCIPAL (base64 JSON) and
 strips any copy a caller sends; its roles then limit what the caller may do:
 Reports.Reader reads, Reports.Contributor also uploads, renders, retries and deletes,
-Reports.Admin also manages clients. Client-id claims limit which clients' reports are seen.
+Reports.Admin also manages clients.
+
+Which clients a principal sees fails closed: every client only with the app role
+Reports.AllClients; otherwise only the clients its client claims name, the claim types being
+one list (CLIENT_CLAIM_TYPES, default `CLIENT_CLAIMS`); a principal with neither sees no
+client. A claim under any other type (`ClientIds`, `clientid`: an identity provider's mapping
+mistake) is ignored, so it loses access rather than gaining all of it.
 A call with a key and no principal is trusted automation: it may do everything.
 """
 
@@ -16,13 +22,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from shared.settings import Settings, get_settings
+
 READER, CONTRIBUTOR, ADMIN = "Reports.Reader", "Reports.Contributor", "Reports.Admin"
+ALL_CLIENTS = "Reports.AllClients"  # an app role: sees every client (no client claim needed)
 _RANK = {READER: 1, CONTRIBUTOR: 2, ADMIN: 3}
 PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 PRINCIPAL_ID_HEADER = "X-MS-CLIENT-PRINCIPAL-ID"
 OBJECT_ID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
-CLIENT_CLAIMS = ("clientId", "clientIds", "extension_clientIds",
-                 "http://schemas.advisor-reports/claims/clientid")
+CLIENT_CLAIMS = Settings.client_claim_types  # the default of CLIENT_CLAIM_TYPES
 
 
 class AuthError(Exception):
@@ -62,11 +70,13 @@ def _invalid(why: str) -> AuthError:
                      f"Authentication sends: {why}.")
 
 
-def principal_from(headers: Mapping[str, str]) -> Principal:
+def principal_from(headers: Mapping[str, str],
+                   client_claims: tuple[str, ...] | None = None) -> Principal:
     """The caller, parsed strictly: a malformed principal is refused, never read as "anyone".
 
-    A client claim that is present limits the caller to the clients it names, even when it
-    names none (an empty claim sees no client, not every client).
+    Scope fails closed: every client with the role Reports.AllClients, else exactly the
+    clients named by claims of the accepted types (`client_claims`, default the setting
+    CLIENT_CLAIM_TYPES); no such claim, or one that names none, sees no client.
     """
     raw = headers.get(PRINCIPAL_HEADER) or headers.get(PRINCIPAL_HEADER.lower())
     if not raw:
@@ -88,16 +98,18 @@ def principal_from(headers: Mapping[str, str]) -> Principal:
         raise _invalid("role_typ and name_typ must be text")
     roles, name = set(), ""
     object_id = headers.get(PRINCIPAL_ID_HEADER) or headers.get(PRINCIPAL_ID_HEADER.lower()) or ""
-    clients: set[str] | None = None
+    accepted = set(get_settings().client_claim_types if client_claims is None
+                   else client_claims)
+    clients: set[str] = set()
     for claim in claims:
         kind, value = claim.get("typ", ""), claim.get("val", "")
         if kind in (role_type, "roles", "role"):
             roles.add(value)
         elif kind in OBJECT_ID_CLAIMS and not object_id:
             object_id = value
-        elif kind in CLIENT_CLAIMS:
-            clients = (clients or set()) | {v.strip() for v in value.split(",") if v.strip()}
+        elif kind in accepted:
+            clients |= {v.strip() for v in value.split(",") if v.strip()}
         elif kind == name_type and not name:
             name = value
     return Principal(name or "user", frozenset(roles),
-                     None if clients is None else frozenset(clients), id=object_id[:200])
+                     None if ALL_CLIENTS in roles else frozenset(clients), id=object_id[:200])

@@ -26,6 +26,7 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, UpdateMode
 
 UPLOADS, RENDERS, READS, DROPS = "uploads", "renders", "reads", "drops"
+SHARE_FAILURES = "sharefailures"  # anonymous share-link requests that failed, per address
 _ATTEMPTS = 20  # conflicts to ride out before giving up on a hot counter
 _SHARE = 20  # a reservation is a twentieth of the limit
 _reserved: dict[tuple[str, str, str], int] = {}  # (table, class, RowKey) -> unspent slots
@@ -46,6 +47,18 @@ def caller_key(principal_id: str, principal_name: str, function_key: str) -> str
     if principal_name:
         return f"name:{principal_name}"
     return "key:" + hashlib.sha256(function_key.encode()).hexdigest()[:16]
+
+
+def caller_address(forwarded_for: str | None) -> str:
+    """The caller's network address as the platform's front end saw it: the last entry of
+    X-Forwarded-For (the front end appends it; a caller can only add entries before it),
+    without its port. "unknown" when there is none."""
+    last = (forwarded_for or "").split(",")[-1].strip()
+    if last.startswith("["):  # [v6]:port
+        last = last[1:].split("]", 1)[0]
+    elif last.count(":") == 1:  # v4:port
+        last = last.split(":", 1)[0]
+    return last[:64] or "unknown"
 
 
 def _safe(text: str) -> str:
@@ -94,6 +107,23 @@ def check(table: TableClient, route_class: str, caller: str, limit: int, window:
             continue
         return _keep(slot, got)
     return Verdict(False, 1)  # too contended to count: ask the caller to come back
+
+
+def spent(table: TableClient, route_class: str, caller: str, limit: int, window: int,
+          now: float | None = None) -> Verdict:
+    """Whether `caller` has already used up `limit` in this window: a read, counting nothing
+    (failures are counted with `check` once they happen)."""
+    if limit <= 0:
+        return Verdict(True)
+    moment = time.time() if now is None else now
+    start = int(moment // window) * window
+    try:
+        entity = table.get_entity(route_class, f"{_safe(caller)}|{start}")
+    except ResourceNotFoundError:
+        return Verdict(True)
+    if int(entity.get("count") or 0) < limit:
+        return Verdict(True)
+    return Verdict(False, max(1, int(start + window - moment + 0.999)))
 
 
 def _keep(slot: tuple[str, str, str], reserved: int) -> Verdict:

@@ -12,10 +12,11 @@ REQUEST_ID_HEADER = "x-request-id"
 
 
 def request_id(req: func.HttpRequest | None = None) -> str:
-    """The caller's x-request-id when it sent one, else a new one."""
+    """The caller's x-request-id when it sent a usable one, else a new one."""
     if req is not None:
         given = req.headers.get(REQUEST_ID_HEADER)
-        if given and len(given) <= 128:
+        # Printable ASCII only: the id is repeated in log lines and the audit.
+        if given and len(given) <= 128 and given.isascii() and given.isprintable():
             return given
     return str(uuid.uuid4())
 

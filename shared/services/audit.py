@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.redaction import clean, clean_value
 from shared.storage.context import Storage
 from shared.storage.reports import iso
 from shared.storage.tables import odata_quote
@@ -42,7 +43,10 @@ def _row_key(moment_ns: int) -> str:
 
 
 def _key_bound(moment: datetime) -> str:
-    return f"{_FAR_FUTURE_NS - int(moment.timestamp() * 1e9):020d}"
+    """The RowKey of a moment; moments before 1970 or after the far future (2286) are
+    clamped, so every date the API takes gives a key of the same shape."""
+    ns = min(max(int(moment.timestamp() * 1e9), 0), _FAR_FUTURE_NS)
+    return f"{_FAR_FUTURE_NS - ns:020d}"
 
 
 def record(storage: Storage, entry: AuditEntry, now_ns: int | None = None) -> None:
@@ -50,22 +54,33 @@ def record(storage: Storage, entry: AuditEntry, now_ns: int | None = None) -> No
     moment_ns = time.time_ns() if now_ns is None else now_ns
     at = datetime.fromtimestamp(moment_ns / 1e9, UTC)
     try:
+        # Text from requests (route values, names from claims, request ids) is stored
+        # escaped and bounded: no control character reaches a reader of the audit.
         storage.audit.create_entity({
             "PartitionKey": PARTITION, "RowKey": _row_key(moment_ns), "at": iso(at),
-            "action": entry.action, "actor": entry.actor[:200], "actorId": entry.actor_id[:200],
-            "targets": json.dumps(entry.targets, ensure_ascii=False)[:8000],
-            "requestId": entry.request_id[:200], "outcome": entry.outcome,
-            "status": entry.status, "detail": entry.detail[:200],
-            "clientId": entry.client_id[:100]})
+            "action": clean(entry.action, 100), "actor": clean(entry.actor, 200),
+            "actorId": clean(entry.actor_id, 200),
+            "targets": json.dumps(clean_value(entry.targets, 300), ensure_ascii=False)[:8000],
+            "requestId": clean(entry.request_id, 200), "outcome": entry.outcome,
+            "status": entry.status, "detail": clean(entry.detail, 200),
+            "clientId": clean(entry.client_id, 100)})
     except Exception:  # the audit must not turn a done action into a 5xx
         log.exception("Could not write the audit entry of %s (request %s)", entry.action,
                       entry.request_id)
 
 
+def _targets(text: str | None) -> dict[str, Any]:
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:  # cut at 8,000 characters when written
+        return {"truncated": (text or "")[:8000]}
+    return found if isinstance(found, dict) else {}
+
+
 def view(entity: dict[str, Any]) -> dict[str, Any]:
     return {"at": entity["at"], "action": entity["action"],
             "actor": {"name": entity.get("actor", ""), "id": entity.get("actorId") or None},
-            "targets": json.loads(entity.get("targets") or "{}"),
+            "targets": _targets(entity.get("targets")),
             "clientId": entity.get("clientId") or None,
             "requestId": entity.get("requestId") or None, "outcome": entity["outcome"],
             "status": entity.get("status"), "detail": entity.get("detail") or None}

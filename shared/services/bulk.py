@@ -8,9 +8,9 @@ each report's outcome.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
+from shared.http import dates
 from shared.http.errors import ApiError
 from shared.services import audit, report_actions, reports
 from shared.storage.context import Storage
@@ -43,18 +43,41 @@ def select(storage: Storage, body: dict[str, Any], client_ids: frozenset[str] | 
                 chosen.append({"reportId": report_id, "clientId": report["clientId"]})
         return chosen, missing
     where = body["filter"]
-    created_to = where.get("createdTo")
     rows = reports.list_reports(
         storage, client_ids=client_ids, client_id=where.get("clientId"),
         statuses=[where["status"]] if where.get("status") else None, report_type=None,
         created_from=None,
-        created_to=datetime.fromisoformat(created_to.replace("Z", "+00:00")) if created_to
-        else None)
+        created_to=dates.parse_optional(where.get("createdTo"), "filter.createdTo"))
     if len(rows) > MAX_SELECTED:
         raise ApiError(400, "TooManyReports", f"The filter chooses {len(rows):,} reports; one "
                        f"bulk operation takes at most {MAX_SELECTED:,}. Narrow it (clientId, "
                        "status, createdTo).", target="filter")
     return [{"reportId": r["reportId"], "clientId": r["clientId"]} for r in rows], []
+
+
+def named_clients(job: Any) -> set[str] | None:
+    """The clients a bulk operation's input names (its clientIds and its reports'); None when
+    the input is not one this app wrote."""
+    if not isinstance(job, dict):
+        return None
+    named = job.get("clientIds")
+    chosen = job.get("reports")
+    if not isinstance(named, list) or not isinstance(chosen, list):
+        return None
+    clients = {c for c in named if isinstance(c, str)}
+    clients |= {r.get("clientId") for r in chosen if isinstance(r, dict)} - {None}
+    return clients
+
+
+def visible_to(job: Any, client_ids: frozenset[str] | None) -> bool:
+    """A bulk operation is seen by callers who may see every client it names: a caller who
+    sees every client sees them all; a client-scoped caller, only those naming at least one
+    client and no client outside its scope (one naming none, or whose input cannot be read,
+    could be anyone's)."""
+    if client_ids is None:
+        return True
+    clients = named_clients(job)
+    return bool(clients) and clients <= client_ids
 
 
 async def act(storage: Storage, client: Any, task: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,11 @@ import logging
 import secrets
 from typing import Any
 
+from shared.http.errors import ApiError
 from shared.pipeline import intake
 from shared.services import reports
 from shared.storage.context import Storage
-from shared.storage.reports import now_iso
+from shared.storage.reports import ReportBusy, is_deleted, now_iso
 
 log = logging.getLogger(__name__)
 RENDER_ORCHESTRATOR = "render_artifacts"
@@ -78,10 +79,24 @@ async def start_render(storage: Storage, client: Any, report: dict[str, Any],
 
 
 async def start_retry(storage: Storage, client: Any, report: dict[str, Any]) -> None:
-    """Process a failed report again from its upload."""
+    """Process a failed report again from its upload. The report is claimed under its ETag:
+    of concurrent retries one starts, the others find it queued (409), so the attempts cap
+    (MAX_ATTEMPTS) holds however many arrive at once."""
     job = reports.job_for(storage, report)
-    await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
-        "status": "queued", "attempts": int(report.get("attempts") or 1) + 1,
-        "failureReason": "", "activeInstance": report["reportId"], "retriedAt": now_iso(),
-        "queuedAt": now_iso()})
+
+    def claim(current: dict[str, Any]) -> dict[str, Any]:
+        if is_deleted(current):
+            raise ApiError(404, "NotFound", f"Report '{report['reportId']}' was not found.",
+                           target="reportId")
+        reports.check_can_retry(current)
+        return {"status": "queued", "attempts": int(current.get("attempts") or 1) + 1,
+                "failureReason": "", "activeInstance": report["reportId"],
+                "retriedAt": now_iso(), "queuedAt": now_iso()}
+
+    try:
+        await asyncio.to_thread(storage.reports.update_checked, report["clientId"],
+                                report["reportId"], claim)
+    except ReportBusy:
+        raise ApiError(409, "Busy", "This report is being retried by other requests; try "
+                       "again.", target="reportId") from None
     await client.start_new(intake.ORCHESTRATOR, report["reportId"], job)

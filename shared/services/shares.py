@@ -19,6 +19,7 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from shared.http.errors import ApiError, not_found
+from shared.storage import caps
 from shared.storage.context import Storage
 from shared.storage.reports import iso, parse_iso
 from shared.storage.tables import odata_quote
@@ -63,10 +64,6 @@ def create(storage: Storage, report: dict[str, Any], artifacts: list[dict[str, s
     if missing:
         raise ApiError(400, "UnknownArtifact", f"The report has no {', '.join(missing)}; share "
                        "files it lists under artifacts.", target="artifacts")
-    if len(list_shares(storage, report["reportId"], now)) >= MAX_SHARES_PER_REPORT:
-        raise ApiError(409, "TooManyShares", f"A report may have at most "
-                       f"{MAX_SHARES_PER_REPORT} share links; revoke some first.",
-                       target="reportId")
     token = secrets.token_urlsafe(32)
     share_id = secrets.token_hex(8)
     unique = list({(a["reportType"], a["format"]): a for a in artifacts}.values())
@@ -78,32 +75,69 @@ def create(storage: Storage, report: dict[str, Any], artifacts: list[dict[str, s
               "expiresAt": iso(now + timedelta(hours=hours)), "downloads": 0}
     if max_downloads is not None:
         entity["maxDownloads"] = max_downloads
-    storage.shares.create_entity(entity)
+    # The index row first: a share row without one is never reachable, one without its share
+    # finds nothing (404). The cap (links not revoked) holds under concurrent creates.
     storage.shares.create_entity({"PartitionKey": INDEX, "RowKey": token_hash(token),
                                   "reportId": report["reportId"], "shareId": share_id})
+    try:
+        added = caps.add(storage.shares, entity, MAX_SHARES_PER_REPORT,
+                         lambda: _unrevoked(storage, report["reportId"]))
+    except caps.Contended:
+        added = None
+    if not added:
+        storage.shares.delete_entity(INDEX, token_hash(token))
+        if added is None:
+            raise ApiError(409, "Busy", "Many share links are being made for this report at "
+                           "once; try again.", target="reportId")
+        raise ApiError(409, "TooManyShares", f"A report may have at most "
+                       f"{MAX_SHARES_PER_REPORT} share links not revoked; revoke some first.",
+                       target="reportId")
     return token, view(entity, now)
 
 
+def _rows(storage: Storage, report_id: str) -> list[dict[str, Any]]:
+    """A report's share rows (not its counter)."""
+    return list(storage.shares.query_entities(
+        f"PartitionKey eq {odata_quote(report_id)} and RowKey ne {odata_quote(caps.COUNTER)}"))
+
+
+def _unrevoked(storage: Storage, report_id: str) -> int:
+    return sum(1 for r in _rows(storage, report_id) if not r.get("revokedAt"))
+
+
 def list_shares(storage: Storage, report_id: str, now: datetime) -> list[dict[str, Any]]:
-    rows = storage.shares.query_entities(f"PartitionKey eq {odata_quote(report_id)}")
-    return sorted((view(r, now) for r in rows), key=lambda s: s["createdAt"], reverse=True)
+    return sorted((view(r, now) for r in _rows(storage, report_id)),
+                  key=lambda s: s["createdAt"], reverse=True)
 
 
 def revoke(storage: Storage, report_id: str, share_id: str, now: datetime) -> None:
+    """Revoke a link (again: nothing more); it stops counting against the cap."""
+    def revocation() -> tuple | None:
+        try:
+            share = storage.shares.get_entity(report_id, share_id)
+        except ResourceNotFoundError:
+            raise not_found(f"Share '{share_id}'", "shareId") from None
+        if share.get("revokedAt"):
+            return None
+        return ("update", {"PartitionKey": report_id, "RowKey": share_id,
+                           "revokedAt": iso(now)},
+                {"mode": UpdateMode.MERGE, "etag": share.metadata["etag"],
+                 "match_condition": MatchConditions.IfNotModified})
+
     try:
-        share = storage.shares.get_entity(report_id, share_id)
-    except ResourceNotFoundError:
-        raise not_found(f"Share '{share_id}'", "shareId") from None
-    if not share.get("revokedAt"):
-        storage.shares.update_entity({"PartitionKey": report_id, "RowKey": share_id,
-                                      "revokedAt": iso(now)}, mode=UpdateMode.MERGE)
+        caps.change(storage.shares, report_id, revocation)
+    except caps.Contended:
+        raise ApiError(409, "Busy", "This report's share links are changing; try again.",
+                       target="shareId") from None
 
 
 def delete_all(storage: Storage, report_id: str) -> None:
-    """A deleted report's shares and their index rows."""
-    for share in storage.shares.query_entities(f"PartitionKey eq {odata_quote(report_id)}"):
-        storage.shares.delete_entity(INDEX, share.get("tokenHash", ""))  # absent rows: no error
+    """A deleted report's shares, their index rows and their counter."""
+    for share in _rows(storage, report_id):
+        if share.get("tokenHash"):
+            storage.shares.delete_entity(INDEX, share["tokenHash"])  # absent rows: no error
         storage.shares.delete_entity(report_id, share["RowKey"])
+    storage.shares.delete_entity(report_id, caps.COUNTER)
 
 
 def find(storage: Storage, token: str) -> dict[str, Any]:

@@ -7,10 +7,12 @@ plain dicts with them decoded.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.storage.tables import odata_quote
@@ -24,11 +26,16 @@ class ReportGone(LookupError):
     """The report was deleted (or is being deleted): work on it must stop and leave nothing."""
 
 
+class ReportBusy(RuntimeError):
+    """A conditional update lost to other writers every time it tried."""
+
+
 def iso(moment: datetime) -> str:
     """A moment as stored: UTC, `YYYY-MM-DDTHH:MM:SSZ` (a time without a zone is UTC)."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime writes year 999 as "999", which sorts after "2024".
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def now_iso() -> str:
@@ -86,6 +93,29 @@ class ReportsRepository:
         except ResourceNotFoundError:
             raise ReportGone(f"Report {report_id} of client {client_id} no longer exists") \
                 from None
+
+    def update_checked(self, client_id: str, report_id: str,
+                       change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Merge `change(report)` into the row unless the row changed since it was read
+        (its ETag): then read it and ask again. `change` raises to refuse (a state or a count
+        checked under concurrency, as a retry's attempts). The fields written."""
+        for _ in range(20):
+            try:
+                entity = self.table.get_entity(client_id, report_id)
+            except ResourceNotFoundError:
+                raise ReportGone(f"Report {report_id} of client {client_id} no longer "
+                                 "exists") from None
+            fields = change(_decode(entity))
+            try:
+                self.table.update_entity(
+                    {"PartitionKey": client_id, "RowKey": report_id,
+                     **_encode({**fields, "updatedAt": now_iso()})},
+                    mode=UpdateMode.MERGE, etag=entity.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified)
+            except ResourceModifiedError:
+                continue
+            return fields
+        raise ReportBusy(f"Report {report_id} is being changed by many requests at once")
 
     def get(self, client_id: str, report_id: str) -> dict[str, Any] | None:
         try:

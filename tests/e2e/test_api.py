@@ -321,7 +321,9 @@ RANK = {"none": 0, "reader": 1, "contributor": 2, "admin": 3}
 @pytest.mark.parametrize("role", ["none", "reader", "contributor", "admin"])
 def test_role_matrix(app, finished, role):
     host, _ = app
-    headers = principal(*([ROLES[role]] if role != "none" else ["Something.Else"]))
+    # Reports.AllClients: every client in scope, so only the role decides.
+    headers = principal(*([ROLES[role]] if role != "none" else ["Something.Else"]),
+                        "Reports.AllClients")
     for method, template, body, needed in ROUTE_CLASSES:
         path = template.replace("{alpha}", finished["alpha"]["reportId"])
         r = host.request(method, path, json=body, headers=dict(headers))

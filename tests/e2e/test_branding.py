@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(300)
 SAMPLE = CURRENT_SAMPLE
 CLIENT_LOGO = (SAMPLES / "logo-contoso.png").read_bytes()
 PARTNER_LOGO = (SAMPLES / "logo-partner.jpg").read_bytes()
-ADMIN = principal("Reports.Admin")
+ADMIN = principal("Reports.Admin", "Reports.AllClients")
 # A row whose texts would be formulas if a workbook wrote them as they come.
 HOSTILE = ('Cost,High,"=HYPERLINK(""http://evil.example"",""click"")",'
            '3f2a1b4c-0000-4000-8000-000000000001,Contoso Production,rg-x,"@SUM(1+1)",'

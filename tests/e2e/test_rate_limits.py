@@ -22,6 +22,7 @@ SMALL = to_csv(build_rows(10, seed=71))
 
 def person(object_id: str) -> dict[str, str]:
     body = {"auth_typ": "aad", "claims": [{"typ": "roles", "val": "Reports.Contributor"},
+                                          {"typ": "roles", "val": "Reports.AllClients"},
                                           {"typ": "name", "val": "ana@example.com"}]}
     return {"X-MS-CLIENT-PRINCIPAL": base64.b64encode(json.dumps(body).encode()).decode(),
             "X-MS-CLIENT-PRINCIPAL-ID": object_id}

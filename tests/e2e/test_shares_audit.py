@@ -16,8 +16,8 @@ from tests.support.exports import CURRENT_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
 SAMPLE = CURRENT_SAMPLE
-CONTRIBUTOR = principal("Reports.Contributor")
-READER = principal("Reports.Reader")
+CONTRIBUTOR = principal("Reports.Contributor", "Reports.AllClients")
+READER = principal("Reports.Reader", "Reports.AllClients")
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ class AppNames:
 
 # Tests and benchmarks call far faster than a person: limits off unless a test sets them.
 NO_RATE_LIMITS = {"RATE_LIMIT_UPLOADS": "0", "RATE_LIMIT_RENDERS": "0", "RATE_LIMIT_READS": "0",
-                  "RATE_LIMIT_DROPS": "0"}
+                  "RATE_LIMIT_DROPS": "0", "RATE_LIMIT_SHARE_FAILURES": "0"}
 
 
 def start_app(connection: str, data_dir: Path, **env: str) -> tuple[DevhostProcess, AppNames]:

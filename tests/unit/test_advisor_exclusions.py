@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from shared.advisor.exclusions import apply_rules, in_force, rule_problems
+from shared.advisor.exclusions import apply_rules, in_force, pattern_problems, rule_problems
 from shared.advisor.parse import parse_export
 from tests.support.exports import build_rows, to_csv
 from tests.unit.test_advisor_actions import SUB_A, SUB_B, rec
@@ -74,6 +74,30 @@ def test_rules_that_would_surprise_are_refused(fields, code):
     assert [p["code"] for p in rule_problems({"kind": "accepted-risk", **fields})] == [code]
     assert rule_problems({"kind": "postponed", "category": "Cost",
                           "expiresAt": "2027-01-01T00:00:00Z"}) == []
+
+
+@pytest.mark.parametrize("field, text", [
+    ("recommendation", ".*"), ("recommendation", "*"), ("recommendation", "Enable *"),
+    ("recommendation", "^Enable MFA"), ("recommendation", "backups$"),
+    ("resourceIdPrefix", "/subscriptions/x/resourceGroups/rg-*"), ("resourceGroup", "rg-.+"),
+    ("resourceType", "microsoft\\.compute/.*"), ("resourceId", "vm[0-9]"),
+    ("category", "(?i)cost"), ("subscriptionId", "[^x]"), ("resourceGroup", "rg\\d{2}"),
+])
+def test_texts_that_look_like_patterns_are_refused(field, text):
+    (problem,) = pattern_problems({field: text})
+    assert problem["code"] == "PatternNotSupported" and problem["target"] == field
+    assert "match exactly" in problem["message"] and "prefix" in problem["message"]
+
+
+@pytest.mark.parametrize("field, text", [
+    ("recommendation", "Save $2,400 a year with reserved instances."),
+    ("recommendation", "Is your backup policy enabled?"),
+    ("recommendation", "Use Standard_D2s_v5 (preview) for lower cost"),
+    ("resourceGroup", "rg-prod.eu (shared)"), ("resourceIdPrefix", "/subscriptions/x/"),
+    ("resourceType", "microsoft.compute/virtualmachines"),
+])
+def test_ordinary_texts_with_punctuation_are_taken(field, text):
+    assert pattern_problems({field: text}) == []
 
 
 def test_500_rules_on_50000_rows_take_under_a_second():

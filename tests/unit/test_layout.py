@@ -13,7 +13,7 @@ MAX_LINES = 500
 
 # Lowest first: a module may import its own layer and the ones before it, never a later one.
 LAYERS = (
-    ("shared.settings", "shared.telemetry"),
+    ("shared.settings", "shared.telemetry", "shared.redaction"),
     ("shared.advisor",),
     ("shared.storage", "shared.rendering"),
     ("shared.http",),
