@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -41,6 +42,8 @@ class Settings:
     # Claim types that name the clients a signed-in caller may see (CLIENT_CLAIM_TYPES,
     # comma-separated). A claim of any other type is ignored: it grants nothing.
     # extn.clientIds: how Entra ID names an optional claim from a directory extension.
+    # Azure Resource Manager, where imports read Advisor (a sovereign cloud's, or a test's).
+    azure_resource_manager_endpoint: str = "https://management.azure.com"
     client_claim_types: tuple[str, ...] = (
         "clientId", "clientIds", "extension_clientIds", "extn.clientIds",
         "http://schemas.advisor-reports/claims/clientid")
@@ -91,7 +94,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_window_seconds=_int(env, "RATE_LIMIT_WINDOW_SECONDS",
                                        d.rate_limit_window_seconds),
         client_claim_types=_names(env, "CLIENT_CLAIM_TYPES", d.client_claim_types),
+        azure_resource_manager_endpoint=_https_url(env, "AZURE_RESOURCE_MANAGER_ENDPOINT",
+                                                   d.azure_resource_manager_endpoint),
     )
+
+
+def _https_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An https URL without a trailing slash; the default when unset. Tokens go there: never
+    in clear text."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"App setting {name} must be an https URL such as {default}, "
+                            f"not {raw!r}")
+    return raw.rstrip("/")
 
 
 def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:

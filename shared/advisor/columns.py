@@ -37,6 +37,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "solution": ("Solution", "Remediation", "Long Description"),
     "recommendation_type_id": ("Recommendation Type ID", "Recommendation Type Id",
                                "RecommendationTypeId"),
+    "learn_more_link": ("Learn more link", "Learn More Link", "Learn more", "Learn More URL",
+                        "LearnMoreLink"),
     EXTRA: ("Potential carbon reductions", "Cost implications (Preview)", "Risk",
             "Advisor Score Impact", "Critical risk", "Recommendation ID", "Location", "Region",
             "Tags", "Status", "Potential Impact"),

@@ -39,6 +39,7 @@ class Recommendation(NamedTuple):
     description_of_changes: str = ""
     solution: str = ""
     recommendation_type_id: str = ""
+    learn_more_link: str = ""  # Advisor's Learn page for the recommendation type
     extra: dict[str, str] = {}  # noqa: RUF012 - columns without a canonical field; never mutated
 
     @property

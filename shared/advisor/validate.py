@@ -21,7 +21,7 @@ from shared.advisor.rows import _Table, _Warnings
 _TEXT_FIELDS = (
     "subscription_id", "subscription_name", "resource_group", "resource_name", "resource_type",
     "resource_id", "potential_benefits", "retiring_feature", "description_of_changes",
-    "solution", "recommendation_type_id",
+    "solution", "recommendation_type_id", "learn_more_link",
 )
 
 
@@ -79,7 +79,7 @@ def _normalise(table: _Table, columns: ColumnMap, decimal_comma: bool,
         fields["potential_benefits"], savings, currency,
         _dates(col, f, "retirement_date", values.iso_date, lines, warnings),
         fields["retiring_feature"], fields["description_of_changes"], fields["solution"],
-        fields["recommendation_type_id"], extra,
+        fields["recommendation_type_id"], fields["learn_more_link"], extra,
     ]
     rows = zip(*ordered, strict=True)
     if rejected:

@@ -22,6 +22,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
+from shared.advisor.catalogue import Entry, enrich, learn
 from shared.advisor.changes import compare
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
@@ -36,7 +37,7 @@ from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import report_facts
 from shared.rendering.report_types.base import ReportInput
-from shared.storage import layout
+from shared.storage import catalogue, layout
 from shared.storage.clients import view as client_view
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
@@ -92,12 +93,16 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     """Read and validate the upload, writing the accepted rows as one JSON Lines blob per
     shard (as many shards as the file's rows call for, at most the job's) while reading: a
     batch of rows at a time, committed when the whole file is accepted."""
-    report_of(storage, job)
+    report = report_of(storage, job)
     rows_cache.clear()  # the last report's rows: not needed while this export is read
     client_id, report_id = job["clientId"], job["reportId"]
-    storage.reports.update(client_id, report_id, {"status": "processing",
-                                                  "startedAt": now_iso()})
+    # An import started when its fetch did: that is part of its time.
+    storage.reports.update(client_id, report_id, {"status": "processing"}
+                           if report.get("importSubscriptions") else
+                           {"status": "processing", "startedAt": now_iso()})
     client = storage.client_records.get(client_id)
+    known, _ = catalogue.read(storage.artifacts)
+    learnt: dict[str, Entry] = {}
     data = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"]) \
         .download_blob().readall()
     try:
@@ -111,8 +116,10 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
                 if batch.first:  # the reader (re)starts from the file's first row
                     writer.start_over()
                     scope = ScopeCheck(subscriptions)
-                writer.add(batch.records)
-                scope.add(batch.records)
+                learnt.update(learn(batch.records))
+                records = enrich(batch.records, known)
+                writer.add(records)
+                scope.add(records)
             result = reader.result([])
             writer.commit()
     except ExportRefused as refused:
@@ -121,10 +128,14 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     del data, reader
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
+    if learnt:
+        catalogue.add(storage.artifacts, learnt)
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
     stray = scope.warning()
     if stray:
         summary["warnings"].append(stray)
+    # An import's subscriptions that could not be read come first (see azure_import.fetch).
+    summary["warnings"][:0] = report.get("importWarnings") or []
     storage.reports.update(client_id, report_id, {
         "rowsTotal": result.rows_total, "rowsAccepted": result.rows_accepted,
         "rowsRejected": result.rows_rejected, "duplicates": result.duplicates,

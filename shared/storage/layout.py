@@ -94,3 +94,8 @@ def report_of_partition(partition: str) -> str:
 
 def row_key(line: int) -> str:
     return f"{line:010d}"
+
+
+# What imports learnt about recommendation types (Advisor's own texts, no client's data),
+# beside the branding under a folder no client id can name.
+CATALOGUE_BLOB = "_catalogue/recommendation-types.json"

@@ -30,7 +30,7 @@ _TEXT = {
     "potential_benefits": "potentialBenefits", "currency": "currency",
     "retirement_date": "retirementDate", "retiring_feature": "retiringFeature",
     "description_of_changes": "descriptionOfChanges", "solution": "solution",
-    "recommendation_type_id": "recommendationTypeId",
+    "recommendation_type_id": "recommendationTypeId", "learn_more_link": "learnMoreLink",
 }
 
 

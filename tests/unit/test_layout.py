@@ -15,7 +15,7 @@ MAX_LINES = 500
 LAYERS = (
     ("shared.settings", "shared.telemetry", "shared.redaction"),
     ("shared.advisor",),
-    ("shared.storage", "shared.rendering"),
+    ("shared.storage", "shared.rendering", "shared.arm"),
     ("shared.http",),
     ("shared.pipeline",),
     ("shared.services",),

@@ -1,0 +1,231 @@
+"""A client's Advisor recommendations, read from Azure Resource Manager one subscription at a
+time with azure-mgmt-advisor (`recommendations.list`, `nextLink` paging) and azure-identity.
+
+Why per subscription, not Resource Graph's one query: each subscription succeeds or fails on
+its own, with ARM's own answer (403 AuthorizationFailed, 404 SubscriptionNotFound) naming it;
+Resource Graph leaves out the subscriptions an identity cannot read without saying so, and a
+lost delegation would look like a clean month (docs/azure-import.md).
+
+Each recommendation becomes the export line of `shared.advisor.azure_rows` (the pipeline then
+reads those lines as it reads an upload). Faults: a subscription that answers 401/403/404 or
+keeps throttling fails alone, with words that name it and what to do (SubscriptionFetch.error);
+a network fault raises, so the activity's retry policy runs the fetch again; a sign-in that
+fails is the same for every subscription and is reported once (SignInFailed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+from azure.core.pipeline.policies import RetryPolicy
+from azure.core.rest import HttpRequest
+
+from shared.advisor.azure_rows import export_row
+
+log = logging.getLogger("advisor_reports.arm")
+
+SUBSCRIPTIONS_API = "2022-12-01"  # Microsoft.Resources: a subscription's display name
+MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a 429 or 503 fails the subscription
+RETRIES = 4  # per request, for 408/429/5xx and connection faults, before the error stands
+PARALLEL = 4  # subscriptions read at once (ARM allows 12,000 reads an hour per principal)
+READER_ROLE = "Reader"
+
+
+class SignInFailed(RuntimeError):
+    """The app could not get a token for Azure Resource Manager: no subscription can be read."""
+
+
+class BoundedRetryPolicy(RetryPolicy):
+    """azure-core's retries (Retry-After honoured on 429 and 503), except that a wait longer
+    than `max_wait` is not waited for: the answer stands and the subscription fails with it,
+    instead of an activity sleeping for an hour."""
+
+    def __init__(self, max_wait: float = MAX_RETRY_AFTER, **kwargs: Any) -> None:
+        kwargs.setdefault("retry_total", RETRIES)
+        kwargs.setdefault("retry_backoff_factor", 0.5)
+        kwargs.setdefault("retry_backoff_max", 8)
+        super().__init__(**kwargs)
+        self.max_wait = max_wait
+
+    def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
+        if not super().is_retry(settings, response):
+            return False
+        wait = self.get_retry_after(response)
+        return wait is None or wait <= self.max_wait
+
+
+@dataclass
+class SubscriptionFetch:
+    """What reading one subscription gave: its rows, or the error that stopped it."""
+
+    subscription_id: str
+    name: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    error: str = ""
+    code: str = ""  # ARM's error code (AuthorizationFailed, SubscriptionNotFound, ...)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.subscription_id})" if self.name else self.subscription_id
+
+
+def audience(endpoint: str) -> str:
+    """The token scope of an ARM endpoint: the public cloud's and the sovereign clouds' ARM
+    accept their own URL as audience (https://management.azure.com/.default)."""
+    return endpoint.rstrip("/") + "/.default"
+
+
+@lru_cache(maxsize=1)
+def default_credential() -> Any:
+    """The app's identity: on Azure its managed identity (AZURE_CLIENT_ID picks a user-assigned
+    one), on a workstation `az login` and the other developer sign-ins; tokens are cached by
+    the credential, so one per process."""
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def _client(credential: Any, subscription_id: str, endpoint: str) -> Any:
+    from azure.mgmt.advisor import AdvisorManagementClient
+
+    return AdvisorManagementClient(
+        credential, subscription_id, base_url=endpoint.rstrip("/"),
+        credential_scopes=[audience(endpoint)], retry_policy=BoundedRetryPolicy(),
+        connection_timeout=10, read_timeout=60)
+
+
+def _resources_client(credential: Any, endpoint: str) -> Any:
+    """A plain ARM pipeline (azure-mgmt-core, the SDK clients' own) with the same sign-in and
+    retries, for the one Microsoft.Resources read the Advisor SDK does not cover."""
+    from azure.core.pipeline import policies
+    from azure.mgmt.core import ARMPipelineClient
+    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+
+    return ARMPipelineClient(base_url=endpoint.rstrip("/"), policies=[
+        policies.RequestIdPolicy(), policies.HeadersPolicy(),
+        policies.UserAgentPolicy(sdk_moniker="advisor-reports"), policies.ContentDecodePolicy(),
+        policies.RedirectPolicy(), BoundedRetryPolicy(),
+        ARMChallengeAuthenticationPolicy(credential, audience(endpoint)),
+        ARMHttpLoggingPolicy()], connection_timeout=10, read_timeout=60)
+
+
+def _arm_error(error: HttpResponseError) -> tuple[str, str]:
+    """(code, message) of an ARM error answer (`{"error": {"code", "message"}}`)."""
+    code = getattr(error.error, "code", None) or ""
+    message = getattr(error.error, "message", None) or error.reason or ""
+    if not code and error.response is not None:
+        try:
+            body = error.response.json().get("error") or {}
+        except (ValueError, AttributeError):
+            body = {}
+        code, message = body.get("code") or "", body.get("message") or message
+    return str(code), str(message)
+
+
+def explain(fetch: SubscriptionFetch, error: HttpResponseError) -> str:
+    """A failed subscription's message: which one, what Azure said, what to do."""
+    status = error.status_code or 0
+    code, message = _arm_error(error)
+    said = f"{status} {code}".strip()
+    if status in (401, 403):
+        return (f"Subscription {fetch.label}: the app's identity may not read it ({said}). Give "
+                f"the identity the {READER_ROLE} role on the subscription, directly or through "
+                "the Azure Lighthouse delegation (infra/lighthouse/): reading Advisor "
+                "recommendations needs Microsoft.Advisor/recommendations/read.")
+    if status == 404:
+        return (f"Subscription {fetch.label} was not found ({said}): check the id on the "
+                "client record, and that the subscription is in (or delegated to) the app's "
+                "tenant.")
+    if status in (429, 503):
+        wait = error.response.headers.get("Retry-After") if error.response is not None else None
+        asked = f", asking to wait {wait} s" if wait else ""
+        return (f"Subscription {fetch.label}: Azure Resource Manager kept refusing the reads "
+                f"({said}{asked}) after {RETRIES} retries; import again later.")
+    return (f"Subscription {fetch.label}: Azure Resource Manager answered {said}: "
+            f"{message[:300]}")
+
+
+def _fetch_one(credential: Any, endpoint: str, subscription_id: str) -> SubscriptionFetch:
+    fetch = SubscriptionFetch(subscription_id)
+    client = _client(credential, subscription_id, endpoint)
+    resources = _resources_client(credential, endpoint)
+    try:
+        # The display name (the API's recommendations leave it out; the portal's export has
+        # it); a subscription ARM does not know, or may not show, answers here already.
+        response = resources.send_request(HttpRequest(
+            "GET", f"{endpoint.rstrip('/')}/subscriptions/{subscription_id}",
+            params={"api-version": SUBSCRIPTIONS_API}))
+        if response.status_code >= 400:
+            raise HttpResponseError(response=response)
+        fetch.name = str(response.json().get("displayName") or "")
+        for recommendation in client.recommendations.list():
+            fetch.rows.append(export_row(wire_of(recommendation), subscription_id, fetch.name))
+    except ClientAuthenticationError as error:
+        if error.response is None:  # the credential failed, not ARM
+            raise SignInFailed(_sign_in_words(error)) from None
+        fetch.rows, fetch.code = [], _arm_error(error)[0]
+        fetch.error = explain(fetch, error)
+    except HttpResponseError as error:
+        fetch.rows, fetch.code = [], _arm_error(error)[0]
+        fetch.error = explain(fetch, error)
+    finally:
+        client.close()
+        resources.close()
+    return fetch
+
+
+def wire_of(model: Any) -> dict[str, Any]:
+    """The fields export_row reads, under their wire names (camelCase, in the `properties`
+    envelope) as the REST specification and its examples write them, from the SDK's model.
+    What `model.serialize(keep_readonly=True)` gives, for those fields only: serializing
+    every field took 100 microseconds a recommendation, a second for 10,000."""
+    short = model.short_description
+    metadata = model.resource_metadata
+    updated = model.last_updated
+    return {"id": model.id, "name": model.name, "properties": {
+        "category": model.category, "impact": model.impact,
+        "impactedField": model.impacted_field, "impactedValue": model.impacted_value,
+        "lastUpdated": updated.isoformat().replace("+00:00", "Z") if updated else None,
+        "recommendationTypeId": model.recommendation_type_id,
+        "shortDescription": {"problem": short.problem, "solution": short.solution}
+        if short else None,
+        "extendedProperties": model.extended_properties,
+        "resourceMetadata": {"resourceId": metadata.resource_id} if metadata else None,
+        "learnMoreLink": model.learn_more_link, "potentialBenefits": model.potential_benefits}}
+
+
+def _sign_in_words(error: Exception) -> str:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ("The app could not sign in to Azure Resource Manager: "
+            f"{first[:300]} On Azure, turn on the function app's managed identity (and set "
+            "AZURE_CLIENT_ID to a user-assigned one's client id); on a workstation, run "
+            "`az login`.")
+
+
+def fetch_subscriptions(subscription_ids: Sequence[str], endpoint: str,
+                        credential: Any = None) -> list[SubscriptionFetch]:
+    """Every subscription's rows or error, in the order given; raises SignInFailed when no
+    token can be had, and a network error (azure.core's ServiceRequestError) as it comes."""
+    credential = credential or default_credential()
+    try:
+        credential.get_token(audience(endpoint))  # once: a failure here is every subscription's
+    except ClientAuthenticationError as error:
+        raise SignInFailed(_sign_in_words(error)) from None
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(subscription_ids)))) as pool:
+        results = list(pool.map(lambda sub: _fetch_one(credential, endpoint, sub),
+                                subscription_ids))
+    for result in results:
+        log.info("Advisor import: subscription %s: %s", result.subscription_id,
+                 f"{len(result.rows)} recommendation(s)" if result.ok else result.error)
+    return results
+
