@@ -5,6 +5,7 @@ import azure.functions as func
 
 from activities import (
     bulk_report_action,
+    fetch_recommendations,
     finalize_report,
     mark_report_failed,
     render_report,
@@ -23,6 +24,6 @@ for blueprint in (
     api.bp, web.bp, blob_drop.bp, cleanup.bp,
     process_report.bp, render_artifacts.bp, bulk_reports.bp,
     validate_csv.bp, store_recommendations.bp, summarize.bp, render_report.bp,
-    finalize_report.bp, mark_report_failed.bp, bulk_report_action.bp,
+    finalize_report.bp, mark_report_failed.bp, bulk_report_action.bp, fetch_recommendations.bp,
 ):
     app.register_functions(blueprint)

@@ -1,6 +1,7 @@
 """advisor-reports: the command line for Advisor Reports.
 
     advisor-reports upload export.csv --client contoso --wait --out ./reports
+    advisor-reports import --client contoso --wait --out ./reports   (read from Azure)
     advisor-reports status REPORT_ID --watch
     advisor-reports list --client contoso --status completed
     advisor-reports download REPORT_ID --out ./reports --types executive,cost --formats pdf
@@ -30,6 +31,7 @@ from advisor_cli.check import cmd_check
 from advisor_cli.client import Api, ApiFailure
 from advisor_cli.clients import cmd_clients
 from advisor_cli.exclusions import cmd_exclusions
+from advisor_cli.imports import cmd_import
 from advisor_cli.report_rows import cmd_changes, cmd_recommendations
 from advisor_cli.reports import (
     cmd_download,
@@ -83,6 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", help="the report to compare with (default: the client's "
                                       "latest completed report)")
     p.set_defaults(run=cmd_upload)
+
+    p = sub.add_parser("import", help="read a client's Advisor recommendations from Azure "
+                                      "(the subscriptions on its record) and report on them")
+    p.add_argument("--client", required=True)
+    p.add_argument("--title")
+    p.add_argument("--types", type=_choices(TYPES), help="comma list (default all)")
+    p.add_argument("--formats", type=_choices(FORMATS), help="comma list (default html,pdf)")
+    p.add_argument("--notes-file", help="consultant's notes for the executive summary")
+    p.add_argument("--baseline", help="the report to compare with (default: the client's "
+                                      "latest completed report)")
+    p.add_argument("--wait", action="store_true", help="follow progress until done")
+    p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("status", help="a report's status")
     p.add_argument("report_id")
@@ -145,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", dest="new_name", help="update: the client's name on covers")
     p.add_argument("--logo", help="update: a PNG or JPEG logo (at most 512 KiB)")
     p.add_argument("--color", help="update: the accent colour, e.g. '#0b5cad'")
+    p.add_argument("--subscriptions", help="update: the client's subscription ids, a comma "
+                                           "list (what imports read)")
     active = p.add_mutually_exclusive_group()
     active.add_argument("--active", dest="active", action="store_true", default=None)
     active.add_argument("--inactive", dest="active", action="store_false",

@@ -18,6 +18,9 @@ def cmd_clients(api: Api, args) -> int:
     elif args.action == "update":
         fields = {k: v for k, v in (("name", args.new_name), ("accentColor", args.color),
                                     ("active", args.active)) if v is not None}
+        if args.subscriptions is not None:
+            fields["subscriptionIds"] = [s.strip() for s in args.subscriptions.split(",")
+                                         if s.strip()]
         if args.logo:
             put_logo(api, args.logo, f"clients/{args.name}/logo")
         client = api.json("PATCH", f"clients/{args.name}", json=fields) if fields else \

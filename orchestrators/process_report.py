@@ -1,4 +1,5 @@
-"""Orchestrator: validate -> store (fan-out by shard) and summarize -> render (fan-out) -> finalize.
+"""Orchestrator: (an import: fetch ->) validate -> store (fan-out by shard) and summarize ->
+render (fan-out) -> finalize.
 
 The validated rows are staged as JSON Lines blobs, so summarizing and rendering read them
 while the table writes (the slowest step) are still under way.
@@ -36,6 +37,15 @@ def process_report(context: df.DurableOrchestrationContext):
     artifacts_total = len(artifact_pairs(job["reportTypes"], job["formats"]))
     progress = Progress(artifactsTotal=artifacts_total)
     try:
+        if job.get("source") == "azure":  # an import: its export is read from Azure first
+            show(context, progress, "fetching", 2)
+            fetched = yield context.call_activity_with_retry("fetch_recommendations", RETRY,
+                                                             job)
+            if not fetched["ok"]:
+                yield context.call_activity_with_retry("mark_report_failed", RETRY, {
+                    "job": job, "reason": fetched["reason"]})
+                show(context, progress, "failed", 100)
+                raise ReportFailed(fetched["reason"])
         show(context, progress, "validating", 5)
         validation = yield context.call_activity_with_retry("validate_csv", RETRY, job)
         if not validation["accepted"]:

@@ -21,6 +21,7 @@ from triggers import (  # noqa: F401 - they register operations
     api_bulk,
     api_clients,
     api_exclusions,
+    api_imports,
     api_meta,
     api_report_artifacts,
     api_report_rows,

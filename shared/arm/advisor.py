@@ -16,6 +16,7 @@ fails is the same for every subscription and is reported once (SignInFailed).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -87,12 +88,19 @@ def audience(endpoint: str) -> str:
 
 @lru_cache(maxsize=1)
 def default_credential() -> Any:
-    """The app's identity: on Azure its managed identity (AZURE_CLIENT_ID picks a user-assigned
-    one), on a workstation `az login` and the other developer sign-ins; tokens are cached by
-    the credential, so one per process."""
-    from azure.identity import DefaultAzureCredential
+    """The app's identity, one per process (the credential caches its tokens).
 
-    return DefaultAzureCredential()
+    On Azure Functions the managed identity, which the platform offers at IDENTITY_ENDPOINT
+    (AZURE_CLIENT_ID picks a user-assigned one). Elsewhere the developer sign-ins of
+    DefaultAzureCredential (`az login`, azd, the AZURE_* service principal variables) without
+    its managed identity step: off Azure that step probes the VM metadata address
+    169.254.169.254, which a workstation does not have and a test must not reach.
+    """
+    from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
+
+    if os.environ.get("IDENTITY_ENDPOINT") or os.environ.get("MSI_ENDPOINT"):
+        return ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID") or None)
+    return DefaultAzureCredential(exclude_managed_identity_credential=True)
 
 
 def _client(credential: Any, subscription_id: str, endpoint: str) -> Any:

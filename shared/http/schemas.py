@@ -61,7 +61,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "reportId": {"type": "string"}, "clientId": {"type": "string"},
             "title": {"type": "string"}, "fileName": {"type": "string"},
-            "source": {"type": "string"},
+            "source": {"type": "string", "description": "api (an upload), blob (a dropped "
+                                                        "file) or azure (an import)"},
+            "imported": {"oneOf": [ref("ImportSource"), {"type": "null"}]},
             "status": {"type": "string",
                        "enum": ["queued", "processing", "completed", "failed"]},
             "stage": {"type": "string"},
@@ -91,6 +93,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "ReportPage": page("Report"),
+    "ImportSource": {
+        "type": "object", "required": ["trigger", "subscriptionIds", "subscriptions"],
+        "properties": {
+            "trigger": {"enum": ["api", "schedule"]},
+            "subscriptionIds": {"type": "array", "items": {"type": "string"}},
+            "fetchedAt": NULLABLE_STRING, "endpoint": NULLABLE_STRING,
+            "subscriptions": {"type": "array", "items": {
+                "type": "object", "required": ["subscriptionId"],
+                "properties": {"subscriptionId": {"type": "string"}, "name": {"type": "string"},
+                               "recommendations": {"type": ["integer", "null"]},
+                               "error": {"type": "string"}, "code": {"type": "string"}}}}}},
     "Recommendation": {
         "type": "object", "required": ["line", "recommendation"],
         "properties": {
@@ -99,7 +112,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "category", "impact", "subscriptionId", "subscriptionName", "resourceGroup",
                 "resourceName", "resourceType", "resourceId", "updated", "potentialBenefits",
                 "currency", "retirementDate", "retiringFeature", "descriptionOfChanges",
-                "solution", "recommendationTypeId")},
+                "solution", "recommendationTypeId", "learnMoreLink")},
             "annualSavings": {"type": ["number", "null"]},
             "extra": {"type": "object", "additionalProperties": {"type": "string"}},
             "excluded": {"type": "boolean"}, "exclusionRuleId": NULLABLE_STRING,
@@ -321,6 +334,14 @@ RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "pr
                     "uniqueItems": True},
     "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
                 "uniqueItems": True}}}
+IMPORT_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
+    "title": {"type": "string", "maxLength": 200},
+    "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
+                    "uniqueItems": True},
+    "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
+                "uniqueItems": True},
+    "baselineReportId": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},
+    "notes": {"type": "string", "maxLength": 20000}}}
 UPLOAD_BODY_DOC = {"required": True, "content": {
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],

@@ -41,6 +41,9 @@ def report_view(report: dict[str, Any], api_base: str,
         "notes": report.get("notes") or "",
         "fileName": report.get("fileName", ""),
         "source": report.get("source", ""),
+        # An import's source: the subscriptions asked for, when they were read, each one's
+        # count or the reason it could not be read (null for an upload).
+        "imported": _imported(report),
         "status": status,
         "stage": stage,
         "progress": progress,
@@ -82,6 +85,16 @@ def report_view(report: dict[str, Any], api_base: str,
     if status == "failed":
         view["failureReason"] = report.get("failureReason", "")
     return view
+
+
+def _imported(report: dict[str, Any]) -> dict[str, Any] | None:
+    if report.get("source") != "azure":
+        return None
+    fetched = report.get("imported") or {}
+    return {"trigger": report.get("importTrigger") or "api",
+            "subscriptionIds": report.get("importSubscriptions") or [],
+            "fetchedAt": fetched.get("fetchedAt"), "endpoint": fetched.get("endpoint"),
+            "subscriptions": fetched.get("subscriptions") or []}
 
 
 def orchestration_view(status: Any) -> dict[str, Any]:

@@ -20,7 +20,8 @@ ORCHESTRATOR = "process_report"
 SOURCE_API = "api"
 SOURCE_BLOB = "blob"
 SOURCE_COPY = "copy"  # a dropped blob's copy, owned by its report
-OWN_UPLOADS = (SOURCE_API, SOURCE_COPY)  # blobs the app wrote itself: never a new drop
+SOURCE_AZURE = "azure"  # read from Azure Resource Manager by an import
+OWN_UPLOADS = (SOURCE_API, SOURCE_COPY, SOURCE_AZURE)  # blobs the app wrote: never a new drop
 ROOT_CLIENT = "default"  # where a refused drop without a client folder is reported
 DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName")
 
@@ -37,12 +38,17 @@ def dropped_report_id(blob_name: str, etag: str) -> str:
 
 
 def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
-             report_types: tuple[str, ...], formats: tuple[str, ...]) -> dict[str, Any]:
-    """The orchestration's input: references only."""
-    return {"reportId": report_id, "clientId": client_id,
-            "uploadContainer": storage.settings.uploads_container, "uploadBlob": upload_blob,
-            "reportTypes": list(report_types), "formats": list(formats),
-            "shards": storage.settings.shards}
+             report_types: tuple[str, ...], formats: tuple[str, ...],
+             source: str = "") -> dict[str, Any]:
+    """The orchestration's input: references only. An import's job says so (`source`): its
+    first step fetches the export the others read."""
+    job = {"reportId": report_id, "clientId": client_id,
+           "uploadContainer": storage.settings.uploads_container, "uploadBlob": upload_blob,
+           "reportTypes": list(report_types), "formats": list(formats),
+           "shards": storage.settings.shards}
+    if source == SOURCE_AZURE:
+        job["source"] = SOURCE_AZURE
+    return job
 
 
 def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str, Any],
@@ -79,6 +85,24 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
                    options.formats)
     _create_row(storage, job, options, file_name, SOURCE_API)
+    return job
+
+
+def stage_azure_import(storage: Storage, options: UploadOptions, subscription_ids: list[str],
+                       report_id: str | None = None, trigger: str = "api") -> dict[str, Any]:
+    """The queued report of an import from Azure and its job: the fetch writes its upload blob
+    (`{clientId}/{reportId}.csv`, the place an upload has) when the orchestration runs. The
+    subscriptions are the client's now, kept on the report: a retry reads the same ones."""
+    report_id = report_id or new_report_id()
+    blob = layout.upload_blob_name(options.client_id, report_id)
+    job = make_job(storage, report_id, options.client_id, blob, options.report_types,
+                   options.formats, SOURCE_AZURE)
+    _new_row(storage, options.client_id, report_id, {
+        "baselineReportId": options.baseline_report_id, "notes": options.notes,
+        "title": options.title, "fileName": f"azure-advisor-{report_id}.csv",
+        "status": "queued", "source": SOURCE_AZURE, "importTrigger": trigger,
+        "importSubscriptions": list(subscription_ids), "uploadBlob": blob,
+        "reportTypes": job["reportTypes"], "formats": job["formats"], "shards": job["shards"]})
     return job
 
 

@@ -16,7 +16,7 @@ from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
 from shared.http.errors import ApiError
 from shared.pipeline.failures import readable
-from shared.pipeline.intake import owns_upload
+from shared.pipeline.intake import SOURCE_AZURE, owns_upload
 from shared.pipeline.steps import (
     is_baseline_for,
     load_records,
@@ -169,7 +169,8 @@ def recommendation_view(rec: Recommendation, excluded_by: str | None = None) -> 
         "currency": rec.currency, "retirementDate": rec.retirement_date,
         "retiringFeature": rec.retiring_feature,
         "descriptionOfChanges": rec.description_of_changes, "solution": rec.solution,
-        "recommendationTypeId": rec.recommendation_type_id, "extra": rec.extra,
+        "recommendationTypeId": rec.recommendation_type_id,
+        "learnMoreLink": rec.learn_more_link, "extra": rec.extra,
     }
 
 
@@ -290,7 +291,9 @@ def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | 
             "uploadBlob": report["uploadBlob"],
             "reportTypes": report_types or report.get("reportTypes") or [],
             "formats": formats or report.get("formats") or [],
-            "shards": shards_of(storage, report)}
+            "shards": shards_of(storage, report),
+            # An import fetches again when retried: its first step is the fetch.
+            **({"source": report["source"]} if report.get("source") == SOURCE_AZURE else {})}
 
 
 def check_can_change(report: dict[str, Any], action: str) -> None:

@@ -18,7 +18,8 @@ from azure.data.tables import TableClient, UpdateMode
 from shared.storage.tables import odata_quote
 
 JSON_FIELDS = ("reportTypes", "formats", "warnings", "errors", "artifacts", "columns", "totals",
-               "refusal", "renderInstances", "baseline", "changeCounts", "exclusionRules")
+               "refusal", "renderInstances", "baseline", "changeCounts", "exclusionRules",
+               "importSubscriptions", "imported", "importWarnings")
 _MAX_JSON = 30_000  # characters; a string property holds 64 KiB of UTF-16
 
 

@@ -1,0 +1,166 @@
+"""Imports from Azure end to end: the devhost's settings point at the local fake Azure
+(tests/support/fake_azure.py), so azure-mgmt-advisor, azure-core and azure-identity's App Service
+managed identity run for real over HTTPS; the API and the CLI start imports, and what is
+stored equals the equivalent CSV upload."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor_cli.__main__ import main
+from tests.support.app import AppStorage, start_app, upload, wait_report
+from tests.support.exports import SUBSCRIPTIONS, build_rows, to_csv
+from tests.support.fake_azure import FakeAzure
+
+pytestmark = pytest.mark.timeout(300)
+THREE = SUBSCRIPTIONS[:3]
+ROWS = build_rows(150, seed=35)
+OK_ID = "5b0c0000-0000-4000-8000-00000000000a"  # subscriptions of the fault cases
+THROTTLED_ID = "5b0c0000-0000-4000-8000-00000000000b"
+FORBIDDEN_ID = "5b0c0000-0000-4000-8000-00000000000c"
+MISSING_ID = "5b0c0000-0000-4000-8000-00000000000d"
+LONG_ID = "5b0c0000-0000-4000-8000-00000000000e"
+
+
+def _rows_of(sub_id: str) -> list[dict[str, str]]:
+    return [r for r in ROWS if r["Subscription ID"] == sub_id]
+
+
+def _moved(rows: list[dict[str, str]], sub_id: str, name: str) -> list[dict[str, str]]:
+    return [{**r, "Subscription ID": sub_id, "Subscription Name": name} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    with FakeAzure(tmp_path_factory.mktemp("fake-azure"), page_size=20) as azure:
+        for sub_id, name in THREE:  # the 150 rows fall on four subscriptions; three are read
+            azure.add(sub_id, name, _rows_of(sub_id))
+        azure.add(OK_ID, "Fault Ok", _moved(ROWS[:12], OK_ID, "Fault Ok"))
+        azure.add(THROTTLED_ID, "Fault Throttled", _moved(ROWS[12:20], THROTTLED_ID,
+                                                          "Fault Throttled"), "throttle_once")
+        azure.add(FORBIDDEN_ID, "Fault Forbidden", ROWS[:3], "forbidden")
+        azure.add(LONG_ID, "Fault Long", ROWS[:3], "throttle_long")
+        yield azure
+
+
+@pytest.fixture(scope="module")
+def app(storage_connection, tmp_path_factory, fake):
+    host, names = start_app(storage_connection, tmp_path_factory.mktemp("import"), **fake.env())
+    yield host, AppStorage(storage_connection, names)
+    host.stop()
+
+
+def _client(host, client_id: str, subscriptions: list[str]) -> None:
+    r = host.request("POST", "api/clients", json={"clientId": client_id, "name": client_id,
+                                                  "subscriptionIds": subscriptions})
+    assert r.status_code == 201, r.text
+
+
+def _entities(storage: AppStorage, report_id: str) -> list[dict]:
+    table = storage.tables.get_table_client(storage.names.recommendations_table)
+    rows = table.query_entities("PartitionKey ge @lo and PartitionKey lt @hi",
+                                parameters={"lo": f"{report_id}-", "hi": f"{report_id}-~"})
+    return sorted(({k: v for k, v in e.items() if k != "PartitionKey"} for e in rows),
+                  key=lambda e: e["line"])
+
+
+def test_an_import_by_api_stores_what_the_equivalent_csv_upload_stores(app):
+    host, storage = app
+    _client(host, "contoso", [s for s, _ in THREE])
+    r = host.request("POST", "api/clients/contoso/imports",
+                     json={"title": "November from Azure", "formats": ["html"]})
+    assert r.status_code == 202, r.text
+    accepted = r.json()
+    assert {"statusQueryGetUri", "reportId", "reportUrl"} <= set(accepted)
+    assert r.headers["Location"] == accepted["statusQueryGetUri"]
+    report = wait_report(host, accepted["reportId"])
+    assert report["status"] == "completed", report.get("failureReason")
+    assert report["source"] == "azure" and report["title"] == "November from Azure"
+    imported = report["imported"]
+    assert imported["trigger"] == "api"
+    assert [(s["subscriptionId"], s["name"], s["recommendations"])
+            for s in imported["subscriptions"]] == [
+        (sub_id, name, len(_rows_of(sub_id))) for sub_id, name in THREE]
+    assert report["warnings"] == []
+
+    # The equivalent upload: the same rows as the portal's CSV, in the order they were read.
+    rows = [r for sub_id, _ in THREE for r in _rows_of(sub_id)]
+    up = upload(host, to_csv(rows), clientId="contoso", formats="html")
+    assert up.status_code == 202, up.text
+    assert wait_report(host, up.json()["reportId"])["status"] == "completed"
+    imported_rows = _entities(storage, accepted["reportId"])
+    assert len(imported_rows) == len(rows)
+    assert imported_rows == _entities(storage, up.json()["reportId"])
+
+    # The API's recommendation view carries what only the API had.
+    page = host.request("GET", f"api/reports/{accepted['reportId']}/recommendations").json()
+    first = page["results"][0]
+    assert first["learnMoreLink"].startswith("https://learn.microsoft.com/")
+    assert first["solution"] and first["recommendationTypeId"]
+    # The changes compare the upload with the import before it, finding for finding.
+    changes = host.request("GET", f"api/reports/{up.json()['reportId']}/changes").json()
+    assert changes["baseline"]["reportId"] == accepted["reportId"]
+    assert changes["counts"]["new"] == 0 and changes["counts"]["resolved"] == 0
+
+
+def test_the_cli_imports_waits_and_downloads(app, tmp_path, capsys):
+    host, _ = app
+    _client(host, "fabrikam", [s for s, _ in THREE])
+    out = tmp_path / "out"
+    code = main(["--url", host.base_url, "--key", host.function_key, "import", "--client",
+                 "fabrikam", "--types", "executive", "--formats", "html", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "completed" in captured.out
+    for sub_id, name in THREE:
+        assert f"{name} ({sub_id}): {len(_rows_of(sub_id)):,} recommendation(s)" \
+            in captured.out
+    assert [p.suffix for p in out.iterdir()] == [".html"]
+
+
+def test_failed_subscriptions_are_warnings_of_a_completed_report(app, fake):
+    host, _ = app
+    _client(host, "faults", [OK_ID, THROTTLED_ID, FORBIDDEN_ID, MISSING_ID])
+    throttled_before = fake.served["429"]
+    r = host.request("POST", "api/clients/faults/imports", json={"formats": ["html"]})
+    report = wait_report(host, r.json()["reportId"])
+    assert report["status"] == "completed", report.get("failureReason")
+    assert fake.served["429"] > throttled_before  # the 429 was met, waited for, retried
+    by_sub = {s["subscriptionId"]: s for s in report["imported"]["subscriptions"]}
+    assert by_sub[OK_ID]["recommendations"] == 12
+    assert by_sub[THROTTLED_ID]["recommendations"] == 8
+    assert by_sub[FORBIDDEN_ID]["code"] == "AuthorizationFailed"
+    assert by_sub[MISSING_ID]["code"] == "SubscriptionNotFound"
+    warnings = [w for w in report["warnings"] if w["code"] == "SubscriptionNotRead"]
+    assert [w["subscriptionId"] for w in warnings] == [FORBIDDEN_ID, MISSING_ID]
+    assert FORBIDDEN_ID in warnings[0]["message"] and "Reader role" in warnings[0]["message"]
+    assert "was not found" in warnings[1]["message"] and "client record" in warnings[1]["message"]
+    assert report["counts"]["rowsAccepted"] == 20
+
+
+def test_an_import_where_no_subscription_can_be_read_fails_saying_why(app):
+    host, _ = app
+    _client(host, "nothing", [FORBIDDEN_ID, LONG_ID])
+    r = host.request("POST", "api/clients/nothing/imports")
+    report = wait_report(host, r.json()["reportId"])
+    assert report["status"] == "failed"
+    reason = report["failureReason"]
+    assert reason.startswith("No subscription of the client could be read.")
+    assert f"Subscription Fault Forbidden ({FORBIDDEN_ID})" not in reason  # 403: no name read
+    assert FORBIDDEN_ID in reason and "Reader role" in reason
+    assert "asking to wait 3600 s" in reason and "import again later" in reason
+
+
+def test_bad_import_requests_are_4xx_naming_what_to_fix(app):
+    host, _ = app
+    _client(host, "empty", [])
+    r = host.request("POST", "api/clients/empty/imports")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "NoSubscriptions"
+    assert "subscriptionIds" in r.json()["error"]["message"]
+    assert host.request("POST", "api/clients/nobody/imports").status_code == 404
+    r = host.request("POST", "api/clients/empty/imports", json={"formats": ["docx"]})
+    assert r.status_code == 400 and "formats" in r.text
+    _client(host, "asleep", [OK_ID])
+    host.request("PATCH", "api/clients/asleep", json={"active": False})
+    r = host.request("POST", "api/clients/asleep/imports")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "ClientInactive"
