@@ -10,7 +10,7 @@ import pytest
 from advisor_cli.__main__ import main
 from tests.support.app import AppStorage, start_app, upload, wait_report
 from tests.support.exports import SUBSCRIPTIONS, build_rows, to_csv
-from tests.support.fake_azure import FakeAzure
+from tests.support.fake_azure import DROPS, FakeAzure
 
 pytestmark = pytest.mark.timeout(300)
 THREE = SUBSCRIPTIONS[:3]
@@ -20,6 +20,9 @@ THROTTLED_ID = "5b0c0000-0000-4000-8000-00000000000b"
 FORBIDDEN_ID = "5b0c0000-0000-4000-8000-00000000000c"
 MISSING_ID = "5b0c0000-0000-4000-8000-00000000000d"
 LONG_ID = "5b0c0000-0000-4000-8000-00000000000e"
+UNAVAILABLE_ID = "5b0c0000-0000-4000-8000-00000000000f"
+FOREIGN_ID = "5b0c0000-0000-4000-8000-000000000010"  # a tenant the token is not for: 401
+DROPPING_ID = "5b0c0000-0000-4000-8000-000000000011"
 
 
 def _rows_of(sub_id: str) -> list[dict[str, str]]:
@@ -40,6 +43,12 @@ def fake(tmp_path_factory):
                                                           "Fault Throttled"), "throttle_once")
         azure.add(FORBIDDEN_ID, "Fault Forbidden", ROWS[:3], "forbidden")
         azure.add(LONG_ID, "Fault Long", ROWS[:3], "throttle_long")
+        azure.add(UNAVAILABLE_ID, "Fault Unavailable", _moved(ROWS[20:25], UNAVAILABLE_ID,
+                                                              "Fault Unavailable"),
+                  "unavailable_once")
+        azure.add(FOREIGN_ID, "Fault Foreign", ROWS[:3], "unauthorized")
+        azure.add(DROPPING_ID, "Fault Dropping", _moved(ROWS[30:37], DROPPING_ID,
+                                                        "Fault Dropping"), "drop_connections")
         yield azure
 
 
@@ -64,7 +73,7 @@ def _entities(storage: AppStorage, report_id: str) -> list[dict]:
                   key=lambda e: e["line"])
 
 
-def test_an_import_by_api_stores_what_the_equivalent_csv_upload_stores(app):
+def test_an_import_by_api_stores_what_the_equivalent_csv_upload_stores(app, fake):
     host, storage = app
     _client(host, "contoso", [s for s, _ in THREE])
     r = host.request("POST", "api/clients/contoso/imports",
@@ -82,6 +91,11 @@ def test_an_import_by_api_stores_what_the_equivalent_csv_upload_stores(app):
             for s in imported["subscriptions"]] == [
         (sub_id, name, len(_rows_of(sub_id))) for sub_id, name in THREE]
     assert report["warnings"] == []
+    # The real credential got its token from the identity endpoint, and the SDK followed
+    # nextLink through every page (20 a page here).
+    assert fake.served["token"] >= 1 and fake.served["401"] == 0
+    assert all(fake.served[f"page:{sub_id}"] == -(-len(_rows_of(sub_id)) // 20)
+               for sub_id, _ in THREE)
 
     # The equivalent upload: the same rows as the portal's CSV, in the order they were read.
     rows = [r for sub_id, _ in THREE for r in _rows_of(sub_id)]
@@ -120,22 +134,43 @@ def test_the_cli_imports_waits_and_downloads(app, tmp_path, capsys):
 
 def test_failed_subscriptions_are_warnings_of_a_completed_report(app, fake):
     host, _ = app
-    _client(host, "faults", [OK_ID, THROTTLED_ID, FORBIDDEN_ID, MISSING_ID])
-    throttled_before = fake.served["429"]
+    _client(host, "faults", [OK_ID, THROTTLED_ID, FORBIDDEN_ID, MISSING_ID, UNAVAILABLE_ID,
+                             FOREIGN_ID])
     r = host.request("POST", "api/clients/faults/imports", json={"formats": ["html"]})
     report = wait_report(host, r.json()["reportId"])
     assert report["status"] == "completed", report.get("failureReason")
-    assert fake.served["429"] > throttled_before  # the 429 was met, waited for, retried
+    # The 429 and the 503 were met, their Retry-After waited for, and the reads retried.
+    assert fake.served["429"] >= 1 and fake.served["503"] >= 1
     by_sub = {s["subscriptionId"]: s for s in report["imported"]["subscriptions"]}
     assert by_sub[OK_ID]["recommendations"] == 12
     assert by_sub[THROTTLED_ID]["recommendations"] == 8
+    assert by_sub[UNAVAILABLE_ID]["recommendations"] == 5
     assert by_sub[FORBIDDEN_ID]["code"] == "AuthorizationFailed"
     assert by_sub[MISSING_ID]["code"] == "SubscriptionNotFound"
+    assert by_sub[FOREIGN_ID]["code"] == "InvalidAuthenticationTokenTenant"
     warnings = [w for w in report["warnings"] if w["code"] == "SubscriptionNotRead"]
-    assert [w["subscriptionId"] for w in warnings] == [FORBIDDEN_ID, MISSING_ID]
+    assert [w["subscriptionId"] for w in warnings] == [FORBIDDEN_ID, MISSING_ID, FOREIGN_ID]
     assert FORBIDDEN_ID in warnings[0]["message"] and "Reader role" in warnings[0]["message"]
     assert "was not found" in warnings[1]["message"] and "client record" in warnings[1]["message"]
-    assert report["counts"]["rowsAccepted"] == 20
+    assert "401 InvalidAuthenticationTokenTenant" in warnings[2]["message"]
+    assert "Lighthouse" in warnings[2]["message"]
+    assert report["counts"]["rowsAccepted"] == 25
+
+
+def test_a_network_fault_is_retried_by_the_activity_and_stored_once(app, fake):
+    host, storage = app
+    _client(host, "flaky", [OK_ID, DROPPING_ID])
+    before = fake.served[f"page:{OK_ID}"]
+    r = host.request("POST", "api/clients/flaky/imports", json={"formats": ["html"]})
+    report = wait_report(host, r.json()["reportId"])
+    assert report["status"] == "completed", report.get("failureReason")
+    # The first attempt lost its connections past azure-core's retries and failed; Durable's
+    # retry policy ran the fetch again, which read every subscription again...
+    assert fake.served["dropped"] > DROPS
+    assert fake.served[f"page:{OK_ID}"] - before == 2
+    # ...and overwrote what the first attempt may have written: each row once.
+    assert report["counts"]["rowsAccepted"] == 12 + 7
+    assert len(_entities(storage, report["reportId"])) == 19
 
 
 def test_an_import_where_no_subscription_can_be_read_fails_saying_why(app):

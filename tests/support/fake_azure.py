@@ -21,6 +21,7 @@ portal CSV (`to_csv`) are "the equivalent upload".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import ssl
@@ -42,7 +43,9 @@ SUBSCRIPTIONS_API = "2022-12-01"
 TENANT = "72f988bf-0000-4000-8000-0000000000aa"
 _NAMESPACE = uuid.UUID("5a0c1f3e-7d6b-4c1e-9a55-3d3f2b4c9e01")
 FAULTS = ("forbidden", "missing", "throttle_once", "unavailable_once", "throttle_long",
-          "unauthorized")
+          "unauthorized", "drop_connections")
+DROPS = 4  # "drop_connections": the listing's first requests closed unanswered, as many as
+# azure-core tries a request (its first try and 3 read retries), so one activity attempt fails
 
 
 def api_recommendation(row: dict[str, str]) -> dict[str, Any]:
@@ -171,7 +174,11 @@ class FakeAzure:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                status, body, headers = answer(self)
+                answered = answer(self)
+                if answered is None:  # a network fault: the connection closes unanswered
+                    self.close_connection = True
+                    return
+                status, body, headers = answered
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json; charset=utf-8",
@@ -207,7 +214,7 @@ class FakeAzure:
                      "resource": resource, "token_type": "Bearer",
                      "client_id": str(uuid.uuid5(_NAMESPACE, "identity"))}, {}
 
-    def _arm_get(self, request: BaseHTTPRequestHandler) -> tuple[int, dict, dict]:
+    def _arm_get(self, request: BaseHTTPRequestHandler) -> tuple[int, dict, dict] | None:
         url = urlsplit(request.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         auth = request.headers.get("Authorization", "")
@@ -263,7 +270,7 @@ class FakeAzure:
                      "authorizationSource": "RoleBased"}, {}
 
     def _recommendations(self, sub_id: str, sub: Subscription | None,
-                         query: dict[str, str]) -> tuple[int, dict, dict]:
+                         query: dict[str, str]) -> tuple[int, dict, dict] | None:
         if query.get("api-version") != ADVISOR_API:
             return 400, _error("InvalidApiVersionParameter", "Unsupported api-version."), {}
         fault = self._fault(sub_id, sub, "Microsoft.Advisor/recommendations/read")
@@ -281,6 +288,11 @@ class FakeAzure:
                 return status, _error("TooManyRequests" if status == 429
                                       else "ServiceUnavailable",
                                       "Try again later."), {"Retry-After": "1"}
+        if sub.fault == "drop_connections":
+            with self._lock:
+                self.served["dropped"] += 1
+                if self.served["dropped"] <= DROPS:
+                    return None
         if sub.fault == "throttle_long":
             self._count("429")
             return 429, _error("TooManyRequests", "The request was throttled."), \
@@ -294,4 +306,33 @@ class FakeAzure:
                                 f"Microsoft.Advisor/recommendations?api-version={ADVISOR_API}"
                                 f"&$top={size}&$skiptoken={start + size}")
         self._count("page")
+        self._count(f"page:{sub.subscription_id}")
         return 200, body, {}
+
+
+def main() -> None:
+    """Serve a fake with subscriptions of generated rows until Ctrl-C, for trying imports by
+    hand: `python -m tests.support.fake_azure --rows 500`, then start `make run` with the
+    printed settings (exported) and import a client with the printed subscription ids."""
+    import argparse
+    import tempfile
+
+    from tests.support.exports import SUBSCRIPTIONS, build_rows
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument("--page-size", type=int, default=100)
+    args = parser.parse_args()
+    rows = build_rows(args.rows)
+    with tempfile.TemporaryDirectory() as folder, FakeAzure(Path(folder),
+                                                            args.page_size) as fake:
+        for sub_id, name in SUBSCRIPTIONS:
+            fake.add(sub_id, name, [r for r in rows if r["Subscription ID"] == sub_id])
+        print("\n".join(f"export {k}={v}" for k, v in fake.env().items()))
+        print("subscriptions: " + ",".join(s for s, _ in SUBSCRIPTIONS), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
