@@ -1,4 +1,5 @@
-"""Activity: read an import's recommendations from Azure and write them as its export."""
+"""Activities of an import: read one subscription's recommendations from Azure; then write
+what all of them gave as the report's export."""
 
 import azure.durable_functions as df
 
@@ -8,6 +9,11 @@ from shared.storage.context import get_storage
 bp = df.Blueprint()
 
 
+@bp.activity_trigger(input_name="work")
+def fetch_subscription(work: dict) -> dict:
+    return azure_import.fetch(get_storage(), work["job"], int(work["index"]))
+
+
 @bp.activity_trigger(input_name="job")
-def fetch_recommendations(job: dict) -> dict:
-    return azure_import.fetch(get_storage(), job)
+def stage_import(job: dict) -> dict:
+    return azure_import.stage(get_storage(), job)

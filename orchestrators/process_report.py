@@ -37,10 +37,12 @@ def process_report(context: df.DurableOrchestrationContext):
     artifacts_total = len(artifact_pairs(job["reportTypes"], job["formats"]))
     progress = Progress(artifactsTotal=artifacts_total)
     try:
-        if job.get("source") == "azure":  # an import: its export is read from Azure first
-            show(context, progress, "fetching", 2)
-            fetched = yield context.call_activity_with_retry("fetch_recommendations", RETRY,
-                                                             job)
+        if job.get("source") == "azure":  # an import: its export is read from Azure first,
+            show(context, progress, "fetching", 2)  # its subscriptions side by side
+            yield context.task_all([context.call_activity_with_retry(
+                "fetch_subscription", RETRY, {"job": job, "index": index})
+                for index in range(job["subscriptions"])])
+            fetched = yield context.call_activity_with_retry("stage_import", RETRY, job)
             if not fetched["ok"]:
                 yield context.call_activity_with_retry("mark_report_failed", RETRY, {
                     "job": job, "reason": fetched["reason"]})

@@ -13,6 +13,7 @@ Pure: no I/O. `export_row` takes the wire JSON of one recommendation (camelCase,
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -95,10 +96,18 @@ def export_row(recommendation: Mapping[str, Any], subscription_id: str,
     ]
 
 
+def to_lines(rows: Iterable[Sequence[str]]) -> bytes:
+    """Export lines of the rows, without the header: UTF-8, CRLF."""
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def header_line() -> bytes:
+    """The export's first line, as the portal writes a file: a UTF-8 BOM, HEADER, CRLF."""
+    return codecs.BOM_UTF8 + to_lines([HEADER])
+
+
 def to_csv(rows: Iterable[Sequence[str]]) -> bytes:
     """An export of the rows with HEADER, as the portal writes one: UTF-8 with a BOM, CRLF."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    return header_line() + to_lines(rows)

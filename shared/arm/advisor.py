@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,7 +32,6 @@ log = logging.getLogger("advisor_reports.arm")
 SUBSCRIPTIONS_API = "2022-12-01"  # Microsoft.Resources: a subscription's display name
 MAX_RETRY_AFTER = 60.0  # seconds: a longer wait asked by a 429 or 503 fails the subscription
 RETRIES = 4  # per request, for 408/429/5xx and connection faults, before the error stands
-PARALLEL = 4  # subscriptions read at once (ARM allows 12,000 reads an hour per principal)
 READER_ROLE = "Reader"
 
 
@@ -220,20 +217,12 @@ def _sign_in_words(error: Exception) -> str:
             "`az login`.")
 
 
-def fetch_subscriptions(subscription_ids: Sequence[str], endpoint: str,
-                        credential: Any = None) -> list[SubscriptionFetch]:
-    """Every subscription's rows or error, in the order given; raises SignInFailed when no
-    token can be had, and a network error (azure.core's ServiceRequestError) as it comes."""
-    credential = credential or default_credential()
-    try:
-        credential.get_token(audience(endpoint))  # once: a failure here is every subscription's
-    except ClientAuthenticationError as error:
-        raise SignInFailed(_sign_in_words(error)) from None
-    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(subscription_ids)))) as pool:
-        results = list(pool.map(lambda sub: _fetch_one(credential, endpoint, sub),
-                                subscription_ids))
-    for result in results:
-        log.info("Advisor import: subscription %s: %s", result.subscription_id,
-                 f"{len(result.rows)} recommendation(s)" if result.ok else result.error)
-    return results
-
+def fetch_subscription(subscription_id: str, endpoint: str,
+                       credential: Any = None) -> SubscriptionFetch:
+    """One subscription's rows, or the error ARM gave for it (SubscriptionFetch.error); raises
+    SignInFailed when no token can be had, and a network error (azure.core's
+    ServiceRequestError or ServiceResponseError) as it comes, for the caller's retry."""
+    result = _fetch_one(credential or default_credential(), endpoint, subscription_id)
+    log.info("Advisor import: subscription %s: %s", subscription_id,
+             f"{len(result.rows)} recommendation(s)" if result.ok else result.error)
+    return result

@@ -39,15 +39,16 @@ def dropped_report_id(blob_name: str, etag: str) -> str:
 
 def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
              report_types: tuple[str, ...], formats: tuple[str, ...],
-             source: str = "") -> dict[str, Any]:
-    """The orchestration's input: references only. An import's job says so (`source`): its
-    first step fetches the export the others read."""
+             subscriptions: int = 0) -> dict[str, Any]:
+    """The orchestration's input: references only. An import's job says so, with how many
+    subscriptions it reads (`subscriptions`): its first steps fetch the export the others
+    read."""
     job = {"reportId": report_id, "clientId": client_id,
            "uploadContainer": storage.settings.uploads_container, "uploadBlob": upload_blob,
            "reportTypes": list(report_types), "formats": list(formats),
            "shards": storage.settings.shards}
-    if source == SOURCE_AZURE:
-        job["source"] = SOURCE_AZURE
+    if subscriptions:
+        job.update(source=SOURCE_AZURE, subscriptions=subscriptions)
     return job
 
 
@@ -96,7 +97,7 @@ def stage_azure_import(storage: Storage, options: UploadOptions, subscription_id
     report_id = report_id or new_report_id()
     blob = layout.upload_blob_name(options.client_id, report_id)
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
-                   options.formats, SOURCE_AZURE)
+                   options.formats, len(subscription_ids))
     _new_row(storage, options.client_id, report_id, {
         "baselineReportId": options.baseline_report_id, "notes": options.notes,
         "title": options.title, "fileName": f"azure-advisor-{report_id}.csv",

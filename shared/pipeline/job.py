@@ -14,6 +14,7 @@ from shared.storage.clients import is_slug
 from shared.storage.layout import FORMATS, REPORT_TYPES
 
 MAX_SHARDS = 256
+MAX_SUBSCRIPTIONS = 500  # a client's, as the client schema allows
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$")
 
 
@@ -38,10 +39,18 @@ def check_job(job: Any) -> dict[str, Any]:
         raise InvalidJob("reportTypes names unknown report types")
     if not isinstance(formats, list) or not set(formats) <= set(FORMATS):
         raise InvalidJob("formats names unknown formats")
+    if "source" in job and (job["source"] != "azure" or not _count(job.get("subscriptions"),
+                                                                   MAX_SUBSCRIPTIONS)):
+        raise InvalidJob("an import names its subscriptions' count, from 1 to "
+                         f"{MAX_SUBSCRIPTIONS}")
     shards = job.get("shards")
     if not isinstance(shards, int) or isinstance(shards, bool) or not 1 <= shards <= MAX_SHARDS:
         raise InvalidJob(f"shards must be a whole number from 1 to {MAX_SHARDS}")
     return job
+
+
+def _count(value: Any, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
 
 
 def is_in_folder(blob_name: str, client_id: str) -> bool:

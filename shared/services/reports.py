@@ -292,8 +292,10 @@ def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | 
             "reportTypes": report_types or report.get("reportTypes") or [],
             "formats": formats or report.get("formats") or [],
             "shards": shards_of(storage, report),
-            # An import fetches again when retried: its first step is the fetch.
-            **({"source": report["source"]} if report.get("source") == SOURCE_AZURE else {})}
+            # An import fetches again when retried: its first steps are the fetch.
+            **({"source": SOURCE_AZURE,
+                "subscriptions": len(report.get("importSubscriptions") or [])}
+               if report.get("source") == SOURCE_AZURE else {})}
 
 
 def check_can_change(report: dict[str, Any], action: str) -> None:

@@ -99,3 +99,8 @@ def row_key(line: int) -> str:
 # What imports learnt about recommendation types (Advisor's own texts, no client's data),
 # beside the branding under a folder no client id can name.
 CATALOGUE_BLOB = "_catalogue/recommendation-types.json"
+
+
+def import_part_blob_name(client_id: str, report_id: str, index: int) -> str:
+    """What an import read from its subscription `index`: its export lines, or its error."""
+    return f"{client_id}/{report_id}/import/subscription-{index:03d}.csv"

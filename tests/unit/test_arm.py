@@ -58,9 +58,9 @@ def test_retry_after_is_honoured_up_to_the_bound_and_no_further():
 def test_without_an_identity_the_import_says_how_to_sign_in_and_probes_nothing():
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("IDENTITY_", "MSI_", "AZURE_"))}
-    script = ("import time; from shared.arm.advisor import fetch_subscriptions, SignInFailed\n"
+    script = ("import time; from shared.arm.advisor import fetch_subscription, SignInFailed\n"
               "t = time.monotonic()\n"
-              "try: fetch_subscriptions(['s'], 'https://127.0.0.1:9')\n"
+              "try: fetch_subscription('s', 'https://127.0.0.1:9')\n"
               "except SignInFailed as e: print(round(time.monotonic() - t, 1), e)\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**env, "PYTHONPATH":
                           str(ROOT)}, capture_output=True, text=True, timeout=60)
