@@ -15,13 +15,13 @@ from activities import (
 )
 from orchestrators import bulk_reports, process_report, render_artifacts
 from shared.telemetry import configure_telemetry
-from triggers import api, blob_drop, cleanup, web
+from triggers import api, blob_drop, cleanup, import_schedule, web
 
 configure_telemetry()  # a no-op unless APPLICATIONINSIGHTS_CONNECTION_STRING is set
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (
-    api.bp, web.bp, blob_drop.bp, cleanup.bp,
+    api.bp, web.bp, blob_drop.bp, cleanup.bp, import_schedule.bp,
     process_report.bp, render_artifacts.bp, bulk_reports.bp,
     validate_csv.bp, store_recommendations.bp, summarize.bp, render_report.bp,
     finalize_report.bp, mark_report_failed.bp, bulk_report_action.bp, fetch_recommendations.bp,

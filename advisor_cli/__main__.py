@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--color", help="update: the accent colour, e.g. '#0b5cad'")
     p.add_argument("--subscriptions", help="update: the client's subscription ids, a comma "
                                            "list (what imports read)")
+    p.add_argument("--import-schedule", help="update: import from Azure every month on a day "
+                                             "(1-28) and hour (0-23, UTC), as DAY:HOUR "
+                                             "(e.g. 1:6); 'none' stops it")
     active = p.add_mutually_exclusive_group()
     active.add_argument("--active", dest="active", action="store_true", default=None)
     active.add_argument("--inactive", dest="active", action="store_false",

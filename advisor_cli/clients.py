@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import sys
 
-from advisor_cli.client import Api
+from advisor_cli.client import Api, ApiFailure
 from advisor_cli.common import print_json, put_logo
+
+
+def _schedule(text: str) -> dict | None:
+    """`DAY:HOUR` (UTC) as the API's monthly schedule; `none` for none. The server checks the
+    ranges and names a bad one."""
+    if text.strip().lower() == "none":
+        return None
+    day, _, hour = text.partition(":")
+    try:
+        return {"frequency": "monthly", "day": int(day), "hour": int(hour or 0)}
+    except ValueError:
+        raise ApiFailure(400, "InvalidSchedule", f"--import-schedule {text!r}: give DAY:HOUR, "
+                         "such as 1:6 (the 1st of every month at 06:00 UTC), or none.",
+                         "") from None
 
 
 def cmd_clients(api: Api, args) -> int:
@@ -18,6 +32,8 @@ def cmd_clients(api: Api, args) -> int:
     elif args.action == "update":
         fields = {k: v for k, v in (("name", args.new_name), ("accentColor", args.color),
                                     ("active", args.active)) if v is not None}
+        if args.import_schedule is not None:
+            fields["importSchedule"] = _schedule(args.import_schedule)
         if args.subscriptions is not None:
             fields["subscriptionIds"] = [s.strip() for s in args.subscriptions.split(",")
                                          if s.strip()]

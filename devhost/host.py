@@ -28,7 +28,7 @@ from devhost.durable.store import DurableStore
 from devhost.easy_auth import SIGN_IN, EasyAuth
 from devhost.http_triggers import HttpTriggers, build_routes, presented_key
 from devhost.keys import DURABLETASK, Keys
-from devhost.timer_triggers import run_timer
+from devhost.timer_triggers import add_admin_routes, run_timer
 from devhost.workers import start_pool
 from shared.redaction import register_secret
 
@@ -120,6 +120,9 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     api.add_routes(app, engine, prefix=api.rpc_prefix(rpc_token), hub=config.hub_name,
                    guard=_loopback_only, key=keys.durabletask)
     app.router.add_get("/admin/host/status", host_status)
+    add_admin_routes(app, index.timer, workers,
+                     lambda request: keys.allows("admin", presented_key(request)),
+                     lambda: binding)
     if easy_auth is not None:
         easy_auth.add_routes(app)
 
@@ -135,7 +138,8 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
     await web.TCPSite(runner, "127.0.0.1", options.port).start()
     await engine.recover()
 
-    background = [loop.create_task(run_timer(info, workers)) for info in index.timer]
+    background = [loop.create_task(run_timer(info, workers, lambda: binding))
+                  for info in index.timer]
     blob_triggers = BlobTriggers(index.blob, blobs, tables, f"{config.hub_name}BlobReceipts",
                                  io, workers, lambda: binding, options.blob_poll_seconds,
                                  QueueServiceClient.from_connection_string(conn))

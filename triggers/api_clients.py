@@ -9,7 +9,7 @@ from shared.http.auth import ADMIN, READER
 from shared.http.errors import ApiError
 from shared.http.paging import page_of
 from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
-from shared.services import branding, clients, exclusions, report_actions
+from shared.services import branding, clients, exclusions, imports, report_actions
 from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
@@ -52,8 +52,8 @@ def get_client(call: Call) -> Reply:
 
 @api.operation(
     "PATCH", "clients/{clientId}", operation_id="updateClient", role=ADMIN, tag=TAG,
-    summary="Change a client's name, contacts, notes, subscription ids, accent colour or "
-            "active flag (an inactive client takes no uploads)",
+    summary="Change a client's name, contacts, notes, subscription ids, accent colour, "
+            "import schedule or active flag (an inactive client takes no uploads)",
     body=CLIENT_PATCH, responses={200: ("The client", ref("Client"))})
 def update_client(call: Call) -> Reply:
     clients.get(get_storage(), call.route["clientId"], call.principal.client_ids)
@@ -79,6 +79,7 @@ async def delete_client(call: Call) -> Reply:
         await asyncio.to_thread(exclusions.delete, storage, client_id, rule["ruleId"])
     await asyncio.to_thread(branding.delete_logo, storage,
                             layout.client_logo_blob_name(client_id))
+    await asyncio.to_thread(imports.delete_claims, storage, client_id)
     await asyncio.to_thread(storage.client_records.table.delete_entity, "client", client_id)
     return Reply(204)
 

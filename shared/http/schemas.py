@@ -157,6 +157,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "subscriptionIds": {"type": "array", "items": {"type": "string"}},
             "active": {"type": "boolean"},
             "accentColor": NULLABLE_STRING, "logo": {"oneOf": [ref("Logo"), {"type": "null"}]},
+            "importSchedule": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                "frequency": {"type": "string"}, "day": {"type": "integer"},
+                "hour": {"type": "integer"}, "since": NULLABLE_STRING,
+                "nextRunAt": NULLABLE_STRING}}]},
             "createdAt": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
         },
     },
@@ -252,6 +256,14 @@ _CLIENT_FIELDS = {
                     "description": "The colour of headings, tables and charts in the client's "
                                    "reports, #rrggbb (darkened where needed to stay "
                                    "readable); null for the house blue."},
+    "importSchedule": {"oneOf": [{"type": "null"}, {
+        "type": "object", "additionalProperties": False,
+        "required": ["frequency", "day", "hour"],
+        "description": "Import the client's Advisor recommendations from Azure every month on "
+                       "this day and hour (UTC), exactly once a month; null for none.",
+        "properties": {"frequency": {"enum": ["monthly"]},
+                       "day": {"type": "integer", "minimum": 1, "maximum": 28},
+                       "hour": {"type": "integer", "minimum": 0, "maximum": 23}}}]},
 }
 CLIENT_CREATE = {"type": "object", "additionalProperties": False, "required": ["name"],
                  "properties": {"clientId": {"type": "string", "pattern":

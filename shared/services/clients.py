@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import UpdateMode
 
 from shared.http.errors import ApiError, not_found
+from shared.services.schedule import next_run
 from shared.storage.clients import JSON_FIELDS, PARTITION, is_slug, view
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
-FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
+FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor",
+          "importSchedule")
 
 
 def slugify(name: str) -> str:
@@ -25,9 +28,21 @@ def slugify(name: str) -> str:
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    """Lists and objects as JSON text; null as "" (a merge cannot remove a property)."""
+    """Lists and objects as JSON text; null as "" (a merge cannot remove a property). A
+    schedule set now runs from now on (`since`): no import for a run time before it."""
+    if fields.get("importSchedule"):
+        fields = {**fields, "importSchedule": {**fields["importSchedule"], "since": now_iso()}}
     return {k: "" if v is None else json.dumps(v, ensure_ascii=False) if k in JSON_FIELDS else v
             for k, v in fields.items()}
+
+
+def shown(entity: dict[str, Any]) -> dict[str, Any]:
+    """A client as the API shows it, with its next scheduled import's time."""
+    client = view(entity)
+    if client["importSchedule"]:
+        client["importSchedule"]["nextRunAt"] = next_run(client["importSchedule"],
+                                                         datetime.now(UTC))
+    return client
 
 
 def create(storage: Storage, body: dict[str, Any],
@@ -49,7 +64,7 @@ def create(storage: Storage, body: dict[str, Any],
                   "createdAt": now_iso(), "updatedAt": now_iso()}
         try:
             table.create_entity(entity)
-            return view(entity)
+            return shown(entity)
         except ResourceExistsError:
             if explicit:
                 raise ApiError(409, "Conflict", f"Client '{explicit}' exists already.",
@@ -62,7 +77,7 @@ def get(storage: Storage, client_id: str, visible: frozenset[str] | None) -> dic
     entity = storage.client_records.get(client_id) if is_slug(client_id) else None
     if entity is None or (visible is not None and client_id not in visible):
         raise not_found(f"Client '{client_id}'", "clientId")
-    return view({**entity, "RowKey": client_id})
+    return shown({**entity, "RowKey": client_id})
 
 
 def check_accepts_uploads(storage: Storage, client_id: str) -> None:
@@ -81,7 +96,7 @@ def search(storage: Storage, text: str | None, active: bool | None,
     needle = (text or "").casefold()
     out = []
     for entity in rows:
-        client = view(entity)
+        client = shown(entity)
         if visible is not None and client["clientId"] not in visible:
             continue
         if needle and needle not in client["name"].casefold() and \
@@ -94,14 +109,21 @@ def search(storage: Storage, text: str | None, active: bool | None,
 
 
 def update(storage: Storage, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    get(storage, client_id, None)
+    current = get(storage, client_id, None)
     fields = {k: body[k] for k in (*FIELDS, "logo") if k in body}
+    if _same_schedule(current["importSchedule"], fields.get("importSchedule")):
+        del fields["importSchedule"]  # unchanged: it keeps running from when it was set
     if "name" in fields:
         fields["name"] = fields["name"].strip()
     storage.client_records.table.upsert_entity(
         {"PartitionKey": PARTITION, "RowKey": client_id, **_encode(fields),
          "updatedAt": now_iso()}, mode=UpdateMode.MERGE)
     return get(storage, client_id, None)
+
+
+def _same_schedule(current: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+    keys = ("frequency", "day", "hour")
+    return bool(current and new) and all(current.get(k) == new.get(k) for k in keys)
 
 
 def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from shared.storage.reports import now_iso
 
 PARTITION = "client"
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-JSON_FIELDS = ("contacts", "subscriptionIds", "logo")  # kept as JSON text in the table
+# Kept as JSON text in the table.
+JSON_FIELDS = ("contacts", "subscriptionIds", "logo", "importSchedule")
 SLUG_TEXT = "lowercase letters, digits and hyphens (1-63 characters, no hyphen at either end)"
 
 
@@ -28,6 +29,7 @@ def view(entity: dict[str, Any]) -> dict[str, Any]:
            "name": entity.get("name", ""), "contacts": [], "notes": entity.get("notes", ""),
            "subscriptionIds": [], "active": bool(entity.get("active", True)),
            "accentColor": (entity.get("accentColor") or "").lower() or None, "logo": None,
+           "importSchedule": None,
            "createdAt": entity.get("createdAt"), "updatedAt": entity.get("updatedAt")}
     for key in JSON_FIELDS:
         if entity.get(key):  # "" (removed) keeps the default

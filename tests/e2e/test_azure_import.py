@@ -5,12 +5,20 @@ stored equals the equivalent CSV upload."""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
 import pytest
+import requests
 
 from advisor_cli.__main__ import main
 from tests.support.app import AppStorage, start_app, upload, wait_report
 from tests.support.exports import SUBSCRIPTIONS, build_rows, to_csv
 from tests.support.fake_azure import DROPS, FakeAzure
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(300)
 THREE = SUBSCRIPTIONS[:3]
@@ -201,3 +209,102 @@ def test_bad_import_requests_are_4xx_naming_what_to_fix(app):
     host.request("PATCH", "api/clients/asleep", json={"active": False})
     r = host.request("POST", "api/clients/asleep/imports")
     assert r.status_code == 409 and r.json()["error"]["code"] == "ClientInactive"
+
+
+def test_a_due_schedule_starts_exactly_one_import_when_the_timer_fires_twice(app, capsys):
+    host, storage = app
+    _client(host, "monthly", [s for s, _ in THREE])
+    # Set through the CLI as a user would; the API shows it with its next run.
+    assert main(["--url", host.base_url, "--key", host.function_key, "clients", "update",
+                 "monthly", "--import-schedule", "1:0"]) == 0
+    shown = host.request("GET", "api/clients/monthly").json()["importSchedule"]
+    assert (shown["day"], shown["hour"], shown["frequency"]) == (1, 0, "monthly")
+    assert shown["nextRunAt"].endswith("-01T00:00:00Z")
+    capsys.readouterr()
+    # Set long ago: this month's run time (the 1st, 00:00 UTC) has passed since, and the
+    # months before it were missed; the period due is this month's, once.
+    table = storage.tables.get_table_client(storage.names.clients_table)
+    entity = table.get_entity("client", "monthly")
+    schedule = {"frequency": "monthly", "day": 1, "hour": 0, "since": "2026-01-01T00:00:00Z"}
+    table.update_entity({"PartitionKey": "client", "RowKey": "monthly",
+                         "importSchedule": json.dumps(schedule)})
+    assert entity["name"] == "monthly"
+
+    def fire() -> int:  # the admin API's run-now, as two instances firing at once
+        return requests.post(f"{host.base_url}/admin/functions/import_schedule", json={},
+                             headers={"x-functions-key": host.master_key}, timeout=10).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(lambda _: fire(), range(2))) == [202, 202]
+
+    def imports_of_monthly() -> list[dict]:
+        rows = host.request("GET", "api/reports", params={"clientId": "monthly"}).json()
+        return rows["results"]
+
+    try:
+        wait_until(lambda: len(imports_of_monthly()) == 1, timeout=30,
+                   what="the scheduled import")
+    except AssertionError:
+        log = [line for line in host.log().splitlines() if "listReports" not in line
+               and "'api_reports'" not in line]
+        raise AssertionError("\n".join(log[-40:])) from None
+    report = wait_report(host, imports_of_monthly()[0]["reportId"])
+    assert report["status"] == "completed", report.get("failureReason")
+    period = datetime.now(UTC).strftime("%Y-%m")
+    assert report["imported"]["trigger"] == "schedule"
+    assert report["title"] == f"Azure Advisor, {period}"
+    assert fire() == 202  # a later run of the timer: the period is claimed
+    time.sleep(2)
+    assert len(imports_of_monthly()) == 1
+    assert requests.post(f"{host.base_url}/admin/functions/import_schedule",
+                         headers={"x-functions-key": host.function_key}, timeout=10
+                         ).status_code == 401  # the admin API takes the master key only
+
+
+def _signed_in(host, roles: str) -> requests.Session:
+    """A browser's session through the devhost's local sign-in form (Easy Auth's stand-in)."""
+    browser = requests.Session()
+    r = browser.post(f"{host.base_url}/.auth/login/aad", data={
+        "username": "consultant@example.com", "roles": roles, "claims": "[]", "redirect": "/"},
+        allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text
+    return browser
+
+
+def _csrf(page_html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page_html).group(1)
+
+
+def test_the_client_page_shows_the_schedule_and_imports_through_the_api(app):
+    host, _ = app
+    _client(host, "webclient", [s for s, _ in THREE])
+    browser = _signed_in(host, "Reports.Admin, Reports.AllClients")
+    page = browser.get(f"{host.base_url}/clients/webclient", timeout=10).text
+    assert "No scheduled import from Azure" in page and "Import now" in page
+    # An admin sets the schedule in the details form (a form post with the CSRF field).
+    origin = {"Origin": host.base_url}
+    r = browser.post(f"{host.base_url}/clients/webclient/details", headers=origin, data={
+        "csrf": _csrf(page), "name": "Web client", "subscriptionIds": "\n".join(
+            s for s, _ in THREE), "notes": "", "accentDefault": "1", "scheduleOn": "1",
+        "scheduleDay": "5", "scheduleHour": "7"}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text
+    page = browser.get(f"{host.base_url}/clients/webclient", timeout=10).text
+    assert "Imports from Azure every month on day 5 at 07:00 UTC" in page
+    assert host.request("GET", "api/clients/webclient").json()["importSchedule"]["day"] == 5
+    # Without the CSRF field the post is refused; with it, the import starts.
+    assert browser.post(f"{host.base_url}/clients/webclient/import", headers=origin,
+                        data={}, allow_redirects=False, timeout=10).status_code == 403
+    r = browser.post(f"{host.base_url}/clients/webclient/import", headers=origin,
+                     data={"csrf": _csrf(page)}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/reports/")
+    report = wait_report(host, r.headers["Location"].removeprefix("/reports/"))
+    assert report["status"] == "completed" and report["source"] == "azure"
+    page = browser.get(f"{host.base_url}{r.headers['Location']}", timeout=10).text
+    assert "imported from Azure" in page and "How to fix" in page
+    # A reader sees the schedule but no import button (and a forged post gets 403).
+    reader = _signed_in(host, "Reports.Reader, Reports.AllClients")
+    page = reader.get(f"{host.base_url}/clients/webclient", timeout=10).text
+    assert "on day 5 at 07:00 UTC" in page and "Import now" not in page
+    assert reader.post(f"{host.base_url}/clients/webclient/import", headers=origin,
+                       data={"csrf": reader.cookies.get("ar_csrf")}, allow_redirects=False,
+                       timeout=10).status_code == 403

@@ -71,10 +71,31 @@ async def edit_client(page: Page) -> func.HttpResponse:
                             "notes": form.get("notes", "").strip(),
                             "subscriptionIds": list(dict.fromkeys(s.lower()
                                                                   for s in subscriptions)),
-                            "accentColor": accent}
+                            "accentColor": accent,
+                            "importSchedule": _schedule(form)}
     await _ok(page.api("PATCH", "clients/{clientId}", page.route, **_json(body)),
               "Saving the client")
     return redirect(f"/clients/{page.route['clientId']}", notice="client-saved")
+
+
+def _schedule(form: dict[str, str]) -> dict[str, Any] | None:
+    """The monthly import schedule of the details form (the API checks the day and hour)."""
+    if not form.get("scheduleOn"):
+        return None
+    try:
+        return {"frequency": "monthly", "day": int(form.get("scheduleDay") or 1),
+                "hour": int(form.get("scheduleHour") or 0)}
+    except ValueError:
+        raise WebError(400, "Check what you sent", "Choose the schedule's day and hour from "
+                       "the lists.") from None
+
+
+@site.page("clients/{clientId}/import", methods=("POST",))
+async def import_now(page: Page) -> func.HttpResponse:
+    """An import from Azure, through the API's; then the report's page shows its progress."""
+    accepted = await _ok(page.api("POST", "clients/{clientId}/imports", page.route),
+                         "The import")
+    return redirect(f"/reports/{accepted['reportId']}")
 
 
 @site.page("clients/{clientId}/logo", methods=("GET", "POST"))
