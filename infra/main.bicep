@@ -29,6 +29,9 @@ param failedReportRetentionDays int = 7
 @description('Days the Durable history of finished orchestrations is kept.')
 param durableHistoryRetentionDays int = 30
 
+@description('Azure Resource Manager endpoint imports read Advisor from: the public cloud\'s, or a sovereign cloud\'s (https://management.usgovcloudapi.net, https://management.chinacloudapi.cn).')
+param azureResourceManagerEndpoint string = environment().resourceManager
+
 @description('Application (client) id of the Entra ID app registration for signing people in (App Service Authentication). Empty: no sign-in, the API works with function keys only.')
 param authClientId string = ''
 
@@ -134,6 +137,7 @@ module function 'app/function.bicep' = {
       RECOMMENDATION_SHARDS: '16'
       FAILED_REPORT_RETENTION_DAYS: string(failedReportRetentionDays)
       DURABLE_HISTORY_RETENTION_DAYS: string(durableHistoryRetentionDays)
+      AZURE_RESOURCE_MANAGER_ENDPOINT: azureResourceManagerEndpoint
     }
   }
   // The identity needs its data roles before the host starts and reaches storage.
