@@ -1,5 +1,5 @@
 """Imports from Azure end to end: the devhost's settings point at the local fake Azure
-(tests/support/fake_azure.py), so azure-mgmt-advisor, azure-core and azure-identity's App Service
+(tests/support/fake_azure.py), so azure-mgmt-core, azure-core and azure-identity's App Service
 managed identity run for real over HTTPS; the API and the CLI start imports, and what is
 stored equals the equivalent CSV upload."""
 

@@ -1,8 +1,9 @@
 """An imported recommendation is stored as the portal's CSV line for it is (docs/azure-import.md):
-the API's JSON goes through the Advisor SDK's own deserializer and the import's mapping, the CSV
-line through the upload's reading, both through validation and storing on Azurite, and the
-stored records are the same, down to the solution, type id and Learn link a later CSV month
-borrows from what the import learnt."""
+the API's JSON goes through the import's mapping, the CSV line through the upload's reading,
+both through validation and storing on Azurite, and the stored records are the same, down to
+the solution, type id and Learn link a later CSV month borrows from what the import learnt.
+The Advisor SDK's own models read the JSON here and the fake Azure's pages, so both have the
+REST specification's shape."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import codecs
 from azure.mgmt.advisor.models import ResourceRecommendationBaseListResult
 
 from shared.advisor import azure_rows
-from shared.arm.advisor import wire_of
 from shared.pipeline import steps
 from shared.storage import layout
 from tests.integration.test_cleanup import make_storage
+from tests.support.exports import build_rows
+from tests.support.fake_azure import api_recommendation
 
 SUB = "3f2a1b4c-0000-4000-8000-000000000001"
 TYPE_ID = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
@@ -71,10 +73,9 @@ PORTAL_CSV = codecs.BOM_UTF8 + (
 
 
 def _imported_csv() -> bytes:
-    """The API's page as the import writes it: the SDK's models, then the mapping."""
-    models = ResourceRecommendationBaseListResult.deserialize(API_PAGE).value
-    return azure_rows.to_csv(azure_rows.export_row(wire_of(m), SUB, "Contoso Production")
-                             for m in models)
+    """The API's page as the import writes it."""
+    return azure_rows.to_csv(azure_rows.export_row(r, SUB, "Contoso Production")
+                             for r in API_PAGE["value"])
 
 
 def _stored(storage, report_id: str, data: bytes) -> list[dict]:
@@ -93,16 +94,30 @@ def _stored(storage, report_id: str, data: bytes) -> list[dict]:
                   key=lambda e: e["line"])
 
 
+def test_the_json_has_the_specifications_shape_as_the_advisor_sdk_reads_it():
+    for page in (API_PAGE, {"value": [api_recommendation(r) for r in build_rows(40, seed=5)]}):
+        models = ResourceRecommendationBaseListResult.deserialize(page).value
+        assert len(models) == len(page["value"])
+        for model, raw in zip(models, page["value"], strict=True):
+            props = raw["properties"]
+            assert model.short_description.problem == props["shortDescription"]["problem"]
+            assert model.impacted_field == props["impactedField"]
+            assert model.learn_more_link == props["learnMoreLink"]
+            assert model.resource_metadata.resource_id == props["resourceMetadata"]["resourceId"]
+            assert model.extended_properties == props.get("extendedProperties")
+            assert model.last_updated is not None
+
+
 def test_the_mapping_writes_the_portals_columns():
-    models = ResourceRecommendationBaseListResult.deserialize(API_PAGE).value
-    row = dict(zip(azure_rows.HEADER, azure_rows.export_row(wire_of(models[0]), SUB,
-                                                            "Contoso Production"), strict=True))
+    first, second = API_PAGE["value"]
+    row = dict(zip(azure_rows.HEADER, azure_rows.export_row(first, SUB, "Contoso Production"),
+                   strict=True))
     assert row["Potential Annual Cost Savings"] == "5,332"  # whole units, as the portal
     assert row["Potential benefits"] == "5,332 USD savings"
     assert row["Resource Group"] == "rg-app-01" and row["Resource ID"] == ""  # built alike
     assert row["Learn more link"] == "https://aka.ms/aa_lowusagerec_learnmore"
     sub_level = dict(zip(azure_rows.HEADER, azure_rows.export_row(
-        wire_of(models[1]), SUB, "Contoso Production"), strict=True))
+        second, SUB, "Contoso Production"), strict=True))
     assert (sub_level["Type"], sub_level["Resource Name"], sub_level["Resource Group"]) == (
         "Subscription", "Contoso Production", "No resource group")
 
