@@ -61,6 +61,7 @@ bench: install
 	$(PY) bench/web.py
 	$(PY) bench/exclusions.py
 	$(PY) bench/rate_limits.py
+	$(PY) bench/import.py
 
 ## screenshots: PNGs of every report type and web page in docs/screenshots/ (installs pdftoppm, chromium)
 screenshots: install
