@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.pipeline.policies import RetryPolicy
@@ -177,12 +178,16 @@ def _pages(pipeline: Any, endpoint: str, subscription_id: str) -> Iterator[list[
     url: str | None = (f"{endpoint.rstrip('/')}/subscriptions/{subscription_id}"
                        "/providers/Microsoft.Advisor/recommendations")
     params: dict[str, str] | None = {"api-version": ADVISOR_API}
+    origin = urlsplit(endpoint)[:2]
     for _ in range(MAX_PAGES):
         body = _get(pipeline, url, params)
         yield body.get("value") or []
         url, params = body.get("nextLink"), None
         if not url:
             return
+        if urlsplit(url)[:2] != origin:  # the token goes where the link points: ARM only
+            raise RuntimeError(f"Azure Resource Manager's next page for subscription "
+                               f"{subscription_id} is not on {endpoint}: {url[:200]}")
     raise RuntimeError(f"Azure Resource Manager gave more than {MAX_PAGES:,} pages of "
                        f"recommendations for subscription {subscription_id}")
 

@@ -120,6 +120,7 @@ class FakeAzure:
         self.served: Counter[str] = Counter()  # what was answered: "token", "page", "429", ...
         self._once: set[tuple[str, str]] = set()  # faults served once already
         self._pages: dict[tuple[str, int, int], bytes] = {}
+        self.next_link_host = ""  # a test's: nextLinks pointing to another host
         self._lock = threading.Lock()
         ca = trustme.CA()
         self.ca_path = directory / "fake-azure-ca.pem"
@@ -313,7 +314,8 @@ class FakeAzure:
             body: dict[str, Any] = {"value": sub.recommendations[start:start + size]}
             if start + size < len(sub.recommendations):
                 body["nextLink"] = (
-                    f"{self.endpoint}/subscriptions/{sub.subscription_id}/providers/"
+                    f"{self.next_link_host or self.endpoint}/subscriptions/"
+                    f"{sub.subscription_id}/providers/"
                     f"Microsoft.Advisor/recommendations?api-version={ADVISOR_API}"
                     f"&$top={size}&$skiptoken={start + size}")
             cached = self._pages[key] = json.dumps(body).encode()

@@ -69,3 +69,25 @@ def test_without_an_identity_the_import_says_how_to_sign_in_and_probes_nothing()
     assert "managed identity" in message and "az login" in message
     # No managed identity step, so no probe of 169.254.169.254 and no wait for one.
     assert float(seconds) < 5
+
+
+def test_a_next_page_off_the_endpoint_is_not_followed(tmp_path):
+    """The token goes wherever a nextLink points: only ARM's own host gets it."""
+    from tests.support.exports import build_rows
+    from tests.support.fake_azure import FakeAzure
+
+    with FakeAzure(tmp_path, page_size=2) as fake:
+        sub = fake.add("5b0c0000-0000-4000-8000-0000000000aa", "Elsewhere",
+                       [{**r, "Subscription ID": "5b0c0000-0000-4000-8000-0000000000aa"}
+                        for r in build_rows(5)])
+        fake.next_link_host = "https://attacker.example"
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("IDENTITY_", "MSI_", "AZURE_"))}
+        script = ("from shared.arm.advisor import fetch_subscription\n"
+                  f"fetch_subscription('{sub.subscription_id}', '{fake.endpoint}')\n")
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60,
+                              env={**env, **fake.env(), "PYTHONPATH": str(ROOT)})
+    assert done.returncode != 0
+    assert "is not on https://127.0.0.1" in done.stderr
+    assert fake.served["page"] == 1  # the first page only; nothing was sent elsewhere
