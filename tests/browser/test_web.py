@@ -271,3 +271,20 @@ def test_an_admin_brands_the_partner_and_runs_a_bulk_render(web, new_page):
     sign_in(other, web.base_url, "cal@partner.example",
             roles="Reports.Contributor, Reports.AllClients", start="/admin")
     expect(other.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_the_portfolio_finds_and_pages_clients(web, new_page):
+    tag = uuid.uuid4().hex[:6]
+    for i in range(27):
+        assert web.request("POST", "api/clients", json={"name": f"Paged {tag} {i:02d}"}
+                           ).status_code == 201
+    page = new_page()
+    sign_in(page, web.base_url, "ana@partner.example")
+    page.get_by_label("Find a client").fill(f"paged {tag}")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    assert page.locator("table.data tbody tr").count() == 25
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    assert page.locator("table.data tbody tr").count() == 2
+    assert page.get_by_role("link", name=f"Paged {tag} 26").is_visible()

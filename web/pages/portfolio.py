@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import azure.functions as func
 
@@ -73,7 +74,7 @@ async def home(page: Page) -> func.HttpResponse:
                                           page.principal.client_ids, text, number)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return page.html("portfolio.html", rows=rows, total=total, q=text, number=number,
-                     pages=pages)
+                     pages=pages, page_url=lambda n: "/?" + urlencode({"q": text, "page": n}))
 
 
 @site.page("clients", methods=("POST",))

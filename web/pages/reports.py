@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import azure.functions as func
 
 from shared.advisor.model import CATEGORIES, IMPACTS
+from shared.http.auth import CONTRIBUTOR
 from shared.services import reports
 from shared.storage.context import get_storage
 from web.app import Page, WebError, redirect, site
@@ -59,7 +60,7 @@ async def report_page(page: Page) -> func.HttpResponse:
             _answer(page, "reports/{reportId}/changes", pageSize=10),
             page.api("GET", "reports/{reportId}/recommendations", page.route,
                      params={**filters, "page": number, "pageSize": ROWS_PER_PAGE}),
-            _answer(page, "reports/{reportId}/shares") if page.can("Reports.Contributor")
+            _answer(page, "reports/{reportId}/shares") if page.can(CONTRIBUTOR)
             else asyncio.sleep(0))
         if not rows.ok and rows.status == 400:  # a filter the API refuses: say which
             raise WebError.from_answer(rows, "Filtering the recommendations")
