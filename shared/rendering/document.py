@@ -14,6 +14,8 @@ class KeyFigure:
     label: str
     value: str
     note: str = ""
+    change: str = ""  # the move since the baseline: "−29 since October 2026 review"
+    tone: str = ""  # better | worse | "" (neutral): the colour the change is shown in
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,9 @@ class ReportDocument:
     sections: list[Section]
     caveat: str | None = None  # shown with the key figures when they hold money
     branding: Branding = field(default_factory=Branding)
+    # Under the key figures: what their changes are measured against, or that this report is
+    # the client's first and the baseline of the next one.
+    figures_note: str = ""
 
     @property
     def chapters(self) -> list[Section]:

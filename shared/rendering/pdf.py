@@ -56,9 +56,11 @@ _KEEP_TOGETHER_ROWS = 15
 def _key_figures(doc: ReportDocument, marks: _Marks, accent: str) -> list[Flowable]:
     out: list[Flowable] = [_Heading("Key figures", _styles(accent)["h1"], "key-figures", 1,
                                     marks)]
-    per_row = 3
+    per_row = min(max(len(doc.key_figures), 1), 4)
     cells = [[_p(f.label, "kpi_label"), _p(f.value, "kpi_value"),
-              *([_p(f.note, "kpi_note")] if f.note else [])] for f in doc.key_figures]
+              *([_p(f.note, "kpi_note")] if f.note else []),
+              *([_p(f.change, f"kpi_{f.tone or 'change'}")] if f.change else [])]
+             for f in doc.key_figures]
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 6),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]
@@ -71,6 +73,8 @@ def _key_figures(doc: ReportDocument, marks: _Marks, accent: str) -> list[Flowab
         row += [""] * (per_row - len(row))
     out.append(Table(rows, colWidths=[FRAME_W / per_row] * per_row,
                      style=TableStyle(commands)))
+    if doc.figures_note:
+        out.append(_p(doc.figures_note, "muted_small"))
     if doc.caveat:
         out.append(_p(doc.caveat, "caveat"))
     return out

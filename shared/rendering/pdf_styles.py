@@ -97,6 +97,14 @@ def _styles(accent: str = theme.ACCENT) -> dict[str, ParagraphStyle]:
         "kpi_value": ParagraphStyle("kv", base, fontName=BOLD, fontSize=14, leading=17),
         "kpi_note": ParagraphStyle("kn", base, fontSize=7.5, leading=9.5,
                                    textColor=_c(theme.MUTED)),
+        "kpi_change": ParagraphStyle("kc", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                     spaceBefore=2, textColor=_c(theme.MUTED)),
+        "kpi_better": ParagraphStyle("kb", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                     spaceBefore=2, textColor=_c("#107c10")),
+        "kpi_worse": ParagraphStyle("kw", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                    spaceBefore=2, textColor=_c("#c50f1f")),
+        "muted_small": ParagraphStyle("ms", base, fontSize=8, leading=10.5, spaceBefore=4,
+                                      textColor=_c(theme.MUTED)),
     }
 
 

@@ -36,7 +36,17 @@ from shared.rendering.report_types.base import (
     cover_of,
     generated_at,
 )
-from shared.rendering.report_types.components import action_scope, retirement_when, savings_text
+from shared.rendering.report_types.components import (
+    KEY_FIGURES,
+    action_scope,
+    change_money_lines,
+    figures_note,
+    retirement_when,
+    savings_text,
+    trend_categories,
+    trend_count,
+    trend_label,
+)
 from shared.rendering.report_types.executive import summary_paragraph
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -192,33 +202,37 @@ def _title_slide(deck: _Deck, kind: ReportType, data: ReportInput, ctx: ReportCo
                   size=12, colour=theme.MUTED)
 
 
+_TONES = {"better": "#107c10", "worse": "#c50f1f", "": theme.MUTED}
+
+
 def _figure_boxes(deck: _Deck, slide, ctx: ReportContext) -> None:
-    totals = ctx.stats["totals"]
-    figures = [("Recommendations", fmt.count(totals["recommendations"])),
-               ("High impact", fmt.count(totals["highImpact"])),
-               ("Subscriptions", fmt.count(totals["subscriptions"]))]
-    figures += [(f"Estimated annual savings ({s['currency']})",
-                 fmt.money(s["estimatedAnnualSavings"], s["currency"]))
-                for s in ctx.stats["savingsByCurrency"][:2]] or [
-        ("Estimated annual savings", "None identified")]
+    """The executive summary's key figures, as its PDF shows them (with their changes)."""
+    figures = [f for name in ctx.kind.key_figures for f in KEY_FIGURES[name](ctx)]
     width, gap = Inches(2.9), Inches(0.15)
-    for i, (label, value) in enumerate(figures[:4]):
+    for i, figure in enumerate(figures[:4]):
         left, top = MARGIN + (i % 2) * (width + gap), Inches(1.35) + (i // 2) * Inches(1.35)
         box = slide.shapes.add_shape(1, left, top, width, Inches(1.2))
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb(theme.SURFACE)
         box.line.color.rgb = _rgb(deck.accent)
-        deck.text(slide, label, left + Inches(0.1), top + Inches(0.08), width - Inches(0.2),
-                  Inches(0.35), size=12, colour=theme.MUTED)
-        deck.text(slide, value, left + Inches(0.1), top + Inches(0.45), width - Inches(0.2),
-                  Inches(0.6), size=22 if len(value) <= 12 else 17, bold=True)
+        deck.text(slide, figure.label, left + Inches(0.1), top + Inches(0.05),
+                  width - Inches(0.2), Inches(0.35), size=12, colour=theme.MUTED)
+        deck.text(slide, figure.value, left + Inches(0.1), top + Inches(0.32),
+                  width - Inches(0.2), Inches(0.5), size=22 if len(figure.value) <= 12 else 17,
+                  bold=True)
+        if figure.change:
+            deck.text(slide, figure.change, left + Inches(0.1), top + Inches(0.8),
+                      width - Inches(0.2), Inches(0.35), size=10, bold=True,
+                      colour=_TONES[figure.tone])
 
 
 def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
     slide = deck.slide("Key figures")
     _figure_boxes(deck, slide, ctx)
     deck.text(slide, summary_paragraph(ctx.stats, ctx.plan, ctx.changes), MARGIN,
-              Inches(4.2), Inches(5.95), Inches(2.6), size=14)
+              Inches(4.2), Inches(5.95), Inches(2.2), size=14)
+    deck.text(slide, figures_note(ctx, data.client), MARGIN, Inches(6.5), Inches(5.95),
+              Inches(0.6), size=11, colour=theme.MUTED)
     rows = ctx.stats["byCategory"]
     if rows:
         chart_data = CategoryChartData()
@@ -313,8 +327,7 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
     changes = ctx.changes
     if changes is None:
         return
-    when = fmt.date(changes["baseline"].get("createdAt") or "")
-    slide = deck.slide(f"Changes since {when}")
+    slide = deck.slide(f"Changes since {ctx.baseline_name}")
     counts = changes["counts"]
     rows = changes["byCategory"]
     if rows:
@@ -335,11 +348,54 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
                                   strict=True):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = _rgb(colour)
+    money = "".join(f"\n\n{line}" for line in change_money_lines(changes, compact=True))
     deck.text(slide, f"{fmt.plural(counts['new'], 'new finding')}\n"
                      f"{fmt.count(counts['resolved'])} resolved\n"
-                     f"{fmt.count(counts['persisting'])} still open\n\n"
-                     f"Compared with “{changes['baseline'].get('title') or ''}”.",
+                     f"{fmt.count(counts['persisting'])} still open{money}",
               Inches(8.5), Inches(1.6), Inches(4.2), Inches(5), size=18)
+
+
+def _trend(deck: _Deck, ctx: ReportContext) -> None:
+    """The client's last reports: open findings by category (stacked) and the estimate."""
+    points = list(ctx.trend)
+    if len(points) < 2:
+        return
+    slide = deck.slide(f"Trend over the last {len(points)} reviews")
+    labels = [trend_label(p, points) for p in points]
+    chart_data = CategoryChartData(number_format="#,##0")
+    chart_data.categories = labels
+    categories = trend_categories(points)
+    for category in categories:
+        chart_data.add_series(theme.category_label(category) if category else "Not broken down",
+                              [trend_count(p, category) for p in points])
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, MARGIN, Inches(1.35),
+                                   Inches(7.4), Inches(5.6), chart_data).chart
+    _style(chart, "Open findings by category")
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.value_axis.tick_labels.number_format = "#,##0"
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    for series, category in zip(chart.plots[0].series, categories, strict=True):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _rgb(theme.category_colour(category) if category
+                                                 else theme.MUTED)
+    savings = ctx.stats["savingsByCurrency"]
+    if savings:
+        currency = savings[0]["currency"]
+        money = CategoryChartData(number_format="#,##0")
+        money.categories = labels
+        money.add_series(f"Estimated annual savings ({currency})",
+                         [float(p["estimatedSavingsByCurrency"].get(currency) or 0)
+                          for p in points])
+        chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(8.2),
+                                       Inches(1.35), Inches(4.5), Inches(5.6), money).chart
+        _style(chart, f"Estimated annual savings ({currency})")
+        chart.has_legend = False
+        chart.value_axis.tick_labels.number_format = "#,##0"
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        chart.plots[0].series[0].format.fill.solid()
+        chart.plots[0].series[0].format.fill.fore_color.rgb = _rgb(deck.accent)
 
 
 def _retirements(deck: _Deck, ctx: ReportContext) -> None:
@@ -385,6 +441,7 @@ def render_pptx(kind: ReportType, data: ReportInput) -> bytes:
     _top_actions(deck, ctx)
     _savings_by_lever(deck, ctx)
     _changes(deck, ctx)
+    _trend(deck, ctx)
     _retirements(deck, ctx)
     _pillars(deck, ctx)
     return deck.save(generated_at(data))

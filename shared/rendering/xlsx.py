@@ -35,7 +35,16 @@ from shared.rendering.report_types.base import (
     cover_of,
     generated_at,
 )
-from shared.rendering.report_types.components import portal_url, retirement_when
+from shared.rendering.report_types.components import (
+    change_money,
+    figures_note,
+    overdue_count,
+    portal_url,
+    retirement_when,
+    trend_categories,
+    trend_count,
+    trend_label,
+)
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text
@@ -64,16 +73,19 @@ class _Book:
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
-        self._money: dict[str, Any] = {}
+        self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
+        self._money: dict[tuple[str, bool, bool], Any] = {}
 
-    def money(self, currency: str):
+    def money(self, currency: str, signed: bool = False, left: bool = False):
         """Amounts keep their number; the format shows the currency (ISO codes only: the
-        parser refuses others)."""
-        found = self._money.get(currency)
+        parser refuses others), and a change its sign."""
+        found = self._money.get((currency, signed, left))
         if found is None:
-            code = currency if currency.isalpha() else ""
-            found = self._money[currency] = self.book.add_format(
-                {"num_format": f'#,##0.00 "{code}"' if code else "#,##0.00"})
+            code = f' "{currency}"' if currency.isalpha() else ""
+            number = f"#,##0.00{code}"
+            found = self._money[(currency, signed, left)] = self.book.add_format(
+                {"num_format": f"+{number};\u2212{number};0.00{code}" if signed else number,
+                 **({"align": "left"} if left else {})})
         return found
 
     def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
@@ -151,18 +163,11 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         book.text(sheet, row, 0, label, book.label)
         book.text(sheet, row, 1, value)
         row += 1
-    totals = ctx.stats["totals"]
-    row += 1
-    book.text(sheet, row, 0, "Key figures", book.bold)
-    row += 1
-    for label, value in (("Recommendations", totals["recommendations"]),
-                         ("High impact", totals["highImpact"]),
-                         ("Subscriptions", totals["subscriptions"]),
-                         ("Resources", totals["resources"]),
-                         ("Actions in the action plan", len(ctx.plan))):
-        book.text(sheet, row, 0, label, book.label)
-        sheet.write_number(row, 1, value, book.figure)
+    if ctx.changes is None:
+        book.text(sheet, row, 0, "Baseline", book.label)
+        book.text(sheet, row, 1, figures_note(ctx, data.client))
         row += 1
+    row = _key_figures(book, sheet, row + 1, ctx)
     savings = ctx.stats["savingsByCurrency"]
     if savings:
         row += 1
@@ -186,6 +191,39 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         row += 1
         book.text(sheet, row, 0, "Consultant's notes", book.bold)
         _wrapped(book, sheet, row, plain(parse_notes(data.notes)))
+
+
+def _key_figures(book: _Book, sheet: Worksheet, row: int, ctx: ReportContext) -> int:
+    """The headline figures, each with its change since the baseline (column C); the row
+    after them."""
+    totals = ctx.stats["totals"]
+    then = (ctx.changes["baseline"].get("headlines") or {}).get(ctx.kind.key) \
+        if ctx.changes else None
+    book.text(sheet, row, 0, "Key figures", book.bold)
+    if then is not None:
+        book.text(sheet, row, 2, f"Change since {ctx.baseline_name}", book.bold)
+    row += 1
+    counts = (("Recommendations", totals["recommendations"], "recommendations"),
+              ("High impact", totals["highImpact"], "highImpact"),
+              ("Overdue retirements", overdue_count(ctx.stats), "overdueRetirements"),
+              ("Subscriptions", totals["subscriptions"], ""),
+              ("Resources", totals["resources"], ""),
+              ("Actions in the action plan", len(ctx.plan), ""))
+    for label, value, name in counts:
+        book.text(sheet, row, 0, label, book.label)
+        sheet.write_number(row, 1, value, book.figure)
+        if then is not None and name:
+            sheet.write_number(row, 2, value - then[name], book.change)
+        row += 1
+    for saving in ctx.stats["savingsByCurrency"]:
+        currency, amount = saving["currency"], saving["estimatedAnnualSavings"]
+        book.text(sheet, row, 0, f"Estimated annual savings ({currency})", book.label)
+        sheet.write_number(row, 1, amount, book.money(currency, left=True))
+        if then is not None:
+            before = then["estimatedSavings"].get(currency) or 0
+            sheet.write_number(row, 2, amount - before, book.money(currency, signed=True))
+        row += 1
+    return row
 
 
 _SUMMARY_CHARS = 70  # characters a line of the Summary's wide column holds
@@ -281,7 +319,7 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
     if changes is None:
         return
     items = changes["results"]
-    book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
+    sheet = book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
                            ("Recommendation", 60), ("Resource", 28), ("Subscription", 26),
                            ("Annual savings", 16), ("Resource id", 60)],
                [(i["change"], i["impact"], theme.category_label(i["category"]),
@@ -289,6 +327,43 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
                  i.get("subscriptionName") or i["subscriptionId"],
                  (i.get("annualSavings"), i.get("currency") or ""), i["resourceId"])
                 for i in items], "ttttttmt")
+    # Under the list, after a blank row (outside its filter): what the changes were worth.
+    row = len(items) + 2
+    book.text(sheet, row, 0, f"Since {ctx.baseline_name}", book.bold)
+    for currency, resolved, new in change_money(changes):
+        for label, amount in ((f"Resolved findings were worth a year ({currency})", resolved),
+                              (f"New findings are worth a year ({currency})", new)):
+            row += 1
+            book.text(sheet, row, 3, label, book.label)
+            sheet.write_number(row, 6, float(amount), book.money(currency))
+
+
+def _trend(book: _Book, ctx: ReportContext) -> None:
+    """The client's last reports, a row each, and a chart of open findings by category."""
+    points = list(ctx.trend)
+    if len(points) < 2:
+        return
+    categories = trend_categories(points)
+    currencies = [s["currency"] for s in ctx.stats["savingsByCurrency"][:2]]
+    columns = [("Review", 16), ("Title", 36), ("Export date", 12), ("Open findings", 14),
+               *((theme.category_label(c) if c else "Not broken down", 16)
+                 for c in categories),
+               *((f"Estimated annual savings ({c})", 24) for c in currencies)]
+    sheet = book.table("Trend", columns, [
+        (trend_label(p, points), p.get("title") or "", fmt.date(p.get("exportDate") or ""),
+         p["recommendations"], *(trend_count(p, c) for c in categories),
+         *((p["estimatedSavingsByCurrency"].get(c), c) for c in currencies))
+        for p in points], "tttn" + "n" * len(categories) + "m" * len(currencies))
+    chart = book.book.add_chart({"type": "column", "subtype": "stacked"})
+    for index, category in enumerate(categories):
+        chart.add_series({
+            "name": ["Trend", 0, 4 + index], "categories": ["Trend", 1, 0, len(points), 0],
+            "values": ["Trend", 1, 4 + index, len(points), 4 + index],
+            "fill": {"color": theme.category_colour(category) if category else theme.MUTED}})
+    chart.set_title({"name": "Open findings by category"})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": False}})
+    chart.set_legend({"position": "bottom"})
+    sheet.insert_chart(len(points) + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
 
 def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
@@ -302,4 +377,5 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
+    _trend(book, ctx)
     book.book.close()

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
+from shared.rendering.formatting import compact_money
 from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types import REPORT_TYPES, report_facts
 from shared.rendering.report_types.base import ReportInput
@@ -55,10 +56,12 @@ def test_pdf_holds_the_key_figures_and_names(sample, report_type):
     assert f"Recommendations {stats['totals']['recommendations']:,}" in text
     assert f"High impact {stats['totals']['highImpact']:,}" in text
     if "savings" in kind.key_figures and stats["savingsByCurrency"]:
-        for s in stats["savingsByCurrency"]:  # the headline is the estimate, not the sum
+        for s in stats["savingsByCurrency"]:  # the headline is the estimate, not the sum,
+            # compact on its card ("227.4 k USD")
             assert f"Estimated annual savings ({s['currency']}) " \
-                   f"{s['estimatedAnnualSavings']:,.2f} {s['currency']}" in text
-            assert f"{s['estimatedMonthlySavings']:,.2f} {s['currency']} a month" in text
+                   f"{compact_money(s['estimatedAnnualSavings'], s['currency'])}" in text
+            assert f"{compact_money(s['estimatedMonthlySavings'], s['currency'])} a month" \
+                in text
         assert text.count(squash(SAVINGS_CAVEAT)) == 1  # once per report
     if report_type in ("detailed", "security", "operations", "executive"):
         # Names outside Latin-1 print as themselves (the font is embedded).
@@ -224,6 +227,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 from tests.support.exports import build_rows, to_csv
 from shared.advisor.parse import parse_export
+from shared.rendering.formatting import compact_money
 from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types.base import ReportInput
 records = parse_export(to_csv(build_rows(50_000, seed=1))).records
@@ -484,7 +488,7 @@ def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch)
         return write_objects(self, out)
 
     monkeypatch.setattr(StreamingDocument, "_write_objects", noting_pages)
-    early = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
+    early = {t: render_report(t, "pdf", data) for t in ("operations", "detailed")}
     # Pages written as they finished: the document kept only references to them.
     assert len(held_at_save) > 20 and set(held_at_save) == {PDFObjectReference}
     monkeypatch.setattr(StreamingDocument, "begin",

@@ -7,49 +7,111 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from shared.advisor.headlines import period
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
-from shared.advisor.savings import LEVER_LABELS
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
-from shared.rendering.charts import Bar, BarChart, DonutChart, Slice
+from shared.rendering.charts import Bar, BarChart, ColumnChart, DonutChart, Series, Slice
 from shared.rendering.document import Column, Derived, KeyFigure, Table
 from shared.rendering.report_types.base import ReportContext
 
 # -- key figures -----------------------------------------------------------------------------------
 
 
+def _baseline(ctx: ReportContext) -> dict | None:
+    """This type's headline figures at the baseline (None without one, or when the summary
+    that compared them predates the figures)."""
+    if ctx.changes is None:
+        return None
+    return (ctx.changes["baseline"].get("headlines") or {}).get(ctx.kind.key)
+
+
+def _count_change(ctx: ReportContext, name: str, now: int) -> tuple[str, str]:
+    """("−29 since October 2026 review", "better"): fewer findings is better."""
+    then = _baseline(ctx)
+    if then is None or name not in then:
+        return "", ""
+    moved = now - then[name]
+    tone = "" if not moved else ("better" if moved < 0 else "worse")
+    return f"{fmt.signed(moved)} since {ctx.baseline_name}", tone
+
+
+def _count_figure(label: str, name: str, value: Callable[[ReportContext], int],
+                  note: str = "") -> Callable[[ReportContext], list[KeyFigure]]:
+    def figure(ctx: ReportContext) -> list[KeyFigure]:
+        now = value(ctx)
+        change, tone = _count_change(ctx, name, now)
+        return [KeyFigure(label, fmt.count(now), note, change, tone)]
+    return figure
+
+
 def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
     savings = ctx.stats["savingsByCurrency"]
+    then = _baseline(ctx)
     if not savings:
         return [KeyFigure("Estimated annual savings", "None identified")]
-    return [KeyFigure(f"Estimated annual savings ({s['currency']})",
-                      fmt.money(s["estimatedAnnualSavings"], s["currency"]),
-                      f"{fmt.money(s['estimatedMonthlySavings'], s['currency'])} a month. "
-                      + _lever_text(s))
-            for s in savings]
+    figures = []
+    for s in savings:
+        currency, amount = s["currency"], s["estimatedAnnualSavings"]
+        change = ""
+        if then is not None:
+            before = then["estimatedSavings"].get(currency) or 0
+            change = f"{fmt.signed_money(amount - before, currency)} since {ctx.baseline_name}"
+        figures.append(KeyFigure(
+            f"Estimated annual savings ({currency})", fmt.compact_money(amount, currency),
+            f"{fmt.compact_money(s['estimatedMonthlySavings'], currency)} a month", change))
+    return figures
 
 
-def _lever_text(saving: dict) -> str:
-    """What each lever adds to the estimate, amounts in the figure's currency."""
-    parts = [f"{LEVER_LABELS[name]} {amount:,.2f}"
-             for name, amount in saving["byLever"].items() if amount]
-    return " · ".join(parts)
+def overdue_count(stats: dict) -> int:
+    return sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
 
 
 KEY_FIGURES: dict[str, Callable[[ReportContext], list[KeyFigure]]] = {
-    "recommendations": lambda c: [KeyFigure("Recommendations",
-                                            fmt.count(c.stats["totals"]["recommendations"]))],
-    "high_impact": lambda c: [KeyFigure("High impact", fmt.count(c.stats["totals"]["highImpact"]),
-                                        "act on these first")],
+    "recommendations": _count_figure("Recommendations", "recommendations",
+                                     lambda c: c.stats["totals"]["recommendations"]),
+    "high_impact": _count_figure("High impact", "highImpact",
+                                 lambda c: c.stats["totals"]["highImpact"], "act on these first"),
     "subscriptions": lambda c: [KeyFigure("Subscriptions",
                                           fmt.count(c.stats["totals"]["subscriptions"]))],
     "resources": lambda c: [KeyFigure("Resources", fmt.count(c.stats["totals"]["resources"]))],
     "retirements": lambda c: [KeyFigure("Retirements to plan",
                                         fmt.count(sum(r["count"]
                                                       for r in c.stats["retirements"])))],
+    "overdue": _count_figure("Overdue retirements", "overdueRetirements",
+                             lambda c: overdue_count(c.stats), "features already retired"),
     "savings": _savings_figures,
 }
+
+
+def figures_note(ctx: ReportContext, client: str) -> str:
+    """What the cards' changes are measured against; a first report says it is the baseline."""
+    if ctx.changes is None:
+        return (f"This is the first report for {client}: it is the baseline the next review "
+                "is compared with, figure by figure.")
+    exported = fmt.date(ctx.changes["baseline"].get("exportDate") or "") or "an unknown date"
+    return f"Each change is since {ctx.baseline_name} (export of {exported})."
+
+
+def change_money(changes: dict) -> list[tuple[str, Decimal, Decimal]]:
+    """(currency, resolved, new): the annual savings of the findings resolved and of those
+    new since the baseline, per currency, from the changes a report type covers."""
+    sums: dict[str, list[Decimal]] = {}
+    for item in changes["results"]:
+        if item.get("annualSavings") is None:
+            continue
+        pair = sums.setdefault(item.get("currency") or "unknown", [Decimal(0), Decimal(0)])
+        pair[item["change"] == "new"] += Decimal(str(item["annualSavings"]))
+    return [(currency, resolved, new) for currency, (resolved, new) in sorted(sums.items())]
+
+
+def change_money_lines(changes: dict, compact: bool = False) -> list[str]:
+    """"Resolved findings were worth 646,196.00 USD a year; new ones 457,139.00 USD.", one
+    per currency (none when no changed finding carries a saving)."""
+    show = fmt.compact_money if compact else fmt.money
+    return [f"Resolved findings were worth {show(resolved, currency)} a year; new ones "
+            f"{show(new, currency)}." for currency, resolved, new in change_money(changes)]
 
 
 # -- charts ----------------------------------------------------------------------------------------
@@ -77,6 +139,57 @@ def _impact_chart(ctx: ReportContext) -> DonutChart:
         "Donut chart of recommendations per business impact: " + "; ".join(
             f"{i['impact']} {i['count']}" for i in rows) + ".",
     )
+
+
+def trend_label(point: dict, points: Sequence[dict]) -> str:
+    """A report under its column: "Nov 2026", or its export date when two share a month."""
+    month = period(point.get("exportDate") or point.get("createdAt") or "")
+    short = f"{month[:3]} {month[-4:]}" if month else point["reportId"][:10]
+    same = [p for p in points if period(p.get("exportDate") or p.get("createdAt") or "")
+            == month]
+    return short if len(same) < 2 else fmt.date(point.get("exportDate") or "") or short
+
+
+def trend_categories(points: Sequence[dict]) -> list[str]:
+    """The categories a trend shows, in the reports' order; "" stands for the findings of
+    reports summarised before they were counted by category."""
+    found = {c for p in points for c in p["byCategory"]}
+    order = sorted(found, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c))
+    return order + ([""] if any(not p["byCategory"] for p in points) else [])
+
+
+def trend_count(point: dict, category: str) -> int:
+    return point["byCategory"].get(category, 0) if category else (
+        0 if point["byCategory"] else point["recommendations"])
+
+
+def trend_charts(ctx: ReportContext) -> list:
+    """The client's last reports (up to 12): open findings by category, stacked, and the
+    savings estimate in each of this report's currencies (two at most). Nothing for a
+    client's first report."""
+    points = list(ctx.trend)
+    if len(points) < 2:
+        return []
+    labels = tuple(trend_label(p, points) for p in points)
+    series = tuple(Series(theme.category_label(c) if c else "Not broken down",
+                          tuple(trend_count(p, c) for p in points),
+                          theme.category_colour(c) if c else theme.MUTED)
+                   for c in trend_categories(points))
+    charts: list = [ColumnChart(
+        f"Open findings by category, last {len(points)} reviews", labels, series,
+        tuple(fmt.count(p["recommendations"]) for p in points),
+        "Stacked columns of open findings per category for each review: " + "; ".join(
+            f"{label} {p['recommendations']:,}" for label, p in zip(labels, points,
+                                                                     strict=True)) + ".")]
+    for saving in ctx.stats["savingsByCurrency"][:2]:
+        currency = saving["currency"]
+        amounts = [(p["estimatedSavingsByCurrency"].get(currency) or 0) for p in points]
+        charts.append(BarChart(
+            f"Estimated annual savings ({currency}), last {len(points)} reviews",
+            tuple(Bar(label, amount, fmt.compact_money(amount, currency), ctx.accent)
+                  for label, amount in zip(labels, amounts, strict=True)),
+            f"Bar chart of the estimated annual savings in {currency} of each review."))
+    return charts
 
 
 # -- tables ----------------------------------------------------------------------------------------

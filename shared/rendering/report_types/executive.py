@@ -3,6 +3,7 @@ ten actions that matter most, and the estate at a glance."""
 
 from __future__ import annotations
 
+from shared.advisor.headlines import review_name
 from shared.rendering import formatting as fmt
 from shared.rendering.document import ChartBlock, Section, Text
 from shared.rendering.notes import parse_notes
@@ -13,14 +14,16 @@ from shared.rendering.report_types.components import (
     _grouped_table,
     _impact_chart,
     _subscription_label,
+    change_money_lines,
 )
 
 REPORT_TYPE = ReportType(
     "executive", "Executive summary", "Leadership",
     "Where the estate stands, what to do first and what it could save.",
-    None, ("recommendations", "high_impact", "subscriptions", "savings"),
-    ("notes", "at_a_glance", "top_actions", "changes", "retirements", "overview",
+    None, ("recommendations", "high_impact", "savings", "overdue"),
+    ("notes", "at_a_glance", "top_actions", "changes", "trend", "retirements", "overview",
      "top_subscriptions"),
+    lists_resources=False,
 )
 
 
@@ -51,8 +54,9 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
     for saving in stats["savingsByCurrency"][:2]:
         sentences.append(
             f"Acting on the cost recommendations could save an estimated "
-            f"{fmt.money(saving['estimatedAnnualSavings'], saving['currency'])} a year "
-            f"({fmt.money(saving['estimatedMonthlySavings'], saving['currency'])} a month), "
+            f"{fmt.compact_money(saving['estimatedAnnualSavings'], saving['currency'])} a year "
+            f"({fmt.compact_money(saving['estimatedMonthlySavings'], saving['currency'])} a "
+            "month), "
             "counting savings plans and reservations once.")
     overdue = sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
     soon = sum(r["count"] for r in stats["retirements"]
@@ -66,9 +70,10 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
     if changes and changes.get("counts"):
         counts = changes["counts"]
         sentences.append(
-            f"Since the last review ({fmt.date(changes['baseline'].get('createdAt') or '')}), "
+            f"Since {review_name(changes['baseline'])}, "
             f"{fmt.plural(counts['new'], 'finding')} appeared and "
             f"{fmt.count(counts['resolved'])} were resolved.")
+        sentences += change_money_lines(changes, compact=True)
     return " ".join(sentences)
 
 

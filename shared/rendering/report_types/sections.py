@@ -18,8 +18,10 @@ from shared.rendering.report_types.components import (
     _impact_chart,
     _ordered,
     _subscription_label,
+    change_money_lines,
     portal_url,
     retirement_when,
+    trend_charts,
 )
 
 
@@ -49,13 +51,19 @@ def _retirements(ctx: ReportContext) -> list[Section]:
             f"{fmt.plural(len(overdue), 'retirement')} dated before the export "
             f"({ctx.stats['exportDate']}) are overdue: the resources below still use features "
             "that are already retired. They come first.", "caveat"))
-    blocks.append(Table(
-        "Features being retired and the resources that use them",
-        (Column("When", 0.17), Column("Retirement date", 0.13), Column("Feature", 0.29),
-         Column("Resources", 0.12, True), Column("For example", 0.29)),
-        [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
-          fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows],
-        "No retirements are announced for the resources in this export."))
+    if ctx.kind.lists_resources:
+        columns = (Column("When", 0.17), Column("Retirement date", 0.13),
+                   Column("Feature", 0.29), Column("Resources", 0.12, True),
+                   Column("For example", 0.29))
+        body = [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+                 fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows]
+    else:
+        columns = (Column("When", 0.25), Column("Retirement date", 0.17),
+                   Column("Feature", 0.43), Column("Resources", 0.15, True))
+        body = [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+                 fmt.count(r["count"])) for r in rows]
+    blocks.append(Table("Features being retired and the resources that use them", columns,
+                        body, "No retirements are announced for the resources in this export."))
     return [Section("Retirements", blocks)]
 
 
@@ -107,27 +115,28 @@ def _changes_section(ctx: ReportContext) -> list[Section]:
     changes = ctx.changes
     if changes is None:
         return []
-    baseline = changes["baseline"]
-    when = fmt.date(baseline.get("createdAt") or "")
+    name = ctx.baseline_name
     counts = changes["counts"]
     new_high = [i for i in changes["results"] if i["change"] == "new" and i["impact"] == "High"]
     resolved = [i for i in changes["results"] if i["change"] == "resolved"]
-    return [Section(f"Changes since {when}", [
-        Text(f"Compared with the review of {when} (“{baseline.get('title') or ''}”): "
-             f"{fmt.plural(counts['new'], 'new finding')}, {fmt.count(counts['resolved'])} "
-             f"resolved, {fmt.count(counts['persisting'])} still open. A finding is the same "
-             "when its recommendation and resource are."),
+    blocks: list = [
+        Text(f"Compared with {name}: {fmt.plural(counts['new'], 'new finding')}, "
+             f"{fmt.count(counts['resolved'])} resolved, {fmt.count(counts['persisting'])} "
+             "still open. A finding is the same when its recommendation and resource are."
+             + "".join(f" {line}" for line in change_money_lines(changes))),
         Table("Changes by category", (
             Column("Category", 0.40), Column("New", 0.20, True),
             Column("Resolved", 0.20, True), Column("Still open", 0.20, True)),
             [(theme.category_label(c["category"]), fmt.count(c["new"]),
               fmt.count(c["resolved"]), fmt.count(c["persisting"]))
              for c in changes["byCategory"]], "Nothing changed."),
-        _change_table("New high-impact findings", new_high,
-                      "No new high-impact finding since the last review."),
-        _change_table("Resolved since the last review", resolved,
-                      "Nothing was resolved since the last review."),
-    ])]
+    ]
+    if ctx.kind.lists_resources:  # leadership reads the counts; the names are the teams'
+        blocks += [_change_table("New high-impact findings", new_high,
+                                 "No new high-impact finding since the last review."),
+                   _change_table("Resolved since the last review", resolved,
+                                 "Nothing was resolved since the last review.")]
+    return [Section(f"Changes since {name}", blocks)]
 
 
 # -- what the client's exclusion rules left out ---------------------------------------------------
@@ -167,7 +176,15 @@ def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
     ])]
 
 
+def _trend(ctx: ReportContext) -> list[Section]:
+    charts = trend_charts(ctx)
+    if not charts:
+        return []
+    return [Section("Trend", [ChartBlock(chart) for chart in charts])]
+
+
 SECTIONS: dict[str, SectionBuilder] = {
+    "trend": _trend,
     "action_plan": _action_plan_section,
     "changes": _changes_section,
     "retirements": _retirements,
