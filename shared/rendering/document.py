@@ -61,6 +61,9 @@ class Table:
     # A link for one column's cell in each row ("" for none): resources link to the portal.
     link_column: int | None = None
     links: Sequence[str] = ()
+    # Rows under the body, in bold: what reconciles a column of savings with the headline
+    # ("Savings plans and reservations overlap", "Estimated annual savings").
+    footer: Sequence[tuple[str, ...]] = ()
 
 
 @dataclass(frozen=True)

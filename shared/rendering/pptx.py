@@ -41,6 +41,9 @@ from shared.rendering.report_types.components import (
     action_scope,
     change_money_lines,
     figures_note,
+    has_savings,
+    reconciliation,
+    reconciling_text,
     retirement_when,
     savings_text,
     trend_categories,
@@ -103,8 +106,10 @@ class _Deck:
                                  Emu(height))
 
     def table(self, slide, headers: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float], top: int = TOP, numeric: Sequence[int] = ()):
-        """A native table; widths are shares of the body width."""
+              widths: Sequence[float], top: int = TOP, numeric: Sequence[int] = (),
+              totals: int = 0):
+        """A native table; widths are shares of the body width; the last `totals` rows are
+        its footer, in bold (what makes a column of savings add up to the headline)."""
         shape = slide.shapes.add_table(len(rows) + 1, len(headers), MARGIN, top, BODY_W,
                                        Inches(0.4) * (len(rows) + 1))
         table = shape.table
@@ -118,7 +123,7 @@ class _Deck:
                 paragraph.alignment = PP_ALIGN.RIGHT if c in numeric else PP_ALIGN.LEFT
                 font = paragraph.runs[0].font if paragraph.runs else paragraph.font
                 font.size = Pt(12)
-                font.bold = r == 0
+                font.bold = r == 0 or r > len(rows) - totals
                 cell.fill.solid()
                 if r == 0:
                     cell.fill.fore_color.rgb = _rgb(self.accent)
@@ -274,10 +279,27 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
             added.font.color.rgb = _rgb(theme.INK)
 
 
-def _action_rows(actions: Sequence[dict], category: bool) -> list[list[str]]:
-    return [[a["impact"], a["recommendation"],
+def _action_table(deck: _Deck, slide, ctx: ReportContext, actions: Sequence[dict],
+                  category: bool) -> None:
+    """Actions as a table; with savings in the report, their column and the rows that make it
+    add up to the headline (the actions not listed, the overlap, the estimate)."""
+    money = has_savings(ctx) and any(a["savingsByCurrency"] for a in actions)
+    headers = ["Impact", "Action", *(["Category"] if category else []), "Scope",
+               *(["Annual savings"] if money else [])]
+    rows = [[a["impact"], a["recommendation"],
              *([theme.category_label(a["category"])] if category else []), action_scope(a),
-             savings_text(a["savingsByCurrency"])] for a in actions]
+             *([savings_text(a["savingsByCurrency"])] if money else [])] for a in actions]
+    footer = []
+    if money:
+        lines = reconciliation(ctx, (a["savingsByCurrency"] for a in actions),
+                               len(ctx.plan) - len(actions), "action")
+        footer = [["", text, *([""] if category else []), "",
+                   reconciling_text(amounts, text)] for text, amounts in lines]
+    widths = [0.08, 0.46, 0.14, 0.16, 0.16] if category else [0.09, 0.57, 0.17, 0.17]
+    if not money:  # the action's text takes the room of an empty column
+        widths = [*widths[:1], widths[1] + widths[-1], *widths[2:-1]]
+    deck.table(slide, headers, rows + footer, widths,
+               numeric=(len(headers) - 1,) if money else (), totals=len(footer))
 
 
 def _top_actions(deck: _Deck, ctx: ReportContext) -> None:
@@ -286,8 +308,7 @@ def _top_actions(deck: _Deck, ctx: ReportContext) -> None:
     if not actions:
         deck.text(slide, "Nothing to act on.", MARGIN, Inches(1.4), BODY_W, Inches(0.5))
         return
-    deck.table(slide, ["Impact", "Action", "Category", "Scope", "Annual savings"],
-               _action_rows(actions, True), [0.08, 0.46, 0.14, 0.16, 0.16], numeric=(4,))
+    _action_table(deck, slide, ctx, actions, True)
 
 
 def _savings_by_lever(deck: _Deck, ctx: ReportContext) -> None:
@@ -422,9 +443,7 @@ def _pillars(deck: _Deck, ctx: ReportContext) -> None:
     for category in sorted(by_category, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c)):
         actions = by_category[category]
         slide = deck.slide(f"{theme.category_label(category)}: top actions")
-        deck.table(slide, ["Impact", "Action", "Scope", "Annual savings"],
-                   _action_rows(actions[:_PILLAR_ROWS], False), [0.09, 0.57, 0.17, 0.17],
-                   numeric=(3,))
+        _action_table(deck, slide, ctx, actions[:_PILLAR_ROWS], False)
         findings = sum(a["findings"] for a in actions)
         deck.text(slide, f"{fmt.plural(len(actions), 'action')} in all, covering "
                          f"{fmt.plural(findings, 'finding')}.", MARGIN, Inches(6.8), BODY_W,

@@ -40,6 +40,7 @@ from shared.rendering.report_types.components import (
     figures_note,
     overdue_count,
     portal_url,
+    reconciliation,
     retirement_when,
     trend_categories,
     trend_count,
@@ -74,18 +75,21 @@ class _Book:
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
         self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
-        self._money: dict[tuple[str, bool, bool], Any] = {}
+        self._money: dict[tuple[str, bool, bool, bool], Any] = {}
 
-    def money(self, currency: str, signed: bool = False, left: bool = False):
+    def money(self, currency: str, signed: bool = False, left: bool = False,
+              bold: bool = False):
         """Amounts keep their number; the format shows the currency (ISO codes only: the
-        parser refuses others), and a change its sign."""
-        found = self._money.get((currency, signed, left))
+        parser refuses others), a change its sign, a negative amount a minus sign."""
+        key = (currency, signed, left, bold)
+        found = self._money.get(key)
         if found is None:
             code = f' "{currency}"' if currency.isalpha() else ""
             number = f"#,##0.00{code}"
-            found = self._money[(currency, signed, left)] = self.book.add_format(
-                {"num_format": f"+{number};\u2212{number};0.00{code}" if signed else number,
-                 **({"align": "left"} if left else {})})
+            found = self._money[key] = self.book.add_format(
+                {"num_format": f"+{number};\u2212{number};0.00{code}" if signed
+                 else f"{number};\u2212{number}",
+                 **({"align": "left"} if left else {}), **({"bold": True} if bold else {})})
         return found
 
     def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
@@ -254,7 +258,9 @@ def _action_plan(book: _Book, ctx: ReportContext) -> None:
              a["retirementDate"] or "", ", ".join(a["resourceTypes"]),
              ", ".join(e["resourceName"] for e in a["examples"]))
             for a in plan]
-    book.table("Action plan", columns, rows, "tttnnn" + "m" * len(currencies) + "ttt")
+    sheet = book.table("Action plan", columns, rows, "tttnnn" + "m" * len(currencies) + "ttt")
+    _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
+                reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))
 
 
 _REC_COLUMNS = (("Line", 7), ("Category", 16), ("Impact", 9), ("Recommendation", 60),
@@ -300,10 +306,26 @@ def _by_subscription(book: _Book, ctx: ReportContext) -> None:
     currencies = _currency_columns(rows)
     columns = [("Subscription", 30), ("Subscription id", 38), ("Recommendations", 16),
                ("High impact", 12), *((f"Sum of savings ({c})", 20) for c in currencies)]
-    book.table("By subscription", columns,
-               [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"], r["high"],
-                 *((r["savingsByCurrency"].get(c), c) for c in currencies)) for r in rows],
-               "ttnn" + "m" * len(currencies))
+    sheet = book.table("By subscription", columns,
+                       [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"],
+                         r["high"], *((r["savingsByCurrency"].get(c), c) for c in currencies))
+                        for r in rows], "ttnn" + "m" * len(currencies))
+    _reconciled(book, sheet, len(rows) + 2, 0, 4, currencies,
+                reconciliation(ctx, (r["savingsByCurrency"] for r in rows), 0, "subscription"))
+
+
+def _reconciled(book: _Book, sheet: Worksheet, row: int, label_col: int, first_col: int,
+                currencies: list[str], lines: list[tuple[str, dict]]) -> None:
+    """Under a sheet's rows, after a blank row (outside the filter), the lines that make its
+    savings columns add up to the headline estimate: the overlap of savings plans and
+    reservations (negative), then the estimate."""
+    for label, amounts in lines:
+        book.text(sheet, row, label_col, label, book.bold)
+        for col, currency in enumerate(currencies, start=first_col):
+            if currency in amounts:
+                sheet.write_number(row, col, float(amounts[currency]),
+                                   book.money(currency, bold=True))
+        row += 1
 
 
 def _retirements(book: _Book, ctx: ReportContext) -> None:

@@ -62,6 +62,9 @@ def test_pdf_holds_the_key_figures_and_names(sample, report_type):
                    f"{compact_money(s['estimatedAnnualSavings'], s['currency'])}" in text
             assert f"{compact_money(s['estimatedMonthlySavings'], s['currency'])} a month" \
                 in text
+            # and exact where a table of savings adds up to it
+            assert f"Estimated annual savings {s['estimatedAnnualSavings']:,.2f} " \
+                   f"{s['currency']}" in text
         assert text.count(squash(SAVINGS_CAVEAT)) == 1  # once per report
     if report_type in ("detailed", "security", "operations", "executive"):
         # Names outside Latin-1 print as themselves (the font is embedded).
@@ -540,10 +543,11 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
         canvas.setStrokeColor(pdf_styles._c(theme.RULE))
         canvas.setLineWidth(0.25)
         for index, row in enumerate(self.rows):
-            if index % 2:
-                canvas.setFillColor(pdf_styles._c("#fafbfc"))
+            if index % 2 or row.total:
+                canvas.setFillColor(pdf_styles._c(theme.SURFACE if row.total else "#fafbfc"))
                 canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
-            cells(self, row, y, pdf_styles.FONT, pdf_styles._c(theme.INK))
+            cells(self, row, y, pdf_styles.BOLD if row.total else pdf_styles.FONT,
+                  pdf_styles._c(theme.INK))
             y -= row.height
             canvas.line(0, y, self.width, y)
 

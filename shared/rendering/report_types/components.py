@@ -4,12 +4,13 @@ and the deck share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from shared.advisor.headlines import period
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
+from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.charts import Bar, BarChart, ColumnChart, DonutChart, Series, Slice
@@ -264,8 +265,12 @@ def _by_savings(records: RowTable) -> RowTable:
         .sorted_by("annual_savings", lambda amount: amount or _NO_SAVINGS, reverse=True)
 
 
-def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]) -> Table:
-    currencies = sorted({c for r in rows for c in r["savingsByCurrency"]})
+def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str],
+                   ctx: ReportContext | None = None, rest: int = 0) -> Table:
+    """Rows of a grouping (subscription, resource type) with their counts and savings; with
+    the report's context, a footer that makes the savings add up to the headline."""
+    known = [s["currency"] for s in ctx.stats["savingsByCurrency"]] if ctx else []
+    currencies = sorted({c for r in rows for c in r["savingsByCurrency"]} | set(known))
     columns = [Column(label, 0.40), Column("Count", 0.11, True),
                Column("High impact", 0.11, True)]
     columns += [Column(f"Sum of savings ({c})", 0.38 / max(len(currencies), 1), True)
@@ -276,7 +281,79 @@ def _grouped_table(rows: list[dict], label: str, label_of: Callable[[dict], str]
            for c in currencies))
         for r in rows
     ]
-    return Table(f"Recommendations by {label.lower()}", tuple(columns), body)
+    lines = reconciliation(ctx, (r["savingsByCurrency"] for r in rows), rest,
+                           label.lower()) if ctx else []
+    footer = [(text, "", "", *(_signed_cell(amounts, c, text) for c in currencies))
+              for text, amounts in lines]
+    return Table(f"Recommendations by {label.lower()}", tuple(columns), body, footer=footer)
+
+
+# -- adding up ----------------------------------------------------------------------------------
+
+OVERLAP = "Savings plans and reservations overlap"
+ESTIMATE = "Estimated annual savings"
+
+
+def reconciliation(ctx: ReportContext, shown: Iterable[dict[str, float]], rest: int,
+                   noun: str) -> list[tuple[str, dict[str, Decimal]]]:
+    """The lines under a breakdown of savings (by action, subscription, lever...) that make
+    it add up to the headline estimate: what the rows not shown add ("The other 12
+    actions"), what the overlap of savings plans and reservations takes off (their plain sum
+    counts both; the estimate the larger), and the estimate. Each a label and its amount per
+    currency; none when the report holds no savings."""
+    savings = ctx.stats["savingsByCurrency"]
+    listed: dict[str, Decimal] = {}
+    for amounts in shown:
+        for currency, amount in amounts.items():
+            listed[currency] = listed.get(currency, Decimal(0)) + Decimal(str(amount))
+    others, overlap, total = {}, {}, {}
+    for saving in savings:
+        currency = saving["currency"]
+        plain = Decimal(str(saving["annualSavings"]))
+        estimate = Decimal(str(saving["estimatedAnnualSavings"]))
+        if plain != listed.get(currency, Decimal(0)):
+            others[currency] = plain - listed.get(currency, Decimal(0))
+        if estimate != plain:
+            overlap[currency] = estimate - plain
+        total[currency] = estimate
+    lines = []
+    if others:  # cents of rounding when every row is shown
+        lines.append((f"The other {fmt.plural(rest, noun)}" if rest else "Rounding", others))
+    if overlap:
+        lines.append((OVERLAP, overlap))
+    if total:
+        lines.append((ESTIMATE, total))
+    return lines
+
+
+def _signed_cell(amounts: dict[str, Decimal], currency: str, label: str) -> str:
+    """An amount of a reconciling line: the overlap is taken off (−), the others added."""
+    if currency not in amounts:
+        return ""
+    amount = amounts[currency]
+    if label == ESTIMATE or amount >= 0:
+        return fmt.money(amount, currency)
+    return fmt.MINUS + fmt.money(-amount, currency)
+
+
+def reconciling_text(amounts: dict[str, Decimal], label: str) -> str:
+    """The amounts of a reconciling line in one cell, currency after currency."""
+    return ", ".join(_signed_cell(amounts, c, label) for c in sorted(amounts))
+
+
+def _lever_table(ctx: ReportContext) -> Table:
+    """What each lever adds to the estimate; the levers add up to it."""
+    savings = ctx.stats["savingsByCurrency"]
+    currencies = [s["currency"] for s in savings]
+    share = 0.6 / max(len(currencies), 1)
+    rows = [(LEVER_LABELS[lever], *(fmt.money(s["byLever"][lever], s["currency"])
+                                    for s in savings))
+            for lever in LEVERS if any(s["byLever"][lever] for s in savings)]
+    footer = [(ESTIMATE, *(fmt.money(s["estimatedAnnualSavings"], s["currency"])
+                           for s in savings))]
+    return Table("Estimated annual savings by lever",
+                 (Column("Lever", 0.4), *(Column(c, share, True) for c in currencies)), rows,
+                 "No recommendation in this export estimates a saving.", footer=footer)
 
 
 def _subscription_label(row: dict) -> str:
@@ -309,15 +386,34 @@ def action_scope(action: dict) -> str:
             f"{fmt.plural(action['subscriptions'], 'subscription')}")
 
 
-def _action_table(caption: str, actions: list[dict], mixed: bool,
+def has_savings(ctx: ReportContext) -> bool:
+    """Whether any of the report's actions estimates a saving (else no savings column)."""
+    return any(a["savingsByCurrency"] for a in ctx.plan)
+
+
+def _action_table(caption: str, actions: list[dict], ctx: ReportContext,
                   empty_text: str = "Nothing to act on.") -> Table:
-    columns = [Column("Impact", 0.08), Column("Action", 0.35 if mixed else 0.47)]
+    """Actions, high impact first; with savings, a column of them and the footer that makes
+    it add up to the headline (the actions not listed, the overlap, the estimate)."""
+    mixed, money = ctx.mixed, has_savings(ctx)
+    # The savings column holds a bold negative amount of millions on one line.
+    columns = [Column("Impact", 0.08),
+               Column("Action", (0.33 if mixed else 0.45) + (0 if money else 0.19))]
     if mixed:
         columns.append(Column("Category", 0.12))
-    columns += [Column("Scope", 0.17), Column("Annual savings", 0.16, True),
-                Column("Retires", 0.12)]
+    columns.append(Column("Scope", 0.16 if mixed else 0.17))
+    if money:
+        columns.append(Column("Annual savings", 0.19 if mixed else 0.18, True))
+    columns.append(Column("Retires", 0.12))
     rows = [(a["impact"], a["recommendation"],
-             *([theme.category_label(a["category"])] if mixed else []),
-             action_scope(a), savings_text(a["savingsByCurrency"]), a["retirementDate"] or "")
+             *([theme.category_label(a["category"])] if mixed else []), action_scope(a),
+             *([savings_text(a["savingsByCurrency"])] if money else []),
+             a["retirementDate"] or "")
             for a in actions]
-    return Table(caption, tuple(columns), rows, empty_text)
+    footer = []
+    if money:
+        lines = reconciliation(ctx, (a["savingsByCurrency"] for a in actions),
+                               len(ctx.plan) - len(actions), "action")
+        footer = [("", text, *([""] if mixed else []), "", reconciling_text(amounts, text), "")
+                  for text, amounts in lines]
+    return Table(caption, tuple(columns), rows, empty_text, footer=footer)

@@ -13,6 +13,7 @@ from shared.rendering.report_types.components import (
     _category_chart,
     _grouped_table,
     _impact_chart,
+    _lever_table,
     _subscription_label,
     change_money_lines,
 )
@@ -78,8 +79,10 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
 
 
 def _at_a_glance(ctx: ReportContext) -> list[Section]:
-    return [Section("At a glance", [Text(summary_paragraph(ctx.stats, ctx.plan,
-                                                            ctx.changes))])]
+    blocks: list = [Text(summary_paragraph(ctx.stats, ctx.plan, ctx.changes))]
+    if ctx.stats["savingsByCurrency"]:
+        blocks.append(_lever_table(ctx))
+    return [Section("At a glance", blocks)]
 
 
 def _top_actions(ctx: ReportContext) -> list[Section]:
@@ -88,7 +91,7 @@ def _top_actions(ctx: ReportContext) -> list[Section]:
         Text("The ten actions that matter most across cost, security, reliability, operational "
              "excellence and performance: high impact first, then those that touch the most "
              "resources."),
-        _action_table("The first ten actions of the action plan", plan[:10], True),
+        _action_table("The first ten actions of the action plan", plan[:10], ctx),
     ])]
 
 
@@ -102,9 +105,10 @@ def _overview(ctx: ReportContext) -> list[Section]:
 
 
 def _top_subscriptions(ctx: ReportContext) -> list[Section]:
-    rows = ctx.stats["bySubscription"][:10]
+    every = ctx.stats["bySubscription"]
+    rows = every[:10]
     return [Section("Subscriptions with the most recommendations", [
-        _grouped_table(rows, "Subscription", _subscription_label)])]
+        _grouped_table(rows, "Subscription", _subscription_label, ctx, len(every) - len(rows))])]
 
 
 SECTIONS: dict[str, SectionBuilder] = {

@@ -32,8 +32,7 @@ def _action_plan_section(ctx: ReportContext) -> list[Section]:
         f"{fmt.plural(findings, 'finding')} come down to {fmt.plural(len(plan), 'action')}: "
         "each action is one recommendation and every resource it concerns. High impact "
         "first, then the actions that touch the most resources, then by savings.")]
-    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan,
-                                ctx.mixed))
+    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan, ctx))
     examples = [(a["recommendation"], ", ".join(e["resourceName"] for e in a["examples"]))
                 for a in plan[:10] if a["resources"] > 1]
     if examples:
@@ -87,7 +86,7 @@ def _by_subscription(ctx: ReportContext) -> list[Section]:
             ctx.accent) for r in rows[:10]),
         "Bar chart of recommendations per subscription.")
     return [Section("By subscription", [ChartBlock(chart), _grouped_table(
-        rows, "Subscription", _subscription_label)])]
+        rows, "Subscription", _subscription_label, ctx)])]
 
 
 # -- the changes since the last review ------------------------------------------------------------
