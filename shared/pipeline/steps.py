@@ -372,6 +372,7 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
         notes=report.get("notes") or "",
         facts=facts,
         trend=(facts or {}).get("trend") or (),
+        appendix=job.get("appendix") or report.get("appendix") or layout.DEFAULT_APPENDIX,
     )
 
 

@@ -118,6 +118,7 @@ class CoverFacts:
     generated_date: str
     purpose: str
     scope: str = ""  # the subscriptions the export covers
+    period: str = ""  # the month the export was taken: "November 2026"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ class ReportDocument:
     # Under the key figures: what their changes are measured against, or that this report is
     # the client's first and the baseline of the next one.
     figures_note: str = ""
+    # Leadership's length: no cover or contents page; a header band, then the key figures
+    # on page 1, and where the report comes from at its end.
+    compact: bool = False
 
     @property
     def chapters(self) -> list[Section]:

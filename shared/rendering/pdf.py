@@ -40,8 +40,11 @@ from shared.rendering.document import Table as TableBlock
 from shared.rendering.pdf_charts import chart_drawing
 from shared.rendering.pdf_pages import (
     FRAME_W,
+    _band,
     _canvas_class,
     _cover,
+    _facts,
+    _facts_table,
     _Heading,
     _Marks,
     _page_template,
@@ -96,28 +99,42 @@ def _prose(prose: Prose, accent: str) -> list[Flowable]:
 
 def _section(section: Section, key: str, marks: _Marks, accent: str) -> list[Flowable]:
     style = _styles(accent)["h1" if section.level == 1 else "h2"]
-    out: list[Flowable] = [CondPageBreak(60 * mm if section.level == 1 else 35 * mm),
-                           _Heading(section.title, style, key, section.level, marks)]
+    out: list[Flowable] = [CondPageBreak(60 * mm if section.level == 1 else 35 * mm)]
+    # The heading and the sentences that introduce a block go with the block: no heading or
+    # introduction is left at the foot of a page with what it introduces on the next.
+    pending: list[Flowable] = [_Heading(section.title, style, key, section.level, marks)]
     for block in section.blocks:
         if isinstance(block, Text):
-            out.append(_p(block.text, block.kind if block.kind in ("caveat", "empty")
-                          else "body"))
+            pending.append(_p(block.text, block.kind if block.kind in ("caveat", "empty")
+                              else "body"))
         elif isinstance(block, Prose):
-            out.extend(_prose(block, accent))
+            out.extend([*pending, *_prose(block, accent)])
+            pending = []
         elif isinstance(block, ChartBlock):
             if block.chart.is_empty:
-                out.append(_p(block.empty_text, "empty"))
+                pending.append(_p(block.empty_text, "empty"))
             else:
-                out.append(KeepTogether([_p(block.chart.title, "caption"),
+                out.append(KeepTogether([*pending, _p(block.chart.title, "caption"),
                                          chart_drawing(block.chart), Spacer(1, 8)]))
+                pending = []
         elif isinstance(block, TableBlock):
             parts = [_p(block.caption, "caption"),
                      RowStream(block, accent) if block.rows else _p(block.empty_text, "empty"),
                      Spacer(1, 8)]
             # A short table is read at a glance: never split it across two pages.
-            out.extend([KeepTogether(parts)] if len(block.rows) <= _KEEP_TOGETHER_ROWS
-                       else parts)
-    return out
+            if len(block.rows) + len(block.footer) <= _KEEP_TOGETHER_ROWS:
+                out.append(KeepTogether([*pending, *parts]))
+            else:  # a long one starts where its caption, header and first rows fit
+                out += [CondPageBreak(40 * mm), *pending, *parts]
+            pending = []
+    return out + pending
+
+
+def _about(doc: ReportDocument, marks: _Marks, accent: str) -> list[Flowable]:
+    """A compact report ends with where it comes from (its cover's facts, elsewhere)."""
+    heading = _Heading("About this report", _styles(accent)["h1"], "about", 1, marks)
+    return [CondPageBreak(70 * mm), heading, _p(doc.cover.purpose, "muted"), Spacer(1, 4),
+            _facts_table(_facts(doc))]
 
 
 def render_pdf(doc: ReportDocument, out: BinaryIO) -> None:
@@ -128,10 +145,14 @@ def render_pdf(doc: ReportDocument, out: BinaryIO) -> None:
         (s.title, s.level, key) for s, key in zip(doc.sections, keys, strict=True)]
     accent = doc.branding.accent or theme.ACCENT
     template = _page_template(doc, marks, out)
-    story: list[Flowable] = [*_cover(doc, accent), NextPageTemplate("body"), PageBreak(),
-                             Paragraph("Contents", _styles(accent)["h1"]), Spacer(1, 4),
-                             _TocPlaceholder(toc_entries), Spacer(1, 14),
-                             *_key_figures(doc, marks, accent)]
+    if doc.compact:
+        story: list[Flowable] = [*_band(doc, accent), *_key_figures(doc, marks, accent)]
+    else:
+        story = [*_cover(doc, accent), NextPageTemplate("body"), PageBreak(),
+                 Paragraph("Contents", _styles(accent)["h1"]), Spacer(1, 4),
+                 _TocPlaceholder(toc_entries), Spacer(1, 14), *_key_figures(doc, marks, accent)]
     for section, key in zip(doc.sections, keys, strict=True):
         story.extend(_section(section, key, marks, accent))
+    if doc.compact:
+        story.extend(_about(doc, marks, accent))
     template.build(story, canvasmaker=_canvas_class(marks, toc_entries))

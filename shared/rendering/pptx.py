@@ -240,7 +240,7 @@ def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
               Inches(0.6), size=11, colour=theme.MUTED)
     rows = ctx.stats["byCategory"]
     if rows:
-        chart_data = CategoryChartData()
+        chart_data = CategoryChartData(number_format="#,##0")  # 1,234 as on the cards
         chart_data.categories = [theme.category_label(r["category"]) for r in rows]
         chart_data.add_series("Recommendations", [r["count"] for r in rows])
         chart = slide.shapes.add_chart(
@@ -253,6 +253,7 @@ def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
         plot = chart.plots[0]
         plot.has_data_labels = True
         plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
         chart.category_axis.reverse_order = True  # the largest at the top, as in the reports
         for point, row in zip(plot.series[0].points, rows, strict=True):
             point.format.fill.solid()
@@ -263,6 +264,9 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
     if not data.notes.strip():
         return
     slide = deck.slide("Consultant's notes")
+    # Short notes in larger type: a few lines fill the slide instead of its top fifth.
+    length = len(data.notes)
+    size = 24 if length <= 500 else 20 if length <= 900 else 16
     box = slide.shapes.add_textbox(MARGIN, Inches(1.35), BODY_W, Inches(5.6))
     frame = box.text_frame
     frame.word_wrap = True
@@ -275,7 +279,7 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
         for text, bold in pieces:
             added = out.add_run()
             added.text = text
-            added.font.size, added.font.bold = Pt(16), bold
+            added.font.size, added.font.bold = Pt(size), bold
             added.font.color.rgb = _rgb(theme.INK)
 
 
@@ -352,7 +356,7 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
     counts = changes["counts"]
     rows = changes["byCategory"]
     if rows:
-        chart_data = CategoryChartData()
+        chart_data = CategoryChartData(number_format="#,##0")
         chart_data.categories = [theme.category_label(r["category"]) for r in rows]
         chart_data.add_series("New", [r["new"] for r in rows])
         chart_data.add_series("Resolved", [r["resolved"] for r in rows])
@@ -364,6 +368,7 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
         chart.legend.include_in_layout = False
         plot = chart.plots[0]
         plot.has_data_labels = True
+        plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
         for series, colour in zip(plot.series, (theme.IMPACT_COLOURS["High"],
                                                 theme.CATEGORY_COLOURS["Reliability"]),
                                   strict=True):
@@ -419,13 +424,14 @@ def _trend(deck: _Deck, ctx: ReportContext) -> None:
         chart.plots[0].series[0].format.fill.fore_color.rgb = _rgb(deck.accent)
 
 
+_SLIDE_RETIREMENTS = 3  # fewer: the key figures' card and paragraph say it, no slide
+
+
 def _retirements(deck: _Deck, ctx: ReportContext) -> None:
     rows = ctx.stats["retirements"]
-    slide = deck.slide("Retirements")
-    if not rows:
-        deck.text(slide, "No retirements are announced for the resources in this export.",
-                  MARGIN, Inches(1.4), BODY_W, Inches(0.5))
+    if len(rows) < _SLIDE_RETIREMENTS:
         return
+    slide = deck.slide("Retirements")
     deck.table(slide, ["When", "Date", "Feature", "Resources"],
                [[retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
                  fmt.count(r["count"])] for r in rows[:_TABLE_ROWS]],

@@ -89,10 +89,12 @@ def test_html_is_self_contained_and_holds_the_figures(sample, report_type):
 
 
 def test_pdf_structure_metadata_contents_and_page_numbers(sample):
-    data = render_report("executive", "pdf", sample)
+    # A specialist report: a cover, then the contents (the executive summary has neither:
+    # test_leadership.py).
+    data = render_report("cost", "pdf", sample)
     reader = PdfReader(io.BytesIO(data))
     meta = reader.metadata
-    assert meta.title == "November 2026 Advisor review · Executive summary"
+    assert meta.title == "November 2026 Advisor review · Cost optimisation"
     assert meta.author == "Contoso Ltd"
     assert "advisor-2026-11.csv" in meta.subject
     pages = [page.extract_text() for page in reader.pages]
@@ -100,9 +102,9 @@ def test_pdf_structure_metadata_contents_and_page_numbers(sample):
     for number, text in enumerate(pages[1:], start=2):
         assert squash(text).count(f"Page {number} of {total}") == 1
     contents = squash(pages[1])
-    assert re.search(r"Contents Key figures 2 At a glance 2 Top actions \d", contents)
+    assert re.search(r"Contents Key figures 2 Action plan 2 Savings by lever \d", contents)
     assert [o.title for o in reader.outline if not isinstance(o, list)][:3] == [
-        "Key figures", "At a glance", "Top actions"]
+        "Key figures", "Action plan", "Savings by lever"]
     fonts = {str(f) for page in reader.pages
              for f in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts, "fonts are embedded"

@@ -87,4 +87,4 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
     return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None,
                           replace(data.branding, accent=ctx.accent),
-                          figures_note(ctx, data.client))
+                          figures_note(ctx, data.client), kind.compact)

@@ -24,7 +24,7 @@ REPORT_TYPE = ReportType(
     None, ("recommendations", "high_impact", "savings", "overdue"),
     ("notes", "at_a_glance", "top_actions", "changes", "trend", "retirements", "overview",
      "top_subscriptions"),
-    lists_resources=False,
+    lists_resources=False, compact=True,
 )
 
 
@@ -48,8 +48,8 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
             if covered * 10 >= high * 7:
                 break
         sentences.append(
-            f"{fmt.plural(used, 'action')} cover {round(100 * covered / high)} % of the "
-            f"{fmt.count(high)} high-impact findings.")
+            f"{fmt.plural(used, 'action')} {'covers' if used == 1 else 'cover'} "
+            f"{round(100 * covered / high)} % of the {fmt.count(high)} high-impact findings.")
     elif not high:
         sentences.append("No finding is of high impact.")
     for saving in stats["savingsByCurrency"][:2]:

@@ -71,12 +71,32 @@ def _category_chart_section(ctx: ReportContext) -> list[Section]:
                                     ChartBlock(_impact_chart(ctx))])]
 
 
+APPENDIX_TOP = 250  # rows of the appendix a PDF lists by default (appendix=top)
+WORKBOOK = "every row is in the workbook (xlsx) and the API"
+
+
+def appendix_rows(ctx: ReportContext, rows, most: int) -> tuple[object, str]:
+    """The rows an appendix lists under the report's choice, and what it says of the rest:
+    "all" lists every row, "top" the first `most`, "none" none."""
+    if ctx.appendix == "all" or (ctx.appendix == "top" and len(rows) <= most):
+        return rows, ""
+    shown = rows[:most] if ctx.appendix == "top" else rows[:0]
+    if not len(shown):
+        return shown, f"This PDF lists no single recommendation: {WORKBOOK}."
+    return shown, (f"The first {fmt.count(len(shown))} of {fmt.count(len(rows))}, high impact "
+                   f"and the largest savings first: {WORKBOOK}.")
+
+
 def _full_list(ctx: ReportContext) -> list[Section]:
-    return [Section("Appendix: every recommendation", [
-        Text("Each finding on its own row, for the teams doing the work; the action plan "
-             "above groups them."),
-        _detail_table(f"All {fmt.plural(len(ctx.records), 'recommendation')}",
-                      _ordered(ctx.records), ctx.mixed)])]
+    rows, cut = appendix_rows(ctx, _ordered(ctx.records), APPENDIX_TOP)
+    blocks: list = [Text("Each finding on its own row, for the teams doing the work; the action "
+                         "plan above groups them." + (f" {cut}" if cut else ""))]
+    if len(rows):
+        blocks.append(_detail_table(
+            f"All {fmt.plural(len(ctx.records), 'recommendation')}" if not cut else
+            f"The first {fmt.plural(len(rows), 'recommendation')}", rows, ctx.mixed))
+    return [Section("Appendix: every recommendation" if not cut else "Appendix: recommendations",
+                    blocks)]
 
 
 def _by_subscription(ctx: ReportContext) -> list[Section]:
