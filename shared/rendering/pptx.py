@@ -338,8 +338,8 @@ def _savings_by_lever(deck: _Deck, ctx: ReportContext) -> None:
     plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
     plot.series[0].format.fill.solid()
     plot.series[0].format.fill.fore_color.rgb = _rgb(deck.accent)
-    lines = [f"Estimate: {fmt.money(s['estimatedAnnualSavings'], s['currency'])} a year "
-             f"({fmt.money(s['estimatedMonthlySavings'], s['currency'])} a month)"
+    lines = [f"Estimate: {fmt.compact_money(s['estimatedAnnualSavings'], s['currency'])} a year "
+             f"({fmt.compact_money(s['estimatedMonthlySavings'], s['currency'])} a month)"
              for s in savings]
     lines.append("Savings plans and reservations are alternatives: the estimate counts the "
                  "larger of the two per subscription. Amounts in different currencies are never "

@@ -214,6 +214,9 @@ def _key_figures(book: _Book, sheet: Worksheet, row: int, ctx: ReportContext) ->
               ("Resources", totals["resources"], ""),
               ("Actions in the action plan", len(ctx.plan), ""))
     for label, value, name in counts:
+        if name == "overdueRetirements" and not ({"overdue", "retirements"}
+                                                 & set(ctx.kind.key_figures)):
+            continue  # a type about costs or security has no retirements to count
         book.text(sheet, row, 0, label, book.label)
         sheet.write_number(row, 1, value, book.figure)
         if then is not None and name:
@@ -353,8 +356,9 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
     row = len(items) + 2
     book.text(sheet, row, 0, f"Since {ctx.baseline_name}", book.bold)
     for currency, resolved, new in change_money(changes):
-        for label, amount in ((f"Resolved findings were worth a year ({currency})", resolved),
-                              (f"New findings are worth a year ({currency})", new)):
+        for label, amount in ((f"Annual savings of the resolved findings ({currency})",
+                               resolved),
+                              (f"Annual savings of the new findings ({currency})", new)):
             row += 1
             book.text(sheet, row, 3, label, book.label)
             sheet.write_number(row, 6, float(amount), book.money(currency))
@@ -363,8 +367,8 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
 def _trend(book: _Book, ctx: ReportContext) -> None:
     """The client's last reports, a row each, and a chart of open findings by category."""
     points = list(ctx.trend)
-    if len(points) < 2:
-        return
+    if len(points) < 2 or ctx.kind.categories is not None:
+        return  # the trend counts every category: the workbooks of every recommendation
     categories = trend_categories(points)
     currencies = [s["currency"] for s in ctx.stats["savingsByCurrency"][:2]]
     columns = [("Review", 16), ("Title", 36), ("Export date", 12), ("Open findings", 14),

@@ -105,8 +105,8 @@ def test_the_money_of_the_changes_in_executive_cost_deck_and_workbook(months):
     assert short in deck_text(render_report("executive", "pptx", months))
     book = openpyxl.load_workbook(io.BytesIO(render_report("cost", "xlsx", months)))
     cells = {r[3]: r[6] for r in book["Changes"].iter_rows(values_only=True) if r[3]}
-    assert cells[f"Resolved findings were worth a year ({currency})"] == float(resolved)
-    assert cells[f"New findings are worth a year ({currency})"] == float(new)
+    assert cells[f"Annual savings of the resolved findings ({currency})"] == float(resolved)
+    assert cells[f"Annual savings of the new findings ({currency})"] == float(new)
 
 
 def test_the_trend_of_the_last_reports_in_executive_deck_and_workbook(months):

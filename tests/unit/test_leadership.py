@@ -39,7 +39,8 @@ def test_the_executive_pdf_opens_with_its_figures_and_is_at_most_four_pages(rows
     first = pages[0]
     assert first.index("EXECUTIVE SUMMARY · NOVEMBER 2026") < first.index("Key figures")
     assert "December 2026 review" in first and "Contoso Ltd" in first
-    assert "Recommendations" in first and "Estimated annual savings (USD)" in first
+    assert "Recommendations" in first
+    assert re.search(r"Estimated annual savings [\d.]+ [kM] USD", first)
     # Provenance at the end, not on page 1.
     assert "month2.csv" not in first and "Source file month2.csv" in pages[-1]
     # No single resource by name (they are the detailed report's and the workbook's).

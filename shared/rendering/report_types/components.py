@@ -60,7 +60,8 @@ def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
             before = then["estimatedSavings"].get(currency) or 0
             change = f"{fmt.signed_money(amount - before, currency)} since {ctx.baseline_name}"
         figures.append(KeyFigure(
-            f"Estimated annual savings ({currency})", fmt.compact_money(amount, currency),
+            # The value names its currency: a label on one line keeps the cards' values level.
+            "Estimated annual savings", fmt.compact_money(amount, currency),
             f"{fmt.compact_money(s['estimatedMonthlySavings'], currency)} a month", change))
     return figures
 
@@ -396,24 +397,28 @@ def _action_table(caption: str, actions: list[dict], ctx: ReportContext,
     """Actions, high impact first; with savings, a column of them and the footer that makes
     it add up to the headline (the actions not listed, the overlap, the estimate)."""
     mixed, money = ctx.mixed, has_savings(ctx)
-    # The savings column holds a bold negative amount of millions on one line.
+    retires = any(a["retirementDate"] for a in actions)
+    # The savings column holds a bold negative amount of millions on one line; the action's
+    # text takes the room of the columns a report leaves out.
     columns = [Column("Impact", 0.08),
-               Column("Action", (0.33 if mixed else 0.45) + (0 if money else 0.19))]
+               Column("Action", (0.33 if mixed else 0.45) + (0 if money else 0.19)
+                      + (0 if retires else 0.12))]
     if mixed:
         columns.append(Column("Category", 0.12))
     columns.append(Column("Scope", 0.16 if mixed else 0.17))
     if money:
         columns.append(Column("Annual savings", 0.19 if mixed else 0.18, True))
-    columns.append(Column("Retires", 0.12))
+    if retires:
+        columns.append(Column("Retires", 0.12))
     rows = [(a["impact"], a["recommendation"],
              *([theme.category_label(a["category"])] if mixed else []), action_scope(a),
              *([savings_text(a["savingsByCurrency"])] if money else []),
-             a["retirementDate"] or "")
+             *([a["retirementDate"] or ""] if retires else []))
             for a in actions]
     footer = []
     if money:
         lines = reconciliation(ctx, (a["savingsByCurrency"] for a in actions),
                                len(ctx.plan) - len(actions), "action")
-        footer = [("", text, *([""] if mixed else []), "", reconciling_text(amounts, text), "")
-                  for text, amounts in lines]
+        footer = [("", text, *([""] if mixed else []), "", reconciling_text(amounts, text),
+                   *([""] if retires else [])) for text, amounts in lines]
     return Table(caption, tuple(columns), rows, empty_text, footer=footer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.advisor.savings import LEVERS, SavingsTally
+from shared.advisor.savings import SavingsTally
 from shared.rendering import formatting as fmt
 from shared.rendering.charts import Bar, BarChart
 from shared.rendering.document import ChartBlock, Column, Section, Table, Text
@@ -13,6 +13,7 @@ from shared.rendering.report_types.base import ReportContext, ReportType, Sectio
 from shared.rendering.report_types.components import (
     ESTIMATE,
     _grouped_table,
+    _lever_table,
     _subscription_label,
 )
 
@@ -43,22 +44,15 @@ def _savings_chart(title: str, rows: list[dict], key: str, label: Callable[[dict
 
 def _savings_overview(ctx: ReportContext) -> list[Section]:
     savings = ctx.stats["savingsByCurrency"]
-    table = Table("Annual savings by currency and lever", (
-        Column("Currency", 0.10), Column("Estimate", 0.16, True),
-        Column("Savings plans", 0.15, True), Column("Reservations", 0.15, True),
-        Column("Right-size or shut down", 0.16, True), Column("Other", 0.12, True),
-        Column("Plain sum", 0.16, True)),
-        [(s["currency"], fmt.money(s["estimatedAnnualSavings"], s["currency"]),
-          *(fmt.money(s["byLever"][lever], s["currency"]) for lever in LEVERS),
-          fmt.money(s["annualSavings"], s["currency"])) for s in savings],
-        "No recommendation in this export estimates a saving.")
+    plain = "; ".join(fmt.money(s["annualSavings"], s["currency"]) for s in savings)
     return [Section("Savings by lever", [
         Text("The estimate counts, per subscription, the larger of the savings plan and "
-             "reservation amounts (they are alternatives) plus every other saving; the lever "
-             "columns add up to it. The plain sum adds every amount Advisor lists and "
-             "overstates what can be saved. Amounts in different currencies are never added "
-             "together."),
-        table,
+             "reservation amounts (they are alternatives) plus every other saving; the levers "
+             "add up to it. Amounts in different currencies are never added together."),
+        _lever_table(ctx),
+        *([Text(f"The plain sum of every amount Advisor lists is {plain}: it counts savings "
+                "plans and reservations for the same usage twice and overstates what can be "
+                "saved.", "caveat")] if savings else []),
     ])]
 
 

@@ -48,7 +48,8 @@ def _retirements(ctx: ReportContext) -> list[Section]:
     if overdue:
         blocks.append(Text(
             f"{fmt.plural(len(overdue), 'retirement')} dated before the export "
-            f"({ctx.stats['exportDate']}) are overdue: the resources below still use features "
+            f"({ctx.stats['exportDate']}) are overdue: "
+            f"{fmt.plural(sum(r['count'] for r in overdue), 'resource')} still use features "
             "that are already retired. They come first.", "caveat"))
     if ctx.kind.lists_resources:
         columns = (Column("When", 0.17), Column("Retirement date", 0.13),
