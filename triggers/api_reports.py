@@ -278,7 +278,8 @@ async def render_again(call: Call) -> Reply:
     job = reports.job_for(storage, report, types, formats)
     if problems := format_problems(job["reportTypes"], job["formats"]):
         raise invalid(problems)
-    instance = await report_actions.start_render(storage, call.client, report, types, formats)
+    instance = await report_actions.start_render(storage, call.client, report, types, formats,
+                                                 body.get("appendix"))
     return await _accepted(call, instance, report["reportId"])
 
 
