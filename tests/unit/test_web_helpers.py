@@ -90,7 +90,7 @@ def test_money_changes_carry_their_sign():
 def test_over_https_the_csrf_cookie_is_host_only():
     assert security.csrf_cookie("t" * 43, True).startswith("__Host-ar_csrf=")
     assert "; Secure" in security.csrf_cookie("t" * 43, True)
-    token, new = security.csrf_token({"Cookie": "ar_csrf=" + "a" * 43}, secure=True)
+    _, new = security.csrf_token({"Cookie": "ar_csrf=" + "a" * 43}, secure=True)
     assert new  # over HTTPS only the __Host- cookie counts
 
 
