@@ -11,6 +11,8 @@
     advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
     advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
     advisor-reports bulk delete --client contoso --status failed --yes
+    advisor-reports actions list --client contoso --status open,in-progress
+    advisor-reports actions set KEY --client contoso --owner "Ana" --status done --due 2027-01-31
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -24,6 +26,7 @@ import sys
 
 import requests
 
+from advisor_cli.actions import cmd_actions
 from advisor_cli.branding import cmd_branding
 from advisor_cli.bulk import cmd_bulk
 from advisor_cli.check import cmd_check
@@ -41,6 +44,7 @@ from advisor_cli.reports import (
 )
 
 TYPES = ("executive", "detailed", "cost", "security", "operations")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 FORMATS = ("html", "pdf", "xlsx", "pptx")
 
 
@@ -56,8 +60,8 @@ def _choices(allowed: tuple[str, ...]):
 
 
 # The commands are declared here, in the order --help lists them; each group's handlers are in
-# a module of its own (reports.py, report_rows.py, exclusions.py, check.py, clients.py,
-# branding.py, bulk.py), and what several of them use is in common.py.
+# a module of its own (reports.py, report_rows.py, exclusions.py, actions.py, check.py,
+# clients.py, branding.py, bulk.py), and what several of them use is in common.py.
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor-reports", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -132,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
                    default="accepted-risk")
     p.add_argument("--expires", help="ISO 8601 date-time the rule stops (postponed needs it)")
     p.set_defaults(run=cmd_exclusions)
+
+    p = sub.add_parser("actions", help="a client's tracked actions: list, set one")
+    p.add_argument("action", choices=("list", "set"))
+    p.add_argument("target", nargs="?", help="set: the action's key")
+    p.add_argument("--client", required=True)
+    p.add_argument("--status", type=_choices(ACTION_STATUSES),
+                   help="list: comma list to show; set: the new status")
+    p.add_argument("--owner", help="set: who does it ('-' removes the owner)")
+    p.add_argument("--due", help="set: the due date, YYYY-MM-DD ('-' removes it)")
+    p.add_argument("--comment", help="set: a comment ('-' removes it)")
+    p.set_defaults(run=cmd_actions)
 
     p = sub.add_parser("check", help="validate an export locally (no server needed)")
     p.add_argument("file")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.advisor.tracking import MAX_COMMENT, MAX_OWNER, STATUSES
 from shared.storage.layout import FORMATS, REPORT_TYPES
 
 
@@ -170,6 +171,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "inForce": {"type": "boolean"}},
     },
     "ExclusionPage": page("Exclusion"),
+    "TrackedAction": {
+        "type": "object",
+        "required": ["actionKey", "clientId", "category", "recommendation", "status",
+                     "inLatestReport"],
+        "properties": {
+            "actionKey": {"type": "string"}, "clientId": {"type": "string"},
+            "category": {"type": "string"}, "recommendation": {"type": "string"},
+            "impact": NULLABLE_STRING, "findings": {"type": "integer"},
+            "resources": {"type": "integer"}, "inLatestReport": {"type": "boolean"},
+            "latestReportId": NULLABLE_STRING, "owner": NULLABLE_STRING,
+            "status": {"enum": list(STATUSES)}, "statusLabel": {"type": "string"},
+            "dueDate": NULLABLE_STRING, "comment": NULLABLE_STRING,
+            "overdue": {"type": "boolean"}, "tracked": {"type": "boolean"},
+            "updatedBy": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
+            "statusChangedAt": NULLABLE_STRING}},
+    "TrackedActionPage": page("TrackedAction"),
     "AuditEntry": {"type": "object", "required": ["at", "action", "actor", "outcome"],
                    "properties": {
                        "at": {"type": "string"}, "action": {"type": "string"},
@@ -275,6 +292,15 @@ EXCLUSION_CREATE = {
 }
 EXCLUSION_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                    "properties": _EXCLUSION_FIELDS}
+ACTION_PATCH = {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "properties": {
+        "owner": {"type": ["string", "null"], "maxLength": MAX_OWNER,
+                  "description": "Who does it; null or \"\" removes the owner."},
+        "status": {"enum": list(STATUSES)},
+        # A date, read by shared/http/dates.py; null removes it.
+        "dueDate": {"oneOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
+        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT}}}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
 PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
