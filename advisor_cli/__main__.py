@@ -13,6 +13,7 @@
     advisor-reports bulk delete --client contoso --status failed --yes
     advisor-reports actions list --client contoso --status open,in-progress
     advisor-reports actions set KEY --client contoso --owner "Ana" --status done --due 2027-01-31
+    advisor-reports actions import "Contoso - Executive summary.xlsx" --client contoso
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -137,9 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expires", help="ISO 8601 date-time the rule stops (postponed needs it)")
     p.set_defaults(run=cmd_exclusions)
 
-    p = sub.add_parser("actions", help="a client's tracked actions: list, set one")
-    p.add_argument("action", choices=("list", "set"))
-    p.add_argument("target", nargs="?", help="set: the action's key")
+    p = sub.add_parser("actions", help="a client's tracked actions: list, set one, import the "
+                                       "workbook the client edited")
+    p.add_argument("action", choices=("list", "set", "import"))
+    p.add_argument("target", nargs="?", help="set: the action's key; import: the .xlsx")
     p.add_argument("--client", required=True)
     p.add_argument("--status", type=_choices(ACTION_STATUSES),
                    help="list: comma list to show; set: the new status")

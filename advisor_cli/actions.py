@@ -1,10 +1,13 @@
-"""advisor-reports actions: a client's tracked actions (list, set one)."""
+"""advisor-reports actions: a client's tracked actions (list, set one, import a workbook)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from advisor_cli.client import Api, ApiFailure
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _line(a: dict) -> str:
@@ -39,4 +42,15 @@ def cmd_actions(api: Api, args) -> int:
         action = api.json("PATCH", f"{url}/{args.target}", json=body)
         print(_line(action))
         return 0
+    if not args.target:
+        raise ApiFailure(400, "MissingFile", "actions import needs the workbook (.xlsx)", "")
+    path = Path(args.target)
+    with open(path, "rb") as handle:
+        answer = api.json("PUT", url, files={"file": (path.name, handle, XLSX)})
+    for change in answer["changes"]:
+        print(f"row {change['row']:>4}  {change['column']:<9} {change['from'] or '(empty)'}"
+              f" -> {change['to'] or '(empty)'}   {change['recommendation'][:60]}")
+    print(f"{path.name}: {answer['actionsChanged']} action(s) changed, "
+          f"{len(answer['changes'])} cell(s); render the client's latest report again to "
+          "show them")
     return 0

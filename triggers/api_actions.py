@@ -1,12 +1,14 @@
-"""HTTP API: a client's tracked actions (owner, status, due date, comment)."""
+"""HTTP API: a client's tracked actions (owner, status, due date, comment), one at a time or
+from the workbook the client edited."""
 
 from __future__ import annotations
 
 from shared.advisor.tracking import STATUSES
+from shared.http import action_workbook
 from shared.http.api import Call, Param, Reply
 from shared.http.auth import CONTRIBUTOR, READER
 from shared.http.paging import page_of
-from shared.http.schemas import ACTION_PATCH, ref
+from shared.http.schemas import ACTION_PATCH, XLSX_BODY_DOC, ref
 from shared.services import actions, clients
 from shared.storage.context import get_storage
 from triggers.api_registry import api
@@ -54,3 +56,27 @@ def get_action(call: Call) -> Reply:
 def update_action(call: Call) -> Reply:
     return Reply(200, actions.update(get_storage(), _client(call), call.route["actionKey"],
                                      call.body, call.principal.name))
+
+
+@api.operation(
+    "PUT", BASE, operation_id="importTrackedActions", role=CONTRIBUTOR, tag=TAG,
+    summary="Apply the Owner, Status, Due date and Comment cells of a workbook of this client "
+            "(its Action plan sheet, as edited in Excel or LibreOffice); every cell is checked "
+            "first and one problem applies nothing",
+    body_doc=XLSX_BODY_DOC,
+    responses={200: ("What changed, cell by cell", ref("ActionsImported")),
+               413: ("Too large", ref("Error")), 415: ("Not a workbook", ref("Error"))})
+def import_actions(call: Call) -> Reply:
+    client_id = _client(call)
+    req = call.req
+    content_type = req.headers.get("Content-Type", "")
+    action_workbook.check_request(content_type, req.headers.get("Content-Length"))
+    if content_type.lower().startswith("multipart/form-data"):
+        upload = req.files.get("file")
+        data = upload.read() if upload is not None else b""
+        name = (upload.filename if upload is not None else "") or "workbook.xlsx"
+    else:
+        data, name = req.get_body() or b"", req.params.get("fileName") or "workbook.xlsx"
+    workbook = action_workbook.read_workbook(data, name[:200])
+    return Reply(200, actions.apply_workbook(get_storage(), client_id, workbook,
+                                             call.principal.name))

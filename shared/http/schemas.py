@@ -187,6 +187,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "updatedBy": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
             "statusChangedAt": NULLABLE_STRING}},
     "TrackedActionPage": page("TrackedAction"),
+    "ActionsImported": {
+        "type": "object", "required": ["clientId", "rows", "actionsChanged", "changes"],
+        "properties": {
+            "clientId": {"type": "string"}, "fileName": {"type": "string"},
+            "reportId": NULLABLE_STRING, "rows": {"type": "integer"},
+            "actionsChanged": {"type": "integer"},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {
+                "actionKey": {"type": "string"}, "recommendation": {"type": "string"},
+                "row": {"type": "integer"}, "field": {"type": "string"},
+                "column": {"type": "string"}, "from": NULLABLE_STRING,
+                "to": NULLABLE_STRING}}}}},
     "AuditEntry": {"type": "object", "required": ["at", "action", "actor", "outcome"],
                    "properties": {
                        "at": {"type": "string"}, "action": {"type": "string"},
@@ -301,6 +312,11 @@ ACTION_PATCH = {
         # A date, read by shared/http/dates.py; null removes it.
         "dueDate": {"oneOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
         "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT}}}
+XLSX_BODY_DOC = {"required": True, "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
 PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,

@@ -37,6 +37,7 @@ from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import report_facts
 from shared.rendering.report_types.base import ReportInput
 from shared.storage import layout
+from shared.storage.actions import tracking_facts
 from shared.storage.clients import view as client_view
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
@@ -215,7 +216,8 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     changes = changes_since_baseline(storage, report, kept, rules)
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
-    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions}
+    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions,
+             "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
     blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's

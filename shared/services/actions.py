@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.advisor.tracking import (
+    FIELDS,
+    HEADERS,
     STATUS_LABELS,
     action_key,
     is_key,
@@ -19,7 +21,8 @@ from shared.advisor.tracking import (
     state_of,
 )
 from shared.http import dates
-from shared.http.errors import not_found
+from shared.http.action_workbook import Problem, TrackedWorkbook, problems_error
+from shared.http.errors import ApiError, not_found
 from shared.services.reports import action_plan_of
 from shared.storage import actions as store
 from shared.storage.context import Storage
@@ -141,3 +144,55 @@ def update(storage: Storage, client_id: str, key: str, body: dict[str, Any],
         store.write(storage, client_id, [_row(key, plan.get(key), stored, changed, actor,
                                               now_iso())])
     return get(storage, client_id, key)
+
+
+# -- a workbook the client edited ---------------------------------------------------------------
+
+
+def apply_workbook(storage: Storage, client_id: str, workbook: TrackedWorkbook,
+                   actor: str) -> dict[str, Any]:
+    """Apply the cells the client changed. Every row is checked first (its key known, its
+    cells read by TrackedWorkbook); one problem and nothing is written. A cell counts as
+    changed when it differs from what the workbook was pre-filled with (its hidden sheet), so
+    an older workbook does not undo what was changed since it was made; then it is written
+    when it differs from what is stored."""
+    if workbook.client_id != client_id:
+        raise ApiError(400, "OtherClient", f"{workbook.file_name} was made for client "
+                       f"'{workbook.client_id}', not '{client_id}': upload it to that client, "
+                       "or download this client's workbook.", target="file")
+    latest = latest_report(storage, client_id)
+    known = _plan(storage, latest)
+    made_from = storage.reports.get(client_id, workbook.report_id) if workbook.report_id \
+        else None
+    if made_from is not None and not is_deleted(made_from) and made_from.get("totals"):
+        known = {**_plan(storage, made_from), **known}
+    states = store.states_of(storage, client_id)
+    problems: list[Problem] = list(workbook.problems)
+    for row in workbook.rows:
+        if row.key not in known and row.key not in states:
+            problems.append(row.problem("key", "UnknownAction", f"the key {row.key!r} is no "
+                                        "action of this client's reports: rows added by hand "
+                                        "or copied from another workbook cannot be matched"))
+    if problems:
+        raise problems_error(workbook.file_name, problems)
+    now = now_iso()
+    writes, changes = [], []
+    for row in workbook.rows:
+        edited = {k: v for k, v in row.values.items()
+                  if row.key not in workbook.prefilled
+                  or workbook.prefilled[row.key].get(k, "") != v}
+        changed = _changed(states.get(row.key), edited)
+        if not changed:
+            continue
+        action = known.get(row.key) or states.get(row.key)
+        writes.append(_row(row.key, known.get(row.key), states.get(row.key), changed, actor,
+                           now))
+        before = state_of(states.get(row.key))
+        changes += [{"actionKey": row.key, "recommendation": action.get("recommendation", ""),
+                     "row": row.number, "field": name, "column": HEADERS[name],
+                     "from": before[name] or None, "to": value or None}
+                    for name, value in changed.items() if name in FIELDS]
+    store.write(storage, client_id, writes)
+    return {"clientId": client_id, "fileName": workbook.file_name,
+            "reportId": workbook.report_id or None, "rows": len(workbook.rows),
+            "actionsChanged": len(writes), "changes": changes}

@@ -29,3 +29,16 @@ async def set_action(page: Page) -> func.HttpResponse:
     if not answer.ok:
         raise WebError.from_answer(answer, "Saving the action")
     return redirect(f"/clients/{page.route['clientId']}", notice="action-saved")
+
+
+@site.page("clients/{clientId}/actions", methods=("POST",))
+async def import_actions(page: Page) -> func.HttpResponse:
+    """The workbook goes to the API's import as it came (multipart, field "file")."""
+    answer = await page.api("PUT", "clients/{clientId}/actions", page.route,
+                            body=page.req.get_body(),
+                            content_type=page.req.headers.get("Content-Type"))
+    if not answer.ok:
+        raise WebError.from_answer(answer, "Applying the workbook")
+    changed = answer.json()["actionsChanged"]
+    return redirect(f"/clients/{page.route['clientId']}",
+                    notice="actions-imported" if changed else "actions-unchanged")
