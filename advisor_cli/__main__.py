@@ -10,6 +10,7 @@
     advisor-reports clients update ID --name "Fabrikam Ltd." --logo logo.png --color '#0b5cad'
     advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
     advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
+    advisor-reports comparable REPORT_ID no   (an incomplete export: never a baseline)
     advisor-reports bulk delete --client contoso --status failed --yes
     advisor-reports actions list --client contoso --status open,in-progress
     advisor-reports actions set KEY --client contoso --owner "Ana" --status done --due 2027-01-31
@@ -36,6 +37,7 @@ from advisor_cli.clients import cmd_clients
 from advisor_cli.exclusions import cmd_exclusions
 from advisor_cli.report_rows import cmd_changes, cmd_recommendations
 from advisor_cli.reports import (
+    cmd_comparable,
     cmd_download,
     cmd_list,
     cmd_notes,
@@ -189,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("report_id")
     p.add_argument("--file", help="text or Markdown: paragraphs, - bullets, **bold**")
     p.set_defaults(run=cmd_notes)
+
+    p = sub.add_parser("comparable", help="mark a report not for comparison (no: an "
+                                          "incomplete export) or for comparison again (yes)")
+    p.add_argument("report_id")
+    p.add_argument("value", choices=("yes", "no"))
+    p.set_defaults(run=cmd_comparable)
 
     p = sub.add_parser("render", help="render a report again (after branding or notes "
                                       "changed)")

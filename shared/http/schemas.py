@@ -80,6 +80,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "attempts": {"type": "integer"},
             "failureReason": {"type": "string"},
             "exportDate": NULLABLE_STRING, "baselineReportId": NULLABLE_STRING,
+            "comparable": {"type": "boolean"},
             "baseline": {"type": ["object", "null"]},
             "changeCounts": {"type": ["object", "null"]},
             "excludedRows": {"type": "integer"}, "notes": {"type": "string"},
@@ -357,8 +358,15 @@ NOTES = {"type": "string", "maxLength": 20_000,
 REPORT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
                                "notes": NOTES,
-                               "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]}}}
+                               "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]},
+                               "comparable": {
+                                   "type": "boolean",
+                                   "description": "false: not for comparison (an incomplete "
+                                                  "export): never a later report's baseline, "
+                                                  "left out of the trend and the portfolio."}}}
 RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
+    # The report to compare with from now on (null: the client's latest before it).
+    "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]},
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
                     "uniqueItems": True},
     "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,

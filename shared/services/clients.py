@@ -13,7 +13,7 @@ from azure.data.tables import UpdateMode
 from shared.http.errors import ApiError, not_found
 from shared.storage.clients import JSON_FIELDS, PARTITION, is_slug, view
 from shared.storage.context import Storage
-from shared.storage.reports import creation_order, is_deleted, now_iso
+from shared.storage.reports import creation_order, is_comparable, is_deleted, now_iso
 from shared.storage.tables import odata_quote
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
@@ -111,7 +111,9 @@ def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:
 def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
     reports = sorted((r for r in reports_of(storage, client["clientId"]) if not is_deleted(r)),
                      key=creation_order)
-    done = [r for r in reports if r.get("totals")]
+    # A report marked not for comparison (an incomplete export) is no point of the trend.
+    left_out = [r for r in reports if r.get("totals") and not is_comparable(r)]
+    done = [r for r in reports if r.get("totals") and is_comparable(r)]
     latest = done[-1] if done else None
     return {
         "clientId": client["clientId"],
@@ -132,4 +134,7 @@ def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
             "estimatedSavingsByCurrency": {s["currency"]: s.get("estimatedAnnualSavings")
                                            for s in r["totals"]["savingsByCurrency"]},
         } for r in done],
+        "leftOut": [{"reportId": r["reportId"], "title": r.get("title", ""),
+                     "createdAt": r.get("createdAt"), "reason": "not for comparison"}
+                    for r in left_out],
     }

@@ -45,3 +45,30 @@ def test_an_action_is_owned_scheduled_and_shown(web, new_page):
             start=f"/clients/{client_id}")
     expect(reader.locator("#actions tbody tr").first).to_contain_text("Ana Lima")
     expect(reader.locator("#actions form")).to_have_count(0)
+
+
+def test_a_sharp_drop_is_marked_not_for_comparison_and_the_portfolio_says_so(web, new_page):
+    from tests.support.exports import build_rows, to_csv
+
+    client_id = "c" + uuid.uuid4().hex[:10]
+    rows = build_rows(120, seed=41)
+    first = upload(web, to_csv(rows), clientId=client_id, title="November").json()["reportId"]
+    assert wait_report(web, first)["status"] == "completed"
+    small = upload(web, to_csv(rows[:4]), clientId=client_id, title="Four rows").json()[
+        "reportId"]
+    assert wait_report(web, small)["status"] == "completed"
+    page = new_page()
+    sign_in(page, web.base_url, "ana@example.com", "Reports.Contributor, Reports.AllClients",
+            start=f"/reports/{small}")
+    panel = page.get_by_role("region", name="Check this export before comparing")
+    expect(panel).to_contain_text("4 accepted rows against 120")
+    panel.get_by_role("button", name="Mark not for comparison").click()
+    expect(page.get_by_role("status")).to_contain_text("Marked not for comparison")
+    expect(page.get_by_role("heading", name="Not for comparison")).to_be_visible()
+    assert axe_violations(page) == []
+    page.goto(f"{web.base_url}/?q={client_id}")
+    row = page.locator("tbody tr", has_text=client_id)
+    expect(row).to_contain_text("1 not for comparison (left out)")
+    expect(row.locator("td.num").first).to_contain_text("120")  # November's figures, not 4
+    page.goto(f"{web.base_url}/clients/{client_id}")
+    expect(page.locator("#trend-h + p")).to_contain_text("Left out, marked not for comparison")
