@@ -318,5 +318,6 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
+    tracking.write_review(book, ctx, data.facts)
     tracking.write_meta(book.book, tracked_facts, plan)
     book.book.close()

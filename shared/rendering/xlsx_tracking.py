@@ -29,6 +29,14 @@ from shared.advisor.tracking import (
     STATUS_LABELS,
     tracked_plan,
 )
+from shared.rendering import theme
+from shared.rendering.report_types.base import ReportContext
+from shared.rendering.report_types.tracking import (
+    figures_text,
+    needing_a_look,
+    review_of,
+    state_text,
+)
 
 # (header, width); width 0: hidden. Kinds as xlsx._Book.table reads them (d: a date cell).
 COLUMNS: tuple[tuple[str, float], ...] = (
@@ -87,3 +95,28 @@ def write_meta(book: Workbook, tracking: dict[str, Any], actions: Sequence[dict]
     if tracking["clientId"]:
         book.set_custom_property(CLIENT_PROPERTY, tracking["clientId"])
         book.set_custom_property(REPORT_PROPERTY, tracking["reportId"])
+
+
+def write_review(book: Any, ctx: ReportContext, facts: dict | None) -> None:
+    """The Action review sheet (when the client tracks actions): the tracked actions (overdue,
+    marked done but still reported, in progress, resolved by the data, open, closed) and the
+    review's figures under them. `book` is xlsx's _Book."""
+    review = review_of(ctx, facts)
+    if review is None:
+        return
+    rows = [(a["recommendation"], theme.category_label(a["category"]), a["owner"],
+             state_text(a), a["dueDate"], a["note"])
+            for a in needing_a_look(review)]
+    sheet = book.table("Action review", [("Action", 60), ("Category", 16), ("Owner", 22),
+                                          ("Status", 34), ("Due date", 12), ("Check", 36)],
+                       rows, "ttttdt")
+    row = len(rows) + 2
+    book.text(sheet, row, 0, figures_text(review), book.wrap)
+    for label, name in (("Done since the last review", "doneSinceReview"),
+                        ("In progress", "inProgress"), ("Overdue", "overdue"),
+                        ("Open without an owner", "withoutOwner"),
+                        ("Marked done, still reported by Advisor", "stillReported"),
+                        ("Resolved: no longer reported", "resolved")):
+        row += 1
+        book.text(sheet, row, 0, label, book.label)
+        sheet.write_number(row, 1, review.figures[name], book.count)
