@@ -26,6 +26,8 @@ CLOSED = ("done", "wont-do")
 MAX_OWNER = 200
 MAX_COMMENT = 2000
 KEY_LENGTH = 16
+# Due dates from 1900 on: a spreadsheet has no date before it (Excel's day 1 is 1900-01-01).
+FIRST_DUE_DATE = "1900-01-01"
 # What the reports say when the data and the status disagree.
 STILL_REPORTED = "Marked done, still reported by Advisor"
 RESOLVED = "Resolved: Advisor no longer reports it"

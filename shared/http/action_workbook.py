@@ -10,6 +10,7 @@ computed): a formula in a tracked cell is refused, not evaluated.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from shared.advisor.tracking import (
     CLIENT_PROPERTY,
     FIELDS,
+    FIRST_DUE_DATE,
     HEADERS,
     KEY_HEADER,
     MAX_COMMENT,
@@ -88,6 +90,7 @@ class TrackedWorkbook:
 
 def problems_error(file_name: str, problems: list[Problem]) -> ApiError:
     """400 naming every problem (sheet, row, column): nothing was applied."""
+    problems = sorted(problems, key=lambda p: (p.sheet, p.row, len(p.column), p.column))
     details = [p.detail() for p in problems[:MAX_PROBLEMS]]
     first = details[0]["message"]
     more = f" (and {len(problems) - 1} more, listed in details)" if len(problems) > 1 else ""
@@ -270,15 +273,18 @@ def _status(value: Any) -> str:
 def _due(value: Any) -> str:
     if value in (None, ""):
         return ""
+    found = ""
     if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:  # a date typed as text: read as every date the API takes
-            return dates.read(value.strip()).date().isoformat()
-        except dates.DateError:
-            pass
+        found = value.date().isoformat()
+    elif isinstance(value, date):
+        found = value.isoformat()
+    elif isinstance(value, str):
+        with contextlib.suppress(dates.DateError):  # typed as text: read as the API reads
+            found = dates.read(value.strip()).date().isoformat()
+    if found >= FIRST_DUE_DATE:
+        return found
+    if found:
+        raise ValueError(f"{found} is before {FIRST_DUE_DATE}: type a due date from then on")
     raise ValueError(f"{str(value)[:40]!r} is not a date: type a date such as 2027-01-31 "
                      "(or format the cell as a date)")
 

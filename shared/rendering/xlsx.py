@@ -126,7 +126,9 @@ class _Book:
             if amount is not None:
                 sheet.write_number(row, col, float(amount), self.money(currency))
         elif kind == "d":
-            if value:
+            if value and value < "1900":  # no spreadsheet date: stays text
+                self.text(sheet, row, col, value)
+            elif value:
                 sheet.write_datetime(row, col, datetime.combine(date.fromisoformat(value),
                                                                 datetime.min.time()),
                                      self.date)

@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.advisor.tracking import (
     FIELDS,
+    FIRST_DUE_DATE,
     HEADERS,
     STATUS_LABELS,
     action_key,
@@ -22,7 +23,7 @@ from shared.advisor.tracking import (
 )
 from shared.http import dates
 from shared.http.action_workbook import Problem, TrackedWorkbook, problems_error
-from shared.http.errors import ApiError, not_found
+from shared.http.errors import ApiError, invalid, not_found
 from shared.services.reports import action_plan_of
 from shared.storage import actions as store
 from shared.storage.context import Storage
@@ -109,6 +110,10 @@ def _fields(body: dict[str, Any]) -> dict[str, str]:
     if "dueDate" in body:
         due = dates.parse_optional(body["dueDate"], "dueDate")
         fields["dueDate"] = due.date().isoformat() if due else ""
+        if fields["dueDate"] and fields["dueDate"] < FIRST_DUE_DATE:
+            raise invalid([{"code": "InvalidValue", "target": "dueDate", "message":
+                            f"dueDate must be {FIRST_DUE_DATE} or later (a workbook has no "
+                            "earlier date)."}])
     return fields
 
 

@@ -80,6 +80,7 @@ def test_an_action_is_set_with_roles_scope_and_audit(app, client):
     ({"status": "finished"}, "status"),
     ({"dueDate": "2026-02-30"}, "dueDate"),
     ({"dueDate": "next week"}, "dueDate"),
+    ({"dueDate": "0001-01-01"}, "dueDate"),  # before any spreadsheet date
     ({"owner": "x" * 201}, "owner"),
     ({}, "body"),
     ({"colour": "red"}, "body"),
