@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 from tests.browser.conftest import axe_violations, sign_in
 from tests.support.app import upload, wait_report
 from tests.support.exports import sample_export
+from tests.support.workbooks import edit, rows_by_key
 
 
-def test_an_action_is_owned_scheduled_and_shown(web, new_page):
+def test_an_action_is_owned_scheduled_and_shown(web, new_page, tmp_path):
     client_id = "c" + uuid.uuid4().hex[:10]
-    report = upload(web, sample_export(40, seed=5), clientId=client_id).json()["reportId"]
+    report = upload(web, sample_export(40, seed=5), clientId=client_id,
+                    formats="html,xlsx").json()["reportId"]
     assert wait_report(web, report)["status"] == "completed"
     first = web.request("GET", f"api/clients/{client_id}/actions").json()["results"][0]
     page = new_page()
@@ -39,6 +41,22 @@ def test_an_action_is_owned_scheduled_and_shown(web, new_page):
     assert (stored["owner"], stored["status"], stored["dueDate"], stored["updatedBy"]) == (
         "Ana Lima", "in-progress", "2026-11-30", "ana@example.com")
     assert axe_violations(page) == []
+
+    # The workbook, edited by the client, applied from the same page.
+    book = web.request("GET", f"api/reports/{report}/artifacts/executive.xlsx").content
+    second = sorted(rows_by_key(book).values(), key=lambda r: r["row"])[1]
+    edited = tmp_path / "plan.xlsx"
+    edited.write_bytes(edit(book, {second["row"]: {"Owner": "Bo Chen", "Status": "Done"}}))
+    page.get_by_label("Apply an edited workbook").set_input_files(str(edited))
+    page.get_by_role("button", name="Apply the workbook").click()
+    expect(page.get_by_role("status")).to_contain_text("Workbook applied")
+    expect(page.locator("#actions tbody tr", has_text="Bo Chen")).to_contain_text("Done")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(edit(book, {second["row"]: {"Status": "Finished"}}))
+    page.get_by_label("Apply an edited workbook").set_input_files(str(bad))
+    page.get_by_role("button", name="Apply the workbook").click()
+    expect(page.locator(".problems")).to_contain_text(
+        f"Action plan, row {second['row']}, column")
 
     reader = new_page()
     sign_in(reader, web.base_url, "rita@example.com", "Reports.Reader, Reports.AllClients",
