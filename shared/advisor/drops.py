@@ -19,13 +19,14 @@ def sharp_drop(rows: int, subscriptions: Mapping[str, str], baseline: Mapping[st
                report_id: str) -> dict[str, Any] | None:
     """The report's warning when its accepted rows are under half the baseline's, or a
     subscription of the baseline is missing from it; None otherwise. Subscriptions are
-    {id (lower-case): name}; `baseline` is the changes' baseline (title, createdAt)."""
+    {id (lower-case): name}; `baseline` is the changes' baseline (title, exportDate, createdAt)."""
     missing = {k: v for k, v in baseline_subscriptions.items() if k not in subscriptions}
     few = baseline_rows > 0 and rows < ROWS_SHARE * baseline_rows
     if not (few or missing):
         return None
     name = baseline.get("title") or baseline.get("reportId") or "the baseline"
-    when = (baseline.get("createdAt") or "")[:10]
+    exported = (baseline.get("exportDate") or "")[:10]
+    when = f"export of {exported}" if exported else (baseline.get("createdAt") or "")[:10]
     said = []
     if few:
         said.append(f"{rows:,} accepted rows against {baseline_rows:,}")

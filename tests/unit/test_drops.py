@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from shared.advisor.drops import sharp_drop, subscriptions_of
 
-BASE = {"reportId": "r1", "title": "November", "createdAt": "2026-11-18T10:00:00Z"}
+BASE = {"reportId": "r1", "title": "November", "createdAt": "2026-11-18T10:00:00Z",
+        "exportDate": "2026-11-15"}
 SUBS = {"a": "Prod", "b": "Dev"}
 
 
@@ -12,7 +13,8 @@ def test_fewer_than_half_the_rows_or_a_missing_subscription_warn():
     assert sharp_drop(120, SUBS, BASE, 240, SUBS, "r2") is None  # half: not under it
     few = sharp_drop(119, SUBS, BASE, 240, SUBS, "r2")
     assert few["code"] == "SharpDrop" and "119 accepted rows against 240" in few["message"]
-    assert "“November”, 2026-11-18" in few["message"] and "/api/reports/r2" in few["message"]
+    assert "“November”, export of 2026-11-15" in few["message"]
+    assert "/api/reports/r2" in few["message"]
     gone = sharp_drop(300, {"a": "Prod"}, BASE, 240, SUBS, "r2")
     assert "1 of its 2 subscriptions missing (Dev)" in gone["message"]
     assert "rows" not in gone["message"].split("subscriptions")[0]
