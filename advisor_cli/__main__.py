@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
     p.add_argument("--baseline", help="the report to compare with (default: the client's "
                                       "latest completed report)")
+    p.add_argument("--appendix", choices=("all", "top", "none"),
+                   help="the cost, security, operations and detailed PDFs' appendix of every "
+                        "row: all, the first ones (default top: the workbook has every row) "
+                        "or none")
     p.set_defaults(run=cmd_upload)
 
     p = sub.add_parser("status", help="a report's status")
@@ -205,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_choices(FORMATS))
     p.add_argument("--wait", action="store_true")
     p.add_argument("--out", help="download the files here when done (implies --wait)")
+    p.add_argument("--appendix", choices=("all", "top", "none"),
+                   help="the cost, security, operations and detailed PDFs' appendix of every "
+                        "row: all, the first ones (default top: the workbook has every row) "
+                        "or none")
     p.set_defaults(run=cmd_render)
     return parser
 

@@ -66,6 +66,8 @@ def cmd_upload(api: Api, args) -> int:
         params["baselineReportId"] = args.baseline
     if args.client_name:
         params["clientName"] = args.client_name
+    if args.appendix:
+        params["appendix"] = args.appendix
     fields = {"notes": Path(args.notes_file).read_text(encoding="utf-8")} \
         if args.notes_file else None
     with open(args.file, "rb") as handle:
@@ -125,7 +127,8 @@ def cmd_notes(api: Api, args) -> int:
 
 
 def cmd_render(api: Api, args) -> int:
-    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats)) if v}
+    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats),
+                              ("appendix", args.appendix)) if v}
     accepted = api.json("POST", f"reports/{args.report_id}/render", json=body or None)
     print(f"Rendering report {args.report_id} again")
     args.wait = args.wait or bool(args.out)

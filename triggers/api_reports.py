@@ -290,7 +290,8 @@ async def render_again(call: Call) -> Reply:
                                     body["baselineReportId"])
         await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"],
                                 {"baselineReportId": body["baselineReportId"] or ""})
-    instance = await report_actions.start_render(storage, call.client, report, types, formats)
+    instance = await report_actions.start_render(storage, call.client, report, types, formats,
+                                                 body.get("appendix"))
     return await _accepted(call, instance, report["reportId"])
 
 

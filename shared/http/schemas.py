@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.advisor.tracking import MAX_COMMENT, MAX_OWNER, STATUSES
-from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.storage.layout import APPENDIX_CHOICES, FORMATS, REPORT_TYPES
 
 
 def ref(name: str) -> dict[str, str]:
@@ -370,7 +370,9 @@ RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "pr
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
                     "uniqueItems": True},
     "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
-                "uniqueItems": True}}}
+                "uniqueItems": True},
+    # The specialist PDFs' appendix of every row: all, the first ones (the default), none.
+    "appendix": {"enum": list(APPENDIX_CHOICES)}}}
 UPLOAD_BODY_DOC = {"required": True, "content": {
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
@@ -378,6 +380,9 @@ UPLOAD_BODY_DOC = {"required": True, "content": {
                        "clientId": {"type": "string"}, "title": {"type": "string"},
                        "reportTypes": {"type": "string"}, "formats": {"type": "string"},
                        "baselineReportId": {"type": "string"},
+                       "appendix": {"enum": list(APPENDIX_CHOICES), "description":
+                                    "The specialist PDFs' appendix of every row: all, the "
+                                    "first ones (default: top) or none."},
                        "clientName": {"type": "string", "maxLength": 200,
                                       "description": "The client's name when the upload "
                                                      "creates the client."},

@@ -22,7 +22,7 @@ SOURCE_BLOB = "blob"
 SOURCE_COPY = "copy"  # a dropped blob's copy, owned by its report
 OWN_UPLOADS = (SOURCE_API, SOURCE_COPY)  # blobs the app wrote itself: never a new drop
 ROOT_CLIENT = "default"  # where a refused drop without a client folder is reported
-DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName")
+DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName", "appendix")
 
 
 def new_report_id() -> str:
@@ -37,12 +37,13 @@ def dropped_report_id(blob_name: str, etag: str) -> str:
 
 
 def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
-             report_types: tuple[str, ...], formats: tuple[str, ...]) -> dict[str, Any]:
-    """The orchestration's input: references only."""
+             report_types: tuple[str, ...], formats: tuple[str, ...],
+             appendix: str = layout.DEFAULT_APPENDIX) -> dict[str, Any]:
+    """The orchestration's input: references only, and the specialist PDFs' appendix."""
     return {"reportId": report_id, "clientId": client_id,
             "uploadContainer": storage.settings.uploads_container, "uploadBlob": upload_blob,
             "reportTypes": list(report_types), "formats": list(formats),
-            "shards": storage.settings.shards}
+            "shards": storage.settings.shards, "appendix": appendix}
 
 
 def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str, Any],
@@ -63,7 +64,8 @@ def _create_row(storage: Storage, job: dict[str, Any], options: UploadOptions, f
         "baselineReportId": options.baseline_report_id, "notes": options.notes,
         "title": options.title, "fileName": file_name, "status": "queued", "source": source,
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
-        "formats": job["formats"], "shards": job["shards"]}, options.client_name)
+        "formats": job["formats"], "shards": job["shards"], "appendix": options.appendix},
+        options.client_name)
 
 
 def stage_api_upload(storage: Storage, data: bytes, file_name: str,
@@ -77,7 +79,7 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
                   "fileName": _metadata_safe(file_name)},
         content_settings=ContentSettings(content_type="text/csv"))
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
-                   options.formats)
+                   options.formats, options.appendix)
     _create_row(storage, job, options, file_name, SOURCE_API)
     return job
 
@@ -115,7 +117,7 @@ def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
     copy = layout.upload_blob_name(options.client_id, report_id)
     _copy_blob(storage, blob_name, etag, copy, report_id)
     job = make_job(storage, report_id, options.client_id, copy, options.report_types,
-                   options.formats)
+                   options.formats, options.appendix)
     _create_row(storage, job, options, blob_name.rsplit("/", 1)[-1], SOURCE_BLOB)
     return job
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from shared.storage.clients import is_slug
-from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.storage.layout import APPENDIX_CHOICES, FORMATS, REPORT_TYPES
 
 MAX_SHARDS = 256
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$")
@@ -38,6 +38,8 @@ def check_job(job: Any) -> dict[str, Any]:
         raise InvalidJob("reportTypes names unknown report types")
     if not isinstance(formats, list) or not set(formats) <= set(FORMATS):
         raise InvalidJob("formats names unknown formats")
+    if job.get("appendix", "top") not in APPENDIX_CHOICES:  # jobs made before it have none
+        raise InvalidJob(f"appendix must be one of {', '.join(APPENDIX_CHOICES)}")
     shards = job.get("shards")
     if not isinstance(shards, int) or isinstance(shards, bool) or not 1 <= shards <= MAX_SHARDS:
         raise InvalidJob(f"shards must be a whole number from 1 to {MAX_SHARDS}")

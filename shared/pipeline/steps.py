@@ -36,7 +36,7 @@ from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
 from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import report_facts
+from shared.rendering.report_types import baseline_headlines, report_facts
 from shared.rendering.report_types.base import ReportInput
 from shared.storage import layout
 from shared.storage.actions import tracking_facts
@@ -52,6 +52,7 @@ from shared.storage.reports import (
 )
 from shared.storage.shard_writer import ShardWriter
 from shared.storage.tables import odata_quote
+from shared.storage.trend import trend_before
 
 MAX_STORED_ERRORS = 100
 SPOOL_BYTES = 8 * 1024 * 1024  # a rendered artifact above this goes to a temporary file
@@ -227,6 +228,12 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions,
              "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
+    # Open findings by category too: the trend charts of the client's later reports read them.
+    totals = {**stats["totals"], "byCategory": {c["category"]: c["count"]
+                                                for c in stats["byCategory"]}}
+    facts["trend"] = trend_before(
+        storage.reports.list(f"PartitionKey eq {odata_quote(client_id)}"),
+        {**report, "totals": totals, "exportDate": as_of})
     blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's
              layout.actions_blob_name(client_id, report_id): plan,
@@ -235,7 +242,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     for name, value in blobs.items():
         _put_json(storage, name, value)
     fields: dict[str, Any] = {
-        "totals": stats["totals"], "exportDate": as_of, "excludedRows": len(applied.excluded),
+        "totals": totals, "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
                            for r in exclusions["rules"]][:100],
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
@@ -327,13 +334,16 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
                                "savingsByCurrency": [], "results": []}
     if baseline is not None:
-        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
-                 "createdAt": baseline.get("createdAt"),
-                 "exportDate": baseline.get("exportDate")}
         before = load_records(storage, client_id, baseline["reportId"],
                               shards_of(storage, baseline))
         if rules:
             before = apply_rules(before, rules, now_iso()).kept
+        as_of = baseline.get("exportDate") or export_date(before, baseline.get("createdAt", ""))
+        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
+                 "fileName": baseline.get("fileName", ""),
+                 "createdAt": baseline.get("createdAt"), "exportDate": as_of,
+                 # Each report type's key figures then, for the change each card shows.
+                 "headlines": baseline_headlines(before, as_of)}
         changes = {"baseline": about, **compare(records, before)}
     return changes
 
@@ -389,6 +399,8 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
         branding=branding,
         notes=report.get("notes") or "",
         facts=facts,
+        trend=(facts or {}).get("trend") or (),
+        appendix=job.get("appendix") or report.get("appendix") or layout.DEFAULT_APPENDIX,
     )
 
 

@@ -37,7 +37,17 @@ from shared.rendering.report_types.base import (
     cover_of,
     generated_at,
 )
-from shared.rendering.report_types.components import portal_url, retirement_when
+from shared.rendering.report_types.components import (
+    change_money,
+    figures_note,
+    overdue_count,
+    portal_url,
+    reconciliation,
+    retirement_when,
+    trend_categories,
+    trend_count,
+    trend_label,
+)
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text
@@ -67,16 +77,22 @@ class _Book:
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
         self.date = add({"num_format": "yyyy-mm-dd", "align": "left"})
-        self._money: dict[str, Any] = {}
+        self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
+        self._money: dict[tuple[str, bool, bool, bool], Any] = {}
 
-    def money(self, currency: str):
+    def money(self, currency: str, signed: bool = False, left: bool = False,
+              bold: bool = False):
         """Amounts keep their number; the format shows the currency (ISO codes only: the
-        parser refuses others)."""
-        found = self._money.get(currency)
+        parser refuses others), a change its sign, a negative amount a minus sign."""
+        key = (currency, signed, left, bold)
+        found = self._money.get(key)
         if found is None:
-            code = currency if currency.isalpha() else ""
-            found = self._money[currency] = self.book.add_format(
-                {"num_format": f'#,##0.00 "{code}"' if code else "#,##0.00"})
+            code = f' "{currency}"' if currency.isalpha() else ""
+            number = f"#,##0.00{code}"
+            found = self._money[key] = self.book.add_format(
+                {"num_format": f"+{number};\u2212{number};0.00{code}" if signed
+                 else f"{number};\u2212{number}",
+                 **({"align": "left"} if left else {}), **({"bold": True} if bold else {})})
         return found
 
     def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
@@ -164,18 +180,11 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         book.text(sheet, row, 0, label, book.label)
         book.text(sheet, row, 1, value)
         row += 1
-    totals = ctx.stats["totals"]
-    row += 1
-    book.text(sheet, row, 0, "Key figures", book.bold)
-    row += 1
-    for label, value in (("Recommendations", totals["recommendations"]),
-                         ("High impact", totals["highImpact"]),
-                         ("Subscriptions", totals["subscriptions"]),
-                         ("Resources", totals["resources"]),
-                         ("Actions in the action plan", len(ctx.plan))):
-        book.text(sheet, row, 0, label, book.label)
-        sheet.write_number(row, 1, value, book.figure)
+    if ctx.changes is None:
+        book.text(sheet, row, 0, "Baseline", book.label)
+        book.text(sheet, row, 1, figures_note(ctx, data.client))
         row += 1
+    row = _key_figures(book, sheet, row + 1, ctx)
     savings = ctx.stats["savingsByCurrency"]
     if savings:
         row += 1
@@ -199,6 +208,42 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         row += 1
         book.text(sheet, row, 0, "Consultant's notes", book.bold)
         _wrapped(book, sheet, row, plain(parse_notes(data.notes)))
+
+
+def _key_figures(book: _Book, sheet: Worksheet, row: int, ctx: ReportContext) -> int:
+    """The headline figures, each with its change since the baseline (column C); the row
+    after them."""
+    totals = ctx.stats["totals"]
+    then = (ctx.changes["baseline"].get("headlines") or {}).get(ctx.kind.key) \
+        if ctx.changes else None
+    book.text(sheet, row, 0, "Key figures", book.bold)
+    if then is not None:
+        book.text(sheet, row, 2, f"Change since {ctx.baseline_name}", book.bold)
+    row += 1
+    counts = (("Recommendations", totals["recommendations"], "recommendations"),
+              ("High impact", totals["highImpact"], "highImpact"),
+              ("Overdue retirements", overdue_count(ctx.stats), "overdueRetirements"),
+              ("Subscriptions", totals["subscriptions"], ""),
+              ("Resources", totals["resources"], ""),
+              ("Actions in the action plan", len(ctx.plan), ""))
+    for label, value, name in counts:
+        if name == "overdueRetirements" and not ({"overdue", "retirements"}
+                                                 & set(ctx.kind.key_figures)):
+            continue  # a type about costs or security has no retirements to count
+        book.text(sheet, row, 0, label, book.label)
+        sheet.write_number(row, 1, value, book.figure)
+        if then is not None and name:
+            sheet.write_number(row, 2, value - then[name], book.change)
+        row += 1
+    for saving in ctx.stats["savingsByCurrency"]:
+        currency, amount = saving["currency"], saving["estimatedAnnualSavings"]
+        book.text(sheet, row, 0, f"Estimated annual savings ({currency})", book.label)
+        sheet.write_number(row, 1, amount, book.money(currency, left=True))
+        if then is not None:
+            before = then["estimatedSavings"].get(currency) or 0
+            sheet.write_number(row, 2, amount - before, book.money(currency, signed=True))
+        row += 1
+    return row
 
 
 _SUMMARY_CHARS = 70  # characters a line of the Summary's wide column holds
@@ -233,6 +278,8 @@ def _action_plan(book: _Book, ctx: ReportContext, tracked_facts: dict) -> list[d
     sheet = book.table("Action plan", columns, rows,
                        "tttnnn" + "m" * len(currencies) + "ttt" + tracking.KINDS)
     tracking.finish_sheet(sheet, len(plan), len(columns) - len(tracking.COLUMNS))
+    _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
+                reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))
     return plan
 
 
@@ -279,10 +326,26 @@ def _by_subscription(book: _Book, ctx: ReportContext) -> None:
     currencies = _currency_columns(rows)
     columns = [("Subscription", 30), ("Subscription id", 38), ("Recommendations", 16),
                ("High impact", 12), *((f"Sum of savings ({c})", 20) for c in currencies)]
-    book.table("By subscription", columns,
-               [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"], r["high"],
-                 *((r["savingsByCurrency"].get(c), c) for c in currencies)) for r in rows],
-               "ttnn" + "m" * len(currencies))
+    sheet = book.table("By subscription", columns,
+                       [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"],
+                         r["high"], *((r["savingsByCurrency"].get(c), c) for c in currencies))
+                        for r in rows], "ttnn" + "m" * len(currencies))
+    _reconciled(book, sheet, len(rows) + 2, 0, 4, currencies,
+                reconciliation(ctx, (r["savingsByCurrency"] for r in rows), 0, "subscription"))
+
+
+def _reconciled(book: _Book, sheet: Worksheet, row: int, label_col: int, first_col: int,
+                currencies: list[str], lines: list[tuple[str, dict]]) -> None:
+    """Under a sheet's rows, after a blank row (outside the filter), the lines that make its
+    savings columns add up to the headline estimate: the overlap of savings plans and
+    reservations (negative), then the estimate."""
+    for label, amounts in lines:
+        book.text(sheet, row, label_col, label, book.bold)
+        for col, currency in enumerate(currencies, start=first_col):
+            if currency in amounts:
+                sheet.write_number(row, col, float(amounts[currency]),
+                                   book.money(currency, bold=True))
+        row += 1
 
 
 def _retirements(book: _Book, ctx: ReportContext) -> None:
@@ -298,7 +361,7 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
     if changes is None:
         return
     items = changes["results"]
-    book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
+    sheet = book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
                            ("Recommendation", 60), ("Resource", 28), ("Subscription", 26),
                            ("Annual savings", 16), ("Resource id", 60)],
                [(i["change"], i["impact"], theme.category_label(i["category"]),
@@ -306,6 +369,44 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
                  i.get("subscriptionName") or i["subscriptionId"],
                  (i.get("annualSavings"), i.get("currency") or ""), i["resourceId"])
                 for i in items], "ttttttmt")
+    # Under the list, after a blank row (outside its filter): what the changes were worth.
+    row = len(items) + 2
+    book.text(sheet, row, 0, f"Since {ctx.baseline_name}", book.bold)
+    for currency, resolved, new in change_money(changes):
+        for label, amount in ((f"Annual savings of the resolved findings ({currency})",
+                               resolved),
+                              (f"Annual savings of the new findings ({currency})", new)):
+            row += 1
+            book.text(sheet, row, 3, label, book.label)
+            sheet.write_number(row, 6, float(amount), book.money(currency))
+
+
+def _trend(book: _Book, ctx: ReportContext) -> None:
+    """The client's last reports, a row each, and a chart of open findings by category."""
+    points = list(ctx.trend)
+    if len(points) < 2 or ctx.kind.categories is not None:
+        return  # the trend counts every category: the workbooks of every recommendation
+    categories = trend_categories(points)
+    currencies = [s["currency"] for s in ctx.stats["savingsByCurrency"][:2]]
+    columns = [("Review", 16), ("Title", 36), ("Export date", 12), ("Open findings", 14),
+               *((theme.category_label(c) if c else "Not broken down", 16)
+                 for c in categories),
+               *((f"Estimated annual savings ({c})", 24) for c in currencies)]
+    sheet = book.table("Trend", columns, [
+        (trend_label(p, points), p.get("title") or "", fmt.date(p.get("exportDate") or ""),
+         p["recommendations"], *(trend_count(p, c) for c in categories),
+         *((p["estimatedSavingsByCurrency"].get(c), c) for c in currencies))
+        for p in points], "tttn" + "n" * len(categories) + "m" * len(currencies))
+    chart = book.book.add_chart({"type": "column", "subtype": "stacked"})
+    for index, category in enumerate(categories):
+        chart.add_series({
+            "name": ["Trend", 0, 4 + index], "categories": ["Trend", 1, 0, len(points), 0],
+            "values": ["Trend", 1, 4 + index, len(points), 4 + index],
+            "fill": {"color": theme.category_colour(category) if category else theme.MUTED}})
+    chart.set_title({"name": "Open findings by category"})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": False}})
+    chart.set_legend({"position": "bottom"})
+    sheet.insert_chart(len(points) + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
 
 def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
@@ -320,6 +421,7 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
+    _trend(book, ctx)
     tracking.write_review(book, ctx, data.facts)
     tracking.write_meta(book.book, tracked_facts, plan)
     book.book.close()

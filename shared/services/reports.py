@@ -314,14 +314,16 @@ def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
 
 
 def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | None = None,
-            formats: list[str] | None = None) -> dict[str, Any]:
-    """The orchestration input for an existing report."""
+            formats: list[str] | None = None, appendix: str | None = None) -> dict[str, Any]:
+    """The orchestration input for an existing report (its own appendix choice unless one
+    is given)."""
     return {"reportId": report["reportId"], "clientId": report["clientId"],
             "uploadContainer": storage.settings.uploads_container,
             "uploadBlob": report["uploadBlob"],
             "reportTypes": report_types or report.get("reportTypes") or [],
             "formats": formats or report.get("formats") or [],
-            "shards": shards_of(storage, report)}
+            "shards": shards_of(storage, report),
+            "appendix": appendix or report.get("appendix") or layout.DEFAULT_APPENDIX}
 
 
 def check_can_change(report: dict[str, Any], action: str) -> None:

@@ -26,3 +26,20 @@ def test_subscriptions_are_read_from_statistics():
                                 {"subscriptionId": "", "subscriptionName": "x"}]}
     assert subscriptions_of(stats) == {"ab-1": "Prod"}
     assert subscriptions_of(None) == {}
+
+
+def test_the_trend_leaves_out_a_report_not_for_comparison_and_says_so():
+    from shared.storage.trend import completed_reports, left_out, trend_before
+
+    totals = {"recommendations": 4, "highImpact": 1, "savingsByCurrency": []}
+
+    def report(rid: str, day: int, **more) -> dict:
+        return {"reportId": rid, "clientId": "c", "status": "completed", "totals": totals,
+                "createdAt": f"2026-1{day}-01T00:00:00Z", "title": rid, **more}
+
+    rows = [report("oct", 0), report("nov", 1, comparable=False), report("dec", 2)]
+    assert [r["reportId"] for r in completed_reports(rows)] == ["oct", "dec"]
+    assert left_out(rows) == [{"reportId": "nov", "title": "nov",
+                               "createdAt": "2026-11-01T00:00:00Z",
+                               "reason": "not for comparison"}]
+    assert [p["reportId"] for p in trend_before(rows, rows[2])] == ["oct", "dec"]

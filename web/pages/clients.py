@@ -51,8 +51,11 @@ async def upload(page: Page) -> func.HttpResponse:
     params = {"clientId": client_id, "title": page.form.get("title", "").strip(),
               "formats": ",".join(f for f in ("html", "pdf", "xlsx", "pptx")
                                   if page.form.get(f"format-{f}")) or None}
+    # As sent: the API checks the body's encoding and size itself (a compressed body: 415).
+    passed = {k: v for k in ("Content-Encoding", "Transfer-Encoding")
+              if (v := page.req.headers.get(k))}
     answer = await page.api("POST", "reports", params=params, body=page.req.get_body(),
-                            content_type=page.req.headers.get("Content-Type"))
+                            content_type=page.req.headers.get("Content-Type"), headers=passed)
     if page.wants_json():  # the page's script shows progress and errors itself
         body = answer.json() or {}
         if answer.ok:

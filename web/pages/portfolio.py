@@ -6,9 +6,11 @@ import asyncio
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import azure.functions as func
 
+from shared.http.api import template_regex
 from shared.services import clients, reports
 from shared.storage.context import get_storage
 from shared.storage.reports import is_comparable
@@ -66,7 +68,14 @@ def client_rows(storage: Any, visible: frozenset[str] | None, text: str,
 
 @site.page("{*path}")
 async def home(page: Page) -> func.HttpResponse:
-    if page.route.get("path", "").strip("/"):
+    path = page.route.get("path", "").strip("/")
+    if path:
+        allowed = sorted({m for p in site.pages if not p.route.startswith("{*")
+                          and template_regex(p.route).match(path) for m in p.methods})
+        if allowed:  # a page that takes other methods, e.g. a form's address opened
+            raise WebError(405, "Not a page to open", "This address takes a form, not a "
+                           "visit: go back to the page the form is on.",
+                           headers={"Allow": ", ".join(allowed)})
         raise WebError(404, "Page not found", "There is no page at this address. Start from "
                        "the portfolio.")
     text = page.query.get("q", "").strip()[:100]
@@ -78,7 +87,7 @@ async def home(page: Page) -> func.HttpResponse:
                                           page.principal.client_ids, text, number)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return page.html("portfolio.html", rows=rows, total=total, q=text, number=number,
-                     pages=pages)
+                     pages=pages, page_url=lambda n: "/?" + urlencode({"q": text, "page": n}))
 
 
 @site.page("clients", methods=("POST",))

@@ -27,7 +27,7 @@ from shared.rendering import theme
 from shared.rendering.document import Column, Section, Table, Text
 from shared.rendering.report_types.base import ReportContext
 
-TOP = 10  # the executive summary lists its top actions and every tracked one
+TOP = 10  # tracked actions the executive summary lists (leadership's few pages)
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,16 @@ def tracking_sections(ctx: ReportContext, facts: dict | None) -> list[Section]:
     review = review_of(ctx, facts)
     if review is None or not (review.actions or review.resolved):
         return []
-    shown = review.actions
-    if ctx.kind.key == "executive":  # leadership: its top actions and every tracked one
-        shown = [a for i, a in enumerate(shown) if i < TOP or a["tracked"]]
+    if ctx.kind.compact:  # leadership's few pages: the tracked actions that need a look
+        listed = needing_a_look(review)
+        more = len(listed) - TOP
+        return [Section("Action tracking", [
+            Text(figures_text(review)),
+            Table("Tracked actions, those that need a look first"
+                  + (f" (the first {TOP} of {len(listed)}: every one is in the workbook)"
+                     if more > 0 else ""), _COLUMNS, _rows(listed[:TOP]))])]
     blocks: list = [Text(figures_text(review)), Table(
-        "Owners, status and due dates", _COLUMNS, _rows(attention_order(shown)),
+        "Owners, status and due dates", _COLUMNS, _rows(attention_order(review.actions)),
         "No action of this report is tracked yet.")]
     if review.resolved:
         blocks.append(Table("Resolved: Advisor no longer reports them", _COLUMNS,
