@@ -10,7 +10,11 @@
     advisor-reports clients update ID --name "Fabrikam Ltd." --logo logo.png --color '#0b5cad'
     advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
     advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
+    advisor-reports comparable REPORT_ID no   (an incomplete export: never a baseline)
     advisor-reports bulk delete --client contoso --status failed --yes
+    advisor-reports actions list --client contoso --status open,in-progress
+    advisor-reports actions set KEY --client contoso --owner "Ana" --status done --due 2027-01-31
+    advisor-reports actions import "Contoso - Executive summary.xlsx" --client contoso
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -24,6 +28,7 @@ import sys
 
 import requests
 
+from advisor_cli.actions import cmd_actions
 from advisor_cli.branding import cmd_branding
 from advisor_cli.bulk import cmd_bulk
 from advisor_cli.check import cmd_check
@@ -32,6 +37,7 @@ from advisor_cli.clients import cmd_clients
 from advisor_cli.exclusions import cmd_exclusions
 from advisor_cli.report_rows import cmd_changes, cmd_recommendations
 from advisor_cli.reports import (
+    cmd_comparable,
     cmd_download,
     cmd_list,
     cmd_notes,
@@ -41,6 +47,7 @@ from advisor_cli.reports import (
 )
 
 TYPES = ("executive", "detailed", "cost", "security", "operations")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 FORMATS = ("html", "pdf", "xlsx", "pptx")
 
 
@@ -56,8 +63,8 @@ def _choices(allowed: tuple[str, ...]):
 
 
 # The commands are declared here, in the order --help lists them; each group's handlers are in
-# a module of its own (reports.py, report_rows.py, exclusions.py, check.py, clients.py,
-# branding.py, bulk.py), and what several of them use is in common.py.
+# a module of its own (reports.py, report_rows.py, exclusions.py, actions.py, check.py,
+# clients.py, branding.py, bulk.py), and what several of them use is in common.py.
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor-reports", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -137,6 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expires", help="ISO 8601 date-time the rule stops (postponed needs it)")
     p.set_defaults(run=cmd_exclusions)
 
+    p = sub.add_parser("actions", help="a client's tracked actions: list, set one, import the "
+                                       "workbook the client edited")
+    p.add_argument("action", choices=("list", "set", "import"))
+    p.add_argument("target", nargs="?", help="set: the action's key; import: the .xlsx")
+    p.add_argument("--client", required=True)
+    p.add_argument("--status", type=_choices(ACTION_STATUSES),
+                   help="list: comma list to show; set: the new status")
+    p.add_argument("--owner", help="set: who does it ('-' removes the owner)")
+    p.add_argument("--due", help="set: the due date, YYYY-MM-DD ('-' removes it)")
+    p.add_argument("--comment", help="set: a comment ('-' removes it)")
+    p.set_defaults(run=cmd_actions)
+
     p = sub.add_parser("check", help="validate an export locally (no server needed)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
@@ -176,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("report_id")
     p.add_argument("--file", help="text or Markdown: paragraphs, - bullets, **bold**")
     p.set_defaults(run=cmd_notes)
+
+    p = sub.add_parser("comparable", help="mark a report not for comparison (no: an "
+                                          "incomplete export) or for comparison again (yes)")
+    p.add_argument("report_id")
+    p.add_argument("value", choices=("yes", "no"))
+    p.set_defaults(run=cmd_comparable)
 
     p = sub.add_parser("render", help="render a report again (after branding or notes "
                                       "changed)")

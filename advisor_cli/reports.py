@@ -30,6 +30,8 @@ def _report_summary(report: dict) -> str:
     lines = [f"{report['reportId']}  {report['status']}  {report.get('title', '')}",
              f"  client {report['clientId']} · rows {counts['rowsAccepted']:,} accepted, "
              f"{counts['rowsRejected']:,} rejected, {counts['duplicates']:,} duplicates"]
+    if report.get("comparable") is False:
+        lines.append("  not for comparison: never a baseline, left out of trend and portfolio")
     if report.get("failureReason"):
         lines.append(f"  failed: {report['failureReason']}")
     for error in (report.get("errors") or [])[:10]:
@@ -134,4 +136,14 @@ def cmd_render(api: Api, args) -> int:
         report = _wait(api, accepted["statusQueryGetUri"], args.report_id)
         if args.out:
             _download(api, report, Path(args.out), args.types, args.formats)
+    return 0
+
+
+def cmd_comparable(api: Api, args) -> int:
+    """Mark a report (not) for comparison: an incomplete export never becomes a baseline."""
+    fit = args.value == "yes"
+    report = api.json("PATCH", f"reports/{args.report_id}", json={"comparable": fit})
+    print(f"Report {report['reportId']} is {'' if fit else 'not '}for comparison"
+          + ("" if fit else ": no later report takes it as baseline, and the client's trend "
+             "and the portfolio leave it out"))
     return 0

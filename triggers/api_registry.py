@@ -45,8 +45,10 @@ def record_outcome(outcome: Outcome) -> None:
 api.auditor = record_outcome
 
 
-_CLASSES = {"uploadReport": rate_limits.UPLOADS, "renderReport": rate_limits.RENDERS,
-            "retryReport": rate_limits.RENDERS, "bulkReports": rate_limits.RENDERS}
+_CLASSES = {"uploadReport": rate_limits.UPLOADS,
+            "importTrackedActions": rate_limits.UPLOADS,
+            "renderReport": rate_limits.RENDERS, "retryReport": rate_limits.RENDERS,
+            "bulkReports": rate_limits.RENDERS}
 _LIMITS = {rate_limits.UPLOADS: "rate_limit_uploads", rate_limits.RENDERS: "rate_limit_renders",
            rate_limits.READS: "rate_limit_reads"}
 

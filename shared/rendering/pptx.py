@@ -28,6 +28,7 @@ from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.document import Image
 from shared.rendering.notes import parse_notes
+from shared.rendering.pptx_tracking import tracking_slide
 from shared.rendering.report_types.base import (
     ReportContext,
     ReportInput,
@@ -467,6 +468,7 @@ def render_pptx(kind: ReportType, data: ReportInput) -> bytes:
     _savings_by_lever(deck, ctx)
     _changes(deck, ctx)
     _trend(deck, ctx)
+    tracking_slide(deck, ctx, data.facts)  # the client's tracked actions, if any
     _retirements(deck, ctx)
     _pillars(deck, ctx)
     return deck.save(generated_at(data))

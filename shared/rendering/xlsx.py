@@ -1,7 +1,8 @@
 """A report as an Excel workbook: the sheets a consultant filters, sorts and pivots.
 
-Sheets: Summary (key figures), Action plan, Recommendations (every row of the report's scope),
-By subscription, Retirements, and Changes when the report has a baseline.
+Sheets: Summary (key figures), Action plan (with the tracked columns of xlsx_tracking, which
+the client may edit and upload back), Recommendations (every row of the report's scope),
+By subscription, Retirements, Changes when the report has a baseline, and the hidden Tracking.
 
 - XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written, so a
   workbook of a million rows needs the memory of one row.
@@ -15,7 +16,7 @@ By subscription, Retirements, and Changes when the report has a baseline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import xlsxwriter
@@ -26,6 +27,7 @@ from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.advisor.stats import SAVINGS_CAVEAT
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
+from shared.rendering import xlsx_tracking as tracking
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.report_types.base import (
     ReportContext,
@@ -74,6 +76,7 @@ class _Book:
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
+        self.date = add({"num_format": "yyyy-mm-dd", "align": "left"})
         self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
         self._money: dict[tuple[str, bool, bool, bool], Any] = {}
 
@@ -97,7 +100,10 @@ class _Book:
         sheet = self.printable(self.book.add_worksheet(name))
         sheet.repeat_rows(0)  # the header on every printed page
         for col, (header, width) in enumerate(columns):
-            sheet.set_column(col, col, width)
+            if width:
+                sheet.set_column(col, col, width)
+            else:  # a column for the app, not the reader (the tracked actions' keys)
+                sheet.set_column(col, col, 18, None, {"hidden": True})
             sheet.write_string(0, col, header, self.header)
         sheet.freeze_panes(1, 0)
         return sheet
@@ -120,7 +126,7 @@ class _Book:
     def table(self, name: str, columns: Sequence[tuple[str, float]],
               rows: Sequence[Sequence[Any]], kinds: str) -> Worksheet:
         """A sheet of rows; `kinds` has one letter per column: t text, n count, m money
-        (the value is (amount, currency))."""
+        (the value is (amount, currency)), d date (YYYY-MM-DD, or "")."""
         sheet = self.sheet(name, columns)
         for r, values in enumerate(rows, start=1):
             for c, (kind, value) in enumerate(zip(kinds, values, strict=True)):
@@ -135,6 +141,13 @@ class _Book:
             amount, currency = value
             if amount is not None:
                 sheet.write_number(row, col, float(amount), self.money(currency))
+        elif kind == "d":
+            if value and value < "1900":  # no spreadsheet date: stays text
+                self.text(sheet, row, col, value)
+            elif value:
+                sheet.write_datetime(row, col, datetime.combine(date.fromisoformat(value),
+                                                                datetime.min.time()),
+                                     self.date)
         elif value:
             self.text(sheet, row, col, str(value))
 
@@ -248,22 +261,26 @@ def _currency_columns(items: Sequence[dict], key: str = "savingsByCurrency") -> 
     return sorted({c for item in items for c in item[key]})
 
 
-def _action_plan(book: _Book, ctx: ReportContext) -> None:
-    plan = ctx.plan
+def _action_plan(book: _Book, ctx: ReportContext, tracked_facts: dict) -> list[dict]:
+    """The plan with each action's tracked cells (xlsx_tracking); the actions as tracked."""
+    plan = tracking.tracked(ctx.plan, tracked_facts)
     currencies = _currency_columns(plan)
     columns = [("Impact", 9), ("Category", 16), ("Action", 60), ("Findings", 10),
                ("Resources", 11), ("Subscriptions", 13),
                *((f"Annual savings ({c})", 18) for c in currencies), ("Retires", 12),
-               ("Resource types", 40), ("For example", 50)]
+               ("Resource types", 40), ("For example", 50), *tracking.COLUMNS]
     rows = [(a["impact"], theme.category_label(a["category"]), a["recommendation"],
              a["findings"], a["resources"], a["subscriptions"],
              *((a["savingsByCurrency"].get(c), c) for c in currencies),
              a["retirementDate"] or "", ", ".join(a["resourceTypes"]),
-             ", ".join(e["resourceName"] for e in a["examples"]))
+             ", ".join(e["resourceName"] for e in a["examples"]), *tracking.cells(a))
             for a in plan]
-    sheet = book.table("Action plan", columns, rows, "tttnnn" + "m" * len(currencies) + "ttt")
+    sheet = book.table("Action plan", columns, rows,
+                       "tttnnn" + "m" * len(currencies) + "ttt" + tracking.KINDS)
+    tracking.finish_sheet(sheet, len(plan), len(columns) - len(tracking.COLUMNS))
     _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
                 reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))
+    return plan
 
 
 _REC_COLUMNS = (("Line", 7), ("Category", 16), ("Impact", 9), ("Recommendation", 60),
@@ -397,11 +414,14 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     same bytes."""
     ctx = context_of(kind, data)
     book = _Book(out, ctx.accent, generated_at(data))
+    tracked_facts = tracking.tracking_of(data.facts)
     _summary(book, kind, data, ctx)
-    _action_plan(book, ctx)
+    plan = _action_plan(book, ctx, tracked_facts)
     _recommendations(book, ctx.records.sorted_by("line"))
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
     _trend(book, ctx)
+    tracking.write_review(book, ctx, data.facts)
+    tracking.write_meta(book.book, tracked_facts, plan)
     book.book.close()

@@ -15,7 +15,7 @@ from shared.storage.clients import JSON_FIELDS, PARTITION, is_slug, view
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
-from shared.storage.trend import completed_reports, trend_point
+from shared.storage.trend import completed_reports, left_out, trend_point
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor")
 
@@ -112,7 +112,7 @@ def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:
 def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
     reports = sorted((r for r in reports_of(storage, client["clientId"]) if not is_deleted(r)),
                      key=creation_order)
-    done = completed_reports(reports)
+    done = completed_reports(reports)  # without those marked not for comparison
     latest = done[-1] if done else None
     return {
         "clientId": client["clientId"],
@@ -126,4 +126,5 @@ def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
         "trend": [{k: point[k] for k in (
             "reportId", "createdAt", "recommendations", "highImpact", "savingsByCurrency",
             "estimatedSavingsByCurrency")} for point in map(trend_point, done)],
+        "leftOut": left_out(reports),
     }

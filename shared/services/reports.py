@@ -18,6 +18,7 @@ from shared.http.errors import ApiError
 from shared.pipeline.failures import readable
 from shared.pipeline.intake import owns_upload
 from shared.pipeline.steps import (
+    baseline_of,
     is_baseline_for,
     load_records,
     read_json,
@@ -27,7 +28,14 @@ from shared.pipeline.steps import (
 from shared.services import shares
 from shared.storage import layout
 from shared.storage.context import Storage
-from shared.storage.reports import creation_order, is_deleted, iso, now_iso, parse_iso
+from shared.storage.reports import (
+    creation_order,
+    is_comparable,
+    is_deleted,
+    iso,
+    now_iso,
+    parse_iso,
+)
 from shared.storage.tables import odata_quote
 
 IN_PROGRESS = ("queued", "processing")
@@ -209,11 +217,34 @@ def check_baseline(storage: Storage, report: dict[str, Any], baseline_id: str) -
         raise ApiError(400, "InvalidBaseline", f"baselineReportId: client "
                        f"'{report['clientId']}' has no report '{baseline_id}'.",
                        target="baselineReportId")
+    if not is_comparable(found):
+        raise ApiError(400, "InvalidBaseline", f"baselineReportId: report '{baseline_id}' is "
+                       "marked not for comparison; choose another, or mark it for comparison "
+                       "again (comparable: true).", target="baselineReportId")
     if not is_baseline_for(found, report):
         raise ApiError(400, "InvalidBaseline", f"baselineReportId: report '{baseline_id}' "
                        f"cannot be the baseline: it is {found.get('status')}"
                        + (" and is this report" if baseline_id == report["reportId"] else "")
                        + "; choose a completed earlier report.", target="baselineReportId")
+
+
+def set_comparable(storage: Storage, report: dict[str, Any], comparable: bool) -> list[str]:
+    """Mark a report fit or not fit for comparison, and compare again the client's later
+    reports whose baseline that changes (a report marked not for comparison stops being
+    theirs; one marked fit again may become it). Their files show it once rendered again.
+    The ids of the reports compared again."""
+    storage.reports.update(report["clientId"], report["reportId"], {"comparable": comparable})
+    later = [r for r in storage.reports.list(f"PartitionKey eq {odata_quote(report['clientId'])}")
+             if not is_deleted(r) and r.get("totals") and r["reportId"] != report["reportId"]
+             and creation_order(r) > creation_order(report)]
+    again = []
+    for other in sorted(later, key=creation_order):
+        chosen = baseline_of(storage, other)
+        if (chosen or {}).get("reportId") != (other.get("baseline") or {}).get("reportId"):
+            storage.reports.update(other["clientId"], other["reportId"],
+                                   store_changes(storage, other))
+            again.append(other["reportId"])
+    return again
 
 
 def statistics(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:

@@ -145,3 +145,9 @@ def creation_order(report: dict[str, Any]) -> tuple[str, int, str]:
 def is_deleted(report: dict[str, Any] | None) -> bool:
     """Gone, or marked for deletion (its data is being removed)."""
     return report is None or bool(report.get("deletedAt"))
+
+
+def is_comparable(report: dict[str, Any]) -> bool:
+    """Not marked "not for comparison" (`comparable: false`, PATCH /api/reports/{id}): such a
+    report is never a baseline, and trends and the portfolio leave it out."""
+    return report.get("comparable") is not False

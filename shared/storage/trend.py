@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.storage.reports import creation_order, is_deleted
+from shared.storage.reports import creation_order, is_comparable, is_deleted
 
 TREND_REPORTS = 12  # the reports a trend chart shows, the newest last
 
@@ -30,9 +30,18 @@ def trend_point(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def completed_reports(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The reports with totals (summarised), not deleted, oldest first."""
-    return sorted((r for r in reports if not is_deleted(r) and r.get("totals")),
-                  key=creation_order)
+    """The reports with totals (summarised), not deleted, oldest first, but those marked not
+    for comparison (an incomplete export is no point of a trend: see left_out)."""
+    return sorted((r for r in reports if not is_deleted(r) and r.get("totals")
+                   and is_comparable(r)), key=creation_order)
+
+
+def left_out(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summarised reports a trend leaves out, marked not for comparison, oldest first."""
+    return [{"reportId": r["reportId"], "title": r.get("title", ""),
+             "createdAt": r.get("createdAt"), "reason": "not for comparison"}
+            for r in sorted(reports, key=creation_order)
+            if not is_deleted(r) and r.get("totals") and not is_comparable(r)]
 
 
 def trend_before(reports: list[dict[str, Any]], report: dict[str, Any],

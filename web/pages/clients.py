@@ -31,14 +31,17 @@ async def _ok(answer_coro: Any, what: str) -> Any:
 async def client_page(page: Page) -> func.HttpResponse:
     cid = {"clientId": page.route["clientId"]}
     client = await page.get("clients/{clientId}", "The client", **cid)
-    listing, stats, rules = await asyncio.gather(
+    listing, stats, rules, actions = await asyncio.gather(
         page.api("GET", "reports", params={"clientId": cid["clientId"], "pageSize": 100}),
         page.api("GET", "clients/{clientId}/statistics", cid),
-        page.api("GET", "clients/{clientId}/exclusions", cid, params={"pageSize": 100}))
+        page.api("GET", "clients/{clientId}/exclusions", cid, params={"pageSize": 100}),
+        page.api("GET", "clients/{clientId}/actions", cid, params={"pageSize": 100}))
     return page.html("client.html", client=client,
                      reports=listing.json()["results"] if listing.ok else [],
                      trend=(stats.json() or {}).get("trend", []) if stats.ok else [],
-                     rules=rules.json()["results"] if rules.ok else [])
+                     left_out=(stats.json() or {}).get("leftOut", []) if stats.ok else [],
+                     rules=rules.json()["results"] if rules.ok else [],
+                     actions=actions.json() if actions.ok else None)
 
 
 @site.page("clients/{clientId}/upload", methods=("POST",))

@@ -13,6 +13,7 @@ import azure.functions as func
 from shared.http.api import template_regex
 from shared.services import clients, reports
 from shared.storage.context import get_storage
+from shared.storage.reports import is_comparable
 from web.app import Page, WebError, redirect, site
 
 PAGE_SIZE = 25
@@ -52,10 +53,14 @@ def client_rows(storage: Any, visible: frozenset[str] | None, text: str,
     for client in chosen:
         mine = by_client.get(client["clientId"], [])
         done = [r for r in mine if r.get("status") == "completed" and r.get("totals")]
+        # Reports marked not for comparison are no client's figures (said on the page).
+        left_out = sum(1 for r in done if not is_comparable(r))
+        done = [r for r in done if is_comparable(r)]
         latest = done[0] if done else None
         rows.append({
             "client": client, "reports": len(mine), "newest": mine[0] if mine else None,
             "latest": latest, "savings": _savings(latest) if latest else [],
+            "left_out": left_out,
             "direction": _direction(latest, done[1] if len(done) > 1 else None)
             if latest else None})
     return rows, len(found)

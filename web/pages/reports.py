@@ -168,6 +168,15 @@ async def render_again(page: Page) -> func.HttpResponse:
     return redirect(f"/reports/{page.route['reportId']}", notice="rendering")
 
 
+@site.page("reports/{reportId}/comparable", methods=("POST",))
+async def comparable(page: Page) -> func.HttpResponse:
+    """Mark the report (not) for comparison: an incomplete export never becomes a baseline."""
+    fit = page.form.get("comparable") == "true"
+    await _act(page, "PATCH", "reports/{reportId}", "Marking the report", {"comparable": fit})
+    return redirect(f"/reports/{page.route['reportId']}",
+                    notice="comparable" if fit else "not-comparable")
+
+
 @site.page("reports/{reportId}/retry", methods=("POST",))
 async def retry(page: Page) -> func.HttpResponse:
     await _act(page, "POST", "reports/{reportId}/retry", "Retrying")

@@ -32,6 +32,7 @@ from shared.rendering.report_types.base import (
 from shared.rendering.report_types.components import KEY_FIGURES, figures_note
 from shared.rendering.report_types.sections import SECTIONS as SHARED_SECTIONS
 from shared.rendering.report_types.sections import _exclusions_appendix
+from shared.rendering.report_types.tracking import tracking_sections
 
 _TYPES = (executive, detailed, cost, security, operations)  # in the order reports list them
 REPORT_TYPES: dict[str, ReportType] = {t.REPORT_TYPE.key: t.REPORT_TYPE for t in _TYPES}
@@ -83,6 +84,7 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
             kind.nothing_found or "This export holds no recommendations.", "empty")])]
     else:
         sections = [s for name in kind.sections for s in SECTIONS[name](ctx)]
+    sections += tracking_sections(ctx, data.facts)  # the client's tracked actions, if any
     sections += _exclusions_appendix(data.exclusions)
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
     return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None,
