@@ -4,6 +4,8 @@
     advisor-reports status REPORT_ID --watch
     advisor-reports list --client contoso --status completed
     advisor-reports download REPORT_ID --out ./reports --types executive,cost --formats pdf
+        (files are named for the client, the type and the review; an existing file is
+        never replaced without --force)
     advisor-reports recommendations REPORT_ID --category Cost --impact High --csv
     advisor-reports check export.csv
     advisor-reports clients list | create NAME | show ID
@@ -32,7 +34,7 @@ from advisor_cli.actions import cmd_actions
 from advisor_cli.branding import cmd_branding
 from advisor_cli.bulk import cmd_bulk
 from advisor_cli.check import cmd_check
-from advisor_cli.client import Api, ApiFailure
+from advisor_cli.client import Api, ApiFailure, WouldOverwrite
 from advisor_cli.clients import cmd_clients
 from advisor_cli.exclusions import cmd_exclusions
 from advisor_cli.report_rows import cmd_changes, cmd_recommendations
@@ -46,6 +48,9 @@ from advisor_cli.reports import (
     cmd_upload,
 )
 
+FORCE_HELP = ("replace files of the same name already in --out; without it the command "
+              "refuses: when any of the files exists it downloads nothing, names them and "
+              "exits 1")
 TYPES = ("executive", "detailed", "cost", "security", "operations")
 ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 FORMATS = ("html", "pdf", "xlsx", "pptx")
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(text or Markdown: paragraphs, - bullets, **bold**)")
     p.add_argument("--wait", action="store_true", help="follow progress until done")
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--baseline", help="the report to compare with (default: the client's "
                                       "latest completed report)")
     p.add_argument("--appendix", choices=("all", "top", "none"),
@@ -107,9 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("download", help="download a report's files")
     p.add_argument("report_id")
-    p.add_argument("--out", default=".")
+    p.add_argument("--out", default=".", help="the folder to download into (default: the "
+                                              "current one)")
     p.add_argument("--types", type=_choices(TYPES))
     p.add_argument("--formats", type=_choices(FORMATS))
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_download)
 
     p = sub.add_parser("recommendations", help="a report's recommendations")
@@ -209,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_choices(FORMATS))
     p.add_argument("--wait", action="store_true")
     p.add_argument("--out", help="download the files here when done (implies --wait)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--appendix", choices=("all", "top", "none"),
                    help="the cost, security, operations and detailed PDFs' appendix of every "
                         "row: all, the first ones (default top: the workbook has every row) "
@@ -229,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     except ApiFailure as failure:
         print(f"error: {failure}", file=sys.stderr)
         return 1 if failure.status < 500 or failure.code == "ReportFailed" else 2
+    except WouldOverwrite as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
     except requests.ConnectionError:
         print(f"error: cannot reach {api.url}; is the app running (make run)?", file=sys.stderr)
         return 2

@@ -2,27 +2,58 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
-from advisor_cli.client import Api, ApiFailure
+from advisor_cli.client import Api, ApiFailure, WouldOverwrite, save
 from advisor_cli.progress import Display, follow
 
 
 def _download(api: Api, report: dict, out: Path, types: list[str] | None,
-              formats: list[str] | None) -> list[Path]:
+              formats: list[str] | None, force: bool = False) -> list[Path]:
+    """The chosen files into `out`. Without `force`, nothing is written when any of them is
+    already there (last month's folder): the command names the files and stops."""
     chosen = [a for a in report.get("artifacts") or []
               if (not types or a["reportType"] in types)
               and (not formats or a["format"] in formats)]
     if not chosen:
         raise ApiFailure(404, "NoArtifacts", "The report has no artifacts of those types and "
                          "formats.", "")
-    paths = []
-    for artifact in chosen:
-        path = api.download(artifact["url"], out)
-        print(f"  {path} ({artifact['size']:,} bytes)")
-        paths.append(path)
-    return paths
+    # The server names the files: ask for all of them before writing any.
+    opened = []
+    try:
+        for artifact in chosen:
+            opened.append((artifact, *api.open_download(artifact["url"])))
+        there = [name for _, name, _ in opened if (out / name).exists()]
+        if there and not force:
+            raise WouldOverwrite(_overwrite_message(report["reportId"], out, there, types,
+                                                    formats))
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for artifact, name, response in opened:
+            path = save(response, out / name, force)
+            print(f"  {path} ({artifact['size']:,} bytes)")
+            paths.append(path)
+        return paths
+    finally:
+        for _, _, response in opened:
+            response.close()
+
+
+def _overwrite_message(report_id: str, out: Path, names: list[str], types: list[str] | None,
+                       formats: list[str] | None) -> str:
+    again = ["advisor-reports", "download", report_id, "--out", str(out), "--force"]
+    again += ["--types", ",".join(types)] if types else []
+    again += ["--formats", ",".join(formats)] if formats else []
+    files = ", ".join(f'"{name}"' for name in names)
+    return (f"{plural(len(names), 'file')} already in {out}: {files}. Nothing was downloaded. "
+            f"To replace {'it' if len(names) == 1 else 'them'}: {shlex.join(again)}; or "
+            "choose another --out.")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _report_summary(report: dict) -> str:
@@ -83,7 +114,7 @@ def cmd_upload(api: Api, args) -> int:
     args.report_id = report_id  # so an interrupt can say how to resume
     report = _wait(api, accepted["statusQueryGetUri"], report_id)
     if args.out:
-        _download(api, report, Path(args.out), args.types, args.formats)
+        _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0
 
 
@@ -113,7 +144,7 @@ def cmd_download(api: Api, args) -> int:
     if report["status"] != "completed":
         raise ApiFailure(409, "NotCompleted", f"The report is {report['status']}; download it "
                          "when it has completed.", "")
-    _download(api, report, Path(args.out), args.types, args.formats)
+    _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0
 
 
@@ -135,7 +166,7 @@ def cmd_render(api: Api, args) -> int:
     if args.wait:
         report = _wait(api, accepted["statusQueryGetUri"], args.report_id)
         if args.out:
-            _download(api, report, Path(args.out), args.types, args.formats)
+            _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0
 
 

@@ -25,6 +25,7 @@ from shared.pipeline.steps import (
     shards_of,
     store_changes,
 )
+from shared.rendering import file_names
 from shared.services import shares
 from shared.storage import layout
 from shared.storage.context import Storage
@@ -42,6 +43,21 @@ IN_PROGRESS = ("queued", "processing")
 RUNNING = ("Running", "Pending", "Suspended", "ContinuedAsNew")  # Durable runtime statuses
 NOT_STARTED_GRACE = timedelta(minutes=5)  # a queued report's orchestration starts well before
 MAX_ATTEMPTS = 5
+
+
+# What a report's file name is made of (file_names.download_name), read for its siblings.
+_NAMING = ["title", "fileName", "exportDate", "createdAt", "createdNs", "status", "deletedAt"]
+
+
+def download_name(storage: Storage, report: dict[str, Any], report_type: str, fmt: str) -> str:
+    """The name a report's file is downloaded under: the client's name, the type and the
+    review, unique among the client's reports (read at each download: names follow the
+    client's renames and its reports' titles)."""
+    client = storage.client_records.get(report["clientId"]) or {}
+    siblings = storage.reports.list(f"PartitionKey eq {odata_quote(report['clientId'])}",
+                                    select=_NAMING)
+    return file_names.download_name(report, client.get("name") or report["clientId"],
+                                    report_type, fmt, siblings)
 
 
 def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_id: str | None,

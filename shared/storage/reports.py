@@ -128,8 +128,13 @@ class ReportsRepository:
         rows = list(self.table.query_entities(f"RowKey eq {odata_quote(report_id)}"))
         return _decode(rows[0]) if rows else None
 
-    def list(self, odata: str = "") -> list[dict[str, Any]]:
-        entities = self.table.query_entities(odata) if odata else self.table.list_entities()
+    def list(self, odata: str = "", select: list[str] | None = None) -> list[dict[str, Any]]:
+        """Rows matching an OData filter (every row without one); `select` reads only those
+        properties (PartitionKey and RowKey are always read)."""
+        if select:
+            select = ["PartitionKey", "RowKey", *select]
+        entities = self.table.query_entities(odata, select=select) if odata \
+            else self.table.list_entities(select=select)
         return [_decode(e) for e in entities]
 
     def delete(self, client_id: str, report_id: str) -> None:

@@ -89,7 +89,8 @@ def test_the_upload_names_the_client_and_the_files(app, branded):
     assert ("detailed", "pptx") not in {(a["reportType"], a["format"])
                                         for a in report["artifacts"]}
     r = download(app, report, "executive.pdf")
-    assert 'filename="Fabrikam Ltd. - Executive summary - 2026-11-18.pdf"' \
+    # No title of its own (the file's name): the export's month names the review.
+    assert 'filename="Fabrikam Ltd. - Executive summary - November 2026.pdf"' \
         in r.headers["Content-Disposition"]
 
 
