@@ -40,7 +40,7 @@ def links(web) -> dict[str, str]:
     # The second one revoked: the page a link that no longer works gets.
     assert web.request("DELETE", f"api/reports/{report['reportId']}/shares/"
                                  f"{made[1]['shareId']}").status_code == 204
-    return {"open": made[0]["url"], "revoked": made[1]["url"]}
+    return {"open": made[0]["url"], "revoked": made[1]["url"], "report": report["reportId"]}
 
 
 def _open(page: Page, url: str) -> tuple[int, list[str], list[str]]:
@@ -79,3 +79,20 @@ def test_a_download_button_downloads_and_the_page_counts_it(links, new_page, tmp
     assert saved.name == "Contoso Ltd - Cost optimisation - December 2026 review.pdf"
     page.reload()
     assert page.get_by_text("4 of 5").is_visible()
+
+
+def test_a_button_clicked_after_the_link_is_used_up_shows_why(web, links, new_page):
+    report_id = links["report"]
+    r = web.request("POST", f"api/reports/{report_id}/shares", json={
+        "artifacts": [{"type": "executive", "format": f} for f in ("pdf", "html")],
+        "maxDownloads": 1})
+    page = new_page()
+    page.goto(r.json()["url"])
+    with page.expect_download():
+        page.get_by_role("link", name="Executive summary: Download PDF").click()
+    # The page still offers the other file; its button now leads to the reason, not to a
+    # failed download.
+    page.get_by_role("link", name="Executive summary: Download Web page").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="This link has been used up").is_visible()
+    assert "Contoso" not in page.content()
