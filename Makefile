@@ -9,7 +9,7 @@ PORT ?= 7071
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint lock bench screenshots clean chromium
+.PHONY: install run test lint lock bench screenshots clean chromium libreoffice
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -34,14 +34,20 @@ run: install
 	$(PY) -m devhost --port $(PORT)
 
 ## test: the whole suite (starts its own Azurite on free ports, in memory; the web app's
-## browser tests drive Debian's chromium, installed here where it is missing)
-test: install $(CHECKOV_STAMP) chromium
+## browser tests drive Debian's chromium, and the workbook tests save a workbook with
+## LibreOffice Calc as clients do: both installed here where they are missing)
+test: install $(CHECKOV_STAMP) chromium libreoffice
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 chromium:
 	command -v chromium >/dev/null || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+libreoffice:
+	command -v libreoffice >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends \
+		libreoffice-calc)
 
 lint: install
 	$(PY) -m ruff check .

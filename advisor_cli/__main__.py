@@ -5,13 +5,19 @@
     advisor-reports status REPORT_ID --watch
     advisor-reports list --client contoso --status completed
     advisor-reports download REPORT_ID --out ./reports --types executive,cost --formats pdf
+        (files are named for the client, the type and the review; an existing file is
+        never replaced without --force)
     advisor-reports recommendations REPORT_ID --category Cost --impact High --csv
     advisor-reports check export.csv
     advisor-reports clients list | create NAME | show ID
     advisor-reports clients update ID --name "Fabrikam Ltd." --logo logo.png --color '#0b5cad'
     advisor-reports branding set --name "Northwind Advisory" --contact "..." --logo logo.png
     advisor-reports notes REPORT_ID --file notes.md   (then: render REPORT_ID)
+    advisor-reports comparable REPORT_ID no   (an incomplete export: never a baseline)
     advisor-reports bulk delete --client contoso --status failed --yes
+    advisor-reports actions list --client contoso --status open,in-progress
+    advisor-reports actions set KEY --client contoso --owner "Ana" --status done --due 2027-01-31
+    advisor-reports actions import "Contoso - Executive summary.xlsx" --client contoso
 
 The server is --url / ADVISOR_REPORTS_URL (default http://localhost:7071, where `make run`
 serves) and the key --key / ADVISOR_REPORTS_KEY (default: the key `make run` generated).
@@ -25,15 +31,17 @@ import sys
 
 import requests
 
+from advisor_cli.actions import cmd_actions
 from advisor_cli.branding import cmd_branding
 from advisor_cli.bulk import cmd_bulk
 from advisor_cli.check import cmd_check
-from advisor_cli.client import Api, ApiFailure
+from advisor_cli.client import Api, ApiFailure, WouldOverwrite
 from advisor_cli.clients import cmd_clients
 from advisor_cli.exclusions import cmd_exclusions
 from advisor_cli.imports import cmd_import
 from advisor_cli.report_rows import cmd_changes, cmd_recommendations
 from advisor_cli.reports import (
+    cmd_comparable,
     cmd_download,
     cmd_list,
     cmd_notes,
@@ -42,7 +50,11 @@ from advisor_cli.reports import (
     cmd_upload,
 )
 
+FORCE_HELP = ("replace files of the same name already in --out; without it the command "
+              "refuses: when any of the files exists it downloads nothing, names them and "
+              "exits 1")
 TYPES = ("executive", "detailed", "cost", "security", "operations")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 FORMATS = ("html", "pdf", "xlsx", "pptx")
 
 
@@ -58,8 +70,8 @@ def _choices(allowed: tuple[str, ...]):
 
 
 # The commands are declared here, in the order --help lists them; each group's handlers are in
-# a module of its own (reports.py, report_rows.py, exclusions.py, check.py, clients.py,
-# branding.py, bulk.py), and what several of them use is in common.py.
+# a module of its own (reports.py, report_rows.py, exclusions.py, actions.py, check.py,
+# clients.py, branding.py, bulk.py), and what several of them use is in common.py.
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor-reports", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,8 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(text or Markdown: paragraphs, - bullets, **bold**)")
     p.add_argument("--wait", action="store_true", help="follow progress until done")
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--baseline", help="the report to compare with (default: the client's "
                                       "latest completed report)")
+    p.add_argument("--appendix", choices=("all", "top", "none"),
+                   help="the cost, security, operations and detailed PDFs' appendix of every "
+                        "row: all, the first ones (default top: the workbook has every row) "
+                        "or none")
     p.set_defaults(run=cmd_upload)
 
     p = sub.add_parser("import", help="read a client's Advisor recommendations from Azure "
@@ -111,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("download", help="download a report's files")
     p.add_argument("report_id")
-    p.add_argument("--out", default=".")
+    p.add_argument("--out", default=".", help="the folder to download into (default: the "
+                                              "current one)")
     p.add_argument("--types", type=_choices(TYPES))
     p.add_argument("--formats", type=_choices(FORMATS))
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_download)
 
     p = sub.add_parser("recommendations", help="a report's recommendations")
@@ -147,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
                    default="accepted-risk")
     p.add_argument("--expires", help="ISO 8601 date-time the rule stops (postponed needs it)")
     p.set_defaults(run=cmd_exclusions)
+
+    p = sub.add_parser("actions", help="a client's tracked actions: list, set one, import the "
+                                       "workbook the client edited")
+    p.add_argument("action", choices=("list", "set", "import"))
+    p.add_argument("target", nargs="?", help="set: the action's key; import: the .xlsx")
+    p.add_argument("--client", required=True)
+    p.add_argument("--status", type=_choices(ACTION_STATUSES),
+                   help="list: comma list to show; set: the new status")
+    p.add_argument("--owner", help="set: who does it ('-' removes the owner)")
+    p.add_argument("--due", help="set: the due date, YYYY-MM-DD ('-' removes it)")
+    p.add_argument("--comment", help="set: a comment ('-' removes it)")
+    p.set_defaults(run=cmd_actions)
 
     p = sub.add_parser("check", help="validate an export locally (no server needed)")
     p.add_argument("file")
@@ -193,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="text or Markdown: paragraphs, - bullets, **bold**")
     p.set_defaults(run=cmd_notes)
 
+    p = sub.add_parser("comparable", help="mark a report not for comparison (no: an "
+                                          "incomplete export) or for comparison again (yes)")
+    p.add_argument("report_id")
+    p.add_argument("value", choices=("yes", "no"))
+    p.set_defaults(run=cmd_comparable)
+
     p = sub.add_parser("render", help="render a report again (after branding or notes "
                                       "changed)")
     p.add_argument("report_id")
@@ -200,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_choices(FORMATS))
     p.add_argument("--wait", action="store_true")
     p.add_argument("--out", help="download the files here when done (implies --wait)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--appendix", choices=("all", "top", "none"),
+                   help="the cost, security, operations and detailed PDFs' appendix of every "
+                        "row: all, the first ones (default top: the workbook has every row) "
+                        "or none")
     p.set_defaults(run=cmd_render)
     return parser
 
@@ -216,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     except ApiFailure as failure:
         print(f"error: {failure}", file=sys.stderr)
         return 1 if failure.status < 500 or failure.code == "ReportFailed" else 2
+    except WouldOverwrite as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
     except requests.ConnectionError:
         print(f"error: cannot reach {api.url}; is the app running (make run)?", file=sys.stderr)
         return 2

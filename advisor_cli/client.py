@@ -109,16 +109,38 @@ class Api:
                 return results
             page += 1
 
-    def download(self, url: str, folder: Path) -> Path:
+    def open_download(self, url: str) -> tuple[str, requests.Response]:
+        """The file's name (the server's Content-Disposition, else the URL's last segment)
+        and the response, its body not read yet: the caller decides where it may go."""
         response = self.request("GET", url, stream=True)
-        name = filename_from(response.headers.get("Content-Disposition", "")) \
-            or url.rsplit("/", 1)[-1]
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / Path(name).name
-        with open(target, "wb") as out:
+        name = Path(filename_from(response.headers.get("Content-Disposition", "")) or "").name
+        if name in ("", ".", ".."):
+            name = url.rsplit("/", 1)[-1]
+        return name, response
+
+
+class WouldOverwrite(Exception):
+    """A download would replace files already there, and --force was not given."""
+
+
+def save(response: requests.Response, target: Path, force: bool) -> Path:
+    """Write a download's body to `target`. Without `force`, exclusively: a file that
+    appeared since the caller looked is not replaced either. A download cut short (an error,
+    Ctrl-C) leaves no half file behind to be refused next time."""
+    opened = False
+    try:
+        with open(target, "wb" if force else "xb") as out:
+            opened = True
             for chunk in response.iter_content(1 << 16):
                 out.write(chunk)
-        return target
+    except FileExistsError:
+        raise WouldOverwrite(f"{target} appeared while downloading; not replaced (--force "
+                             "replaces it)") from None
+    except BaseException:
+        if opened:
+            target.unlink(missing_ok=True)
+        raise
+    return target
 
 
 def filename_from(disposition: str) -> str | None:

@@ -2,27 +2,58 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
-from advisor_cli.client import Api, ApiFailure
+from advisor_cli.client import Api, ApiFailure, WouldOverwrite, save
 from advisor_cli.progress import Display, follow
 
 
 def _download(api: Api, report: dict, out: Path, types: list[str] | None,
-              formats: list[str] | None) -> list[Path]:
+              formats: list[str] | None, force: bool = False) -> list[Path]:
+    """The chosen files into `out`. Without `force`, nothing is written when any of them is
+    already there (last month's folder): the command names the files and stops."""
     chosen = [a for a in report.get("artifacts") or []
               if (not types or a["reportType"] in types)
               and (not formats or a["format"] in formats)]
     if not chosen:
         raise ApiFailure(404, "NoArtifacts", "The report has no artifacts of those types and "
                          "formats.", "")
-    paths = []
-    for artifact in chosen:
-        path = api.download(artifact["url"], out)
-        print(f"  {path} ({artifact['size']:,} bytes)")
-        paths.append(path)
-    return paths
+    # The server names the files: ask for all of them before writing any.
+    opened = []
+    try:
+        for artifact in chosen:
+            opened.append((artifact, *api.open_download(artifact["url"])))
+        there = [name for _, name, _ in opened if (out / name).exists()]
+        if there and not force:
+            raise WouldOverwrite(_overwrite_message(report["reportId"], out, there, types,
+                                                    formats))
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for artifact, name, response in opened:
+            path = save(response, out / name, force)
+            print(f"  {path} ({artifact['size']:,} bytes)")
+            paths.append(path)
+        return paths
+    finally:
+        for _, _, response in opened:
+            response.close()
+
+
+def _overwrite_message(report_id: str, out: Path, names: list[str], types: list[str] | None,
+                       formats: list[str] | None) -> str:
+    again = ["advisor-reports", "download", report_id, "--out", str(out), "--force"]
+    again += ["--types", ",".join(types)] if types else []
+    again += ["--formats", ",".join(formats)] if formats else []
+    files = ", ".join(f'"{name}"' for name in names)
+    return (f"{plural(len(names), 'file')} already in {out}: {files}. Nothing was downloaded. "
+            f"To replace {'it' if len(names) == 1 else 'them'}: {shlex.join(again)}; or "
+            "choose another --out.")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _report_summary(report: dict) -> str:
@@ -30,6 +61,8 @@ def _report_summary(report: dict) -> str:
     lines = [f"{report['reportId']}  {report['status']}  {report.get('title', '')}",
              f"  client {report['clientId']} · rows {counts['rowsAccepted']:,} accepted, "
              f"{counts['rowsRejected']:,} rejected, {counts['duplicates']:,} duplicates"]
+    if report.get("comparable") is False:
+        lines.append("  not for comparison: never a baseline, left out of trend and portfolio")
     if report.get("failureReason"):
         lines.append(f"  failed: {report['failureReason']}")
     for error in (report.get("errors") or [])[:10]:
@@ -64,6 +97,8 @@ def cmd_upload(api: Api, args) -> int:
         params["baselineReportId"] = args.baseline
     if args.client_name:
         params["clientName"] = args.client_name
+    if args.appendix:
+        params["appendix"] = args.appendix
     fields = {"notes": Path(args.notes_file).read_text(encoding="utf-8")} \
         if args.notes_file else None
     with open(args.file, "rb") as handle:
@@ -79,7 +114,7 @@ def cmd_upload(api: Api, args) -> int:
     args.report_id = report_id  # so an interrupt can say how to resume
     report = _wait(api, accepted["statusQueryGetUri"], report_id)
     if args.out:
-        _download(api, report, Path(args.out), args.types, args.formats)
+        _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0
 
 
@@ -109,7 +144,7 @@ def cmd_download(api: Api, args) -> int:
     if report["status"] != "completed":
         raise ApiFailure(409, "NotCompleted", f"The report is {report['status']}; download it "
                          "when it has completed.", "")
-    _download(api, report, Path(args.out), args.types, args.formats)
+    _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0
 
 
@@ -123,12 +158,23 @@ def cmd_notes(api: Api, args) -> int:
 
 
 def cmd_render(api: Api, args) -> int:
-    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats)) if v}
+    body = {k: v for k, v in (("reportTypes", args.types), ("formats", args.formats),
+                              ("appendix", args.appendix)) if v}
     accepted = api.json("POST", f"reports/{args.report_id}/render", json=body or None)
     print(f"Rendering report {args.report_id} again")
     args.wait = args.wait or bool(args.out)
     if args.wait:
         report = _wait(api, accepted["statusQueryGetUri"], args.report_id)
         if args.out:
-            _download(api, report, Path(args.out), args.types, args.formats)
+            _download(api, report, Path(args.out), args.types, args.formats, args.force)
+    return 0
+
+
+def cmd_comparable(api: Api, args) -> int:
+    """Mark a report (not) for comparison: an incomplete export never becomes a baseline."""
+    fit = args.value == "yes"
+    report = api.json("PATCH", f"reports/{args.report_id}", json={"comparable": fit})
+    print(f"Report {report['reportId']} is {'' if fit else 'not '}for comparison"
+          + ("" if fit else ": no later report takes it as baseline, and the client's trend "
+             "and the portfolio leave it out"))
     return 0

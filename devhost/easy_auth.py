@@ -68,7 +68,7 @@ def parse_form(form: dict[str, str]) -> tuple[Session | None, str]:
     roles = [r.strip() for r in form.get("roles", "").split(",") if r.strip()]
     try:
         extra = json.loads(form.get("claims", "").strip() or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: claims nested a thousand deep
         return None, 'Claims must be a JSON list of {"typ": ..., "val": ...} objects.'
     if not isinstance(extra, list) or not all(
             isinstance(c, dict) and isinstance(c.get("typ"), str) and isinstance(c.get("val"), str)
@@ -121,7 +121,9 @@ class EasyAuth:
 
     async def login(self, request: web.Request) -> web.Response:
         origin = request.headers.get("Origin")
-        if origin and urlsplit(origin).netloc != request.host:
+        site = request.headers.get("Sec-Fetch-Site", "same-origin")
+        if (origin and urlsplit(origin).netloc != request.host) or \
+                site not in ("same-origin", "none"):
             return web.Response(status=403, text="Cross-site sign-in refused.")
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         target = safe_redirect(form.get("redirect"))

@@ -61,6 +61,21 @@ def ensure_storage(options: Options) -> subprocess.Popen | None:
     return azurite.start(ports, options.data_dir / "data", log=options.data_dir / "azurite.log")
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+@web.middleware
+async def local_host_names_only(request: web.Request, handler):
+    """A page on another site can point its own name at 127.0.0.1 (DNS rebinding) and then
+    talk to the devhost as a same-origin page would, the sign-in emulator included: only
+    requests that name this machine are answered."""
+    name = (request.host or "").rsplit(":", 1)[0] if not (request.host or "").startswith("[") \
+        else (request.host or "").split("]")[0] + "]"
+    if name.lower() not in LOCAL_HOSTS:
+        return web.Response(status=421, text="This devhost answers localhost only.")
+    return await handler(request)
+
+
 def _loopback_only(request: web.Request) -> web.Response | None:
     peer = request.remote or ""
     try:
@@ -114,7 +129,8 @@ async def serve(options: Options, config: HostConfig, keys: Keys) -> None:
             return web.Response(status=401)
         return web.json_response({"state": "Running", "functions": [f.name for f in index.all()]})
 
-    app = web.Application(client_max_size=256 * 1024 * 1024)
+    app = web.Application(client_max_size=256 * 1024 * 1024,
+                          middlewares=[local_host_names_only])
     api.add_routes(app, engine, prefix=api.PUBLIC_PREFIX, hub=config.hub_name,
                    guard=webhook_guard, key=keys.durabletask)
     api.add_routes(app, engine, prefix=api.rpc_prefix(rpc_token), hub=config.hub_name,

@@ -1,7 +1,9 @@
 """Render every report type from the sample export and write PNGs to docs/screenshots/.
 
 The reports compare the sample with samples/advisor-export-sample-previous.csv (the same
-client a month earlier), so the "Changes since" sections show.
+client a month earlier, "October 2026"), so each key figure shows its change, the "Changes
+since" sections show and the trend charts have two reviews. Every page of the executive
+summary is kept (at most four), the first three of the others.
 
 PDF pages go through pdftoppm (poppler-utils), HTML through headless Chromium; `make
 screenshots` installs both from Debian packages when they are missing.
@@ -20,11 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 from shared.advisor.changes import compare  # noqa: E402
 from shared.advisor.parse import parse_export  # noqa: E402
+from shared.advisor.stats import compute_statistics, export_date  # noqa: E402
 from shared.rendering.document import Branding, Image  # noqa: E402
 from shared.rendering.render import render_report  # noqa: E402
-from shared.rendering.report_types import REPORT_TYPES  # noqa: E402
+from shared.rendering.report_types import REPORT_TYPES, baseline_headlines  # noqa: E402
 from shared.rendering.report_types.base import ReportInput  # noqa: E402
 from shared.services.logos import check_logo  # noqa: E402
+from shared.storage.trend import trend_point  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SAMPLE = ROOT / "samples" / "advisor-export-sample.csv"
@@ -58,17 +62,32 @@ def sample_branding() -> Branding:
                     partner_logo=logo(ROOT / "samples" / "logo-partner.jpg", "Northwind logo"))
 
 
+def _row(report_id: str, records: list, created: str) -> dict:
+    """A report row as the summary leaves it, for the trend: its totals and export date."""
+    stats = compute_statistics(records)
+    return {"reportId": report_id, "title": "", "createdAt": f"{created}T09:00:00Z",
+            "exportDate": stats["exportDate"],
+            "totals": {**stats["totals"], "byCategory": {c["category"]: c["count"]
+                                                         for c in stats["byCategory"]}}}
+
+
 def main() -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not (shutil.which("pdftoppm") and chromium):
         sys.exit("pdftoppm and chromium are needed: run `make screenshots`, which installs them.")
     records = parse_export(SAMPLE.read_bytes()).records
     previous = parse_export(PREVIOUS.read_bytes()).records
-    changes = {"baseline": {"reportId": "20261021-previous", "title": "October 2026 review",
-                            "createdAt": "2026-10-21T09:00:00Z"}, **compare(records, previous)}
+    then = export_date(previous, "2026-10-21")
+    changes = {"baseline": {"reportId": "20261021-previous", "title": PREVIOUS.name,
+                            "fileName": PREVIOUS.name, "createdAt": "2026-10-21T09:00:00Z",
+                            "exportDate": then, "headlines": baseline_headlines(previous, then)},
+               **compare(records, previous)}
+    trend = [trend_point(_row(report_id, rows, created))
+             for report_id, rows, created in (("20261021-previous", previous, "2026-10-21"),
+                                               ("20261121-current", records, "2026-11-21"))]
     data = ReportInput(records, "Contoso Ltd", "November 2026 Advisor review",
                        SAMPLE.name, "2026-11-21T09:00:00Z", changes=changes,
-                       branding=sample_branding(), notes=NOTES)
+                       branding=sample_branding(), notes=NOTES, trend=trend, appendix="top")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()
@@ -77,7 +96,8 @@ def main() -> None:
         for key in REPORT_TYPES:
             pdf = tmp_dir / f"{key}.pdf"
             pdf.write_bytes(render_report(key, "pdf", data))
-            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", str(PDF_PAGES),
+            last = 4 if REPORT_TYPES[key].compact else PDF_PAGES
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", str(last),
                             str(pdf), str(OUT / f"{key}-pdf")], check=True)
             html = tmp_dir / f"{key}.html"
             html.write_bytes(render_report(key, "html", data))

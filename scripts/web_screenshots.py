@@ -1,8 +1,10 @@
-"""PNGs of the web app's pages in docs/screenshots/ (web-*.png), at desktop and phone widths.
+"""PNGs of the web app's pages in docs/screenshots/ (web-*.png), at desktop and phone widths,
+and of the page a client opens from a share link (share-page*.png).
 
 Runs the app on a devhost with its own Azurite, signs in through the local sign-in form as a
 consultant, sets up a branded client with two months of exports (the samples) and photographs
-each page in headless Chromium driven by Playwright. `make screenshots` runs it.
+each page in headless Chromium driven by Playwright. `make screenshots` runs it;
+`--share-only` photographs only the share pages.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from azure.data.tables import TableServiceClient, UpdateMode  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from devhost import azurite  # noqa: E402
 from tests.support.app import start_app, upload, wait_report  # noqa: E402
@@ -66,6 +70,32 @@ def shoot(page: Page, url: str, name: str, full: bool = True) -> None:
     print("wrote", OUT / f"{name}.png")
 
 
+def shoot_share_pages(host, names, connection: str, browser: Browser, report: str) -> None:
+    """What the client's CFO sees opening a share link, on a laptop and a phone, and the page
+    of a link that has expired."""
+    host.request("PATCH", "api/branding", json={"name": "Northwind Cloud Advisory",
+                                                "contact": "Jane Doe · jane@northwind.example"})
+    host.request("PUT", "api/branding/logo", data=(SAMPLES / "logo-partner.jpg").read_bytes(),
+                 headers={"Content-Type": "image/jpeg"})
+    files = [{"type": t, "format": f} for t, f in (("executive", "pdf"), ("executive", "html"),
+                                                   ("cost", "pdf"), ("executive", "xlsx"))]
+    links = [host.request("POST", f"api/reports/{report}/shares", json={
+        "artifacts": files, "expiresInHours": 168, "maxDownloads": 10}).json()
+        for _ in range(2)]
+    # The second link, its expiry moved into the past as the clock would.
+    TableServiceClient.from_connection_string(connection).get_table_client(
+        names.shares_table).update_entity(
+        {"PartitionKey": report, "RowKey": links[1]["shareId"],
+         "expiresAt": (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")},
+        mode=UpdateMode.MERGE)
+    for width, height, suffix in ((1280, 800, ""), (375, 812, "-phone")):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        shoot(page, links[0]["url"], f"share-page{suffix}")
+        if not suffix:
+            shoot(page, links[1]["url"], "share-page-expired")
+        page.close()
+
+
 def main() -> None:
     chromium = shutil.which("chromium")
     assert chromium, "chromium is missing: `make screenshots` installs it"
@@ -73,13 +103,14 @@ def main() -> None:
     storage = azurite.start(ports, None)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            host, _ = start_app(ports.connection_string(), Path(tmp))
+            host, names = start_app(ports.connection_string(), Path(tmp))
             try:
                 report = prepare(host)
                 base = host.base_url
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-                    for width, tag in ((1280, "desktop"), (375, "phone")):
+                    for width, tag in (() if "--share-only" in sys.argv
+                                       else ((1280, "desktop"), (375, "phone"))):
                         page = browser.new_page(viewport={"width": width, "height": 900})
                         if tag == "desktop":
                             shoot(page, f"{base}/.auth/login/aad", "web-sign-in", full=False)
@@ -98,6 +129,7 @@ def main() -> None:
                                   "web-report-preview-desktop", full=False)
                             shoot(page, f"{base}/admin", "web-admin-desktop")
                         page.close()
+                    shoot_share_pages(host, names, ports.connection_string(), browser, report)
                     browser.close()
             finally:
                 host.stop()

@@ -22,6 +22,7 @@ class Settings:
     recommendations_table: str = "Recommendations"
     clients_table: str = "Clients"
     exclusions_table: str = "Exclusions"
+    actions_table: str = "Actions"
     audit_table: str = "Audit"
     shares_table: str = "Shares"
     rate_limits_table: str = "RateLimits"
@@ -74,6 +75,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         recommendations_table=env.get("RECOMMENDATIONS_TABLE", d.recommendations_table),
         clients_table=env.get("CLIENTS_TABLE", d.clients_table),
         exclusions_table=env.get("EXCLUSIONS_TABLE", d.exclusions_table),
+        actions_table=env.get("ACTIONS_TABLE", d.actions_table),
         audit_table=env.get("AUDIT_TABLE", d.audit_table),
         shares_table=env.get("SHARES_TABLE", d.shares_table),
         rate_limits_table=env.get("RATE_LIMITS_TABLE", d.rate_limits_table),

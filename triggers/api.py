@@ -15,6 +15,7 @@ import azure.functions as func
 
 from shared.http.api import ROUTE_PREFIX, fallback
 from triggers import (  # noqa: F401 - they register operations
+    api_actions,
     api_analytics,
     api_audit,
     api_branding,

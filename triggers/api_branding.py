@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.http.api import Call, Reply
-from shared.http.auth import ADMIN, READER
+from shared.http.auth import ADMIN, READER, AuthError
 from shared.http.errors import ApiError, not_found
 from shared.http.schemas import LOGO_BODY_DOC, PARTNER_PATCH, ref
 from shared.http.upload import check_transfer, media_type
@@ -100,12 +100,22 @@ def get_partner(call: Call) -> Reply:
     return Reply(200, partner(get_storage()))
 
 
+def _every_client(call: Call) -> None:
+    """The partner is printed on every client's reports: changing it is for callers who see
+    every client (Reports.AllClients, or the key), not an admin limited to some."""
+    if call.principal.client_ids is not None:
+        raise AuthError(403, "Forbidden", "Changing the partner's branding changes every "
+                        "client's reports: it needs Reports.AllClients as well as "
+                        "Reports.Admin.")
+
+
 @api.operation(
     "PATCH", "branding", operation_id="updatePartner", role=ADMIN, tag=TAG,
     summary="Set the partner's name and contact line (an empty string removes one)",
     body=PARTNER_PATCH,
     responses={200: ("The partner", ref("Partner"))})
 def update_partner(call: Call) -> Reply:
+    _every_client(call)
     fields = {k: v.strip() for k, v in call.body.items()}
     return Reply(200, branding.update_partner(get_storage(), fields))
 
@@ -117,6 +127,7 @@ def update_partner(call: Call) -> Reply:
     responses={200: ("The partner", ref("Partner")), 413: ("Too large", ref("Error")),
                415: ("Not PNG or JPEG", ref("Error"))})
 def set_partner_logo(call: Call) -> Reply:
+    _every_client(call)
     return Reply(200, branding.set_partner_logo(get_storage(), _logo_body(call)))
 
 
@@ -132,5 +143,6 @@ def get_partner_logo(call: Call) -> Reply:
     summary="Remove the partner's logo", responses={204: ("Removed", None),
                                                    404: ("No logo", ref("Error"))})
 def delete_partner_logo(call: Call) -> Reply:
+    _every_client(call)
     branding.remove_partner_logo(get_storage())
     return Reply(204)

@@ -10,6 +10,7 @@ from shared.http.errors import ApiError
 from shared.http.paging import page_of
 from shared.http.schemas import CLIENT_CREATE, CLIENT_PATCH, ref
 from shared.services import branding, clients, exclusions, imports, report_actions
+from shared.storage import actions as tracked_actions
 from shared.storage import layout
 from shared.storage.context import get_storage
 from triggers.api_registry import api
@@ -77,6 +78,7 @@ async def delete_client(call: Call) -> Reply:
         await report_actions.delete_everywhere(storage, call.client, report, call.rid)
     for rule in await asyncio.to_thread(exclusions.rules_of, storage, client_id):
         await asyncio.to_thread(exclusions.delete, storage, client_id, rule["ruleId"])
+    await asyncio.to_thread(tracked_actions.delete_all, storage, client_id)
     await asyncio.to_thread(branding.delete_logo, storage,
                             layout.client_logo_blob_name(client_id))
     await asyncio.to_thread(imports.delete_claims, storage, client_id)

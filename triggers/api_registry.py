@@ -47,8 +47,9 @@ api.auditor = record_outcome
 
 # An import is an upload the app fetches itself: the same limit.
 _CLASSES = {"uploadReport": rate_limits.UPLOADS, "importFromAzure": rate_limits.UPLOADS,
-            "renderReport": rate_limits.RENDERS,
-            "retryReport": rate_limits.RENDERS, "bulkReports": rate_limits.RENDERS}
+            "importTrackedActions": rate_limits.UPLOADS,
+            "renderReport": rate_limits.RENDERS, "retryReport": rate_limits.RENDERS,
+            "bulkReports": rate_limits.RENDERS}
 _LIMITS = {rate_limits.UPLOADS: "rate_limit_uploads", rate_limits.RENDERS: "rate_limit_renders",
            rate_limits.READS: "rate_limit_reads"}
 

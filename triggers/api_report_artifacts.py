@@ -1,5 +1,6 @@
-"""HTTP API: a report's rendered files, named for the client; share links serve theirs with
-`serve_artifact` too (api_shares)."""
+"""HTTP API: a report's rendered files, named for the client and the review
+(shared/rendering/file_names.py); share links serve theirs with `serve_artifact` too
+(api_shares)."""
 
 from __future__ import annotations
 
@@ -18,25 +19,13 @@ from shared.http.api import Call, Reply
 from shared.http.auth import READER
 from shared.http.errors import not_found
 from shared.http.schemas import BINARY_FILE
-from shared.rendering.report_types import REPORT_TYPES as REPORT_KINDS
+from shared.services import reports
 from shared.storage.context import get_storage
 from shared.storage.layout import FORMATS
 from triggers.api_registry import api
 from triggers.api_reports import TAG, _report
 
-REPORT_TYPE_LABELS = {key: kind.label for key, kind in REPORT_KINDS.items()}
 _ARTIFACT = re.compile(rf"^(?P<type>[a-z]+)\.(?P<format>{'|'.join(FORMATS)})$")
-
-
-def _download_name(report: dict, client_name: str, report_type: str, fmt: str) -> str:
-    """"Fabrikam Ltd. - Executive summary - 2026-11-20.pdf": the client's name, the report
-    type and the export date, without characters a file system refuses."""
-    label = REPORT_TYPE_LABELS[report_type]
-    date = (report.get("exportDate") or report.get("createdAt") or "")[:10]
-    stem = " - ".join(p for p in (client_name.strip(), label, date) if p)
-    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" .")[:120].strip(" .")
-    return f"{stem or report['reportId']}.{fmt}"
 
 
 @api.operation(
@@ -62,7 +51,7 @@ def _artifact_entry(report: dict, artifact: str,
 def serve_artifact(call: Call, report: dict, artifact: str,
                    allowed: set[tuple[str, str]] | None = None,
                    before_download: Callable[[], object] | None = None) -> Reply:
-    """The file, named for the client; 304 when the caller's ETag is current.
+    """The file, named for the client and the review; 304 when the caller's ETag is current.
     `before_download` runs only when the file itself is sent (a share counts downloads)."""
     key, entry = _artifact_entry(report, artifact, allowed)
     blob = get_storage().artifacts.get_blob_client(entry["blob"])
@@ -86,8 +75,7 @@ def serve_artifact(call: Call, report: dict, artifact: str,
         return Reply(304, headers={"ETag": f'"{next(iter(known))}"'})
     except ResourceNotFoundError:
         raise not_found(f"The file of artifact '{artifact}'", "artifact") from None
-    client = get_storage().client_records.get(report["clientId"]) or {}
-    name = _download_name(report, client.get("name") or report["clientId"], *key)
+    name = reports.download_name(get_storage(), report, *key)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Reply(200, raw=body, headers={
         "Content-Type": entry["contentType"], "ETag": f'"{etag}"',

@@ -222,9 +222,11 @@ async def get_report_status(call: Call) -> Reply:
 
 @api.operation(
     "PATCH", "reports/{reportId}", operation_id="updateReport", role=CONTRIBUTOR, tag=TAG,
-    summary="Change a report's title, its consultant's notes, or the baseline its changes are "
-            "computed against (null: the client's latest completed report before it); render "
-            "it again to see them in the files", body=REPORT_PATCH,
+    summary="Change a report's title, its consultant's notes, the baseline its changes are "
+            "computed against (null: the client's latest completed report before it), or "
+            "whether it is fit for comparison (comparable: false keeps an incomplete export out "
+            "of later baselines, the trend and the portfolio); render it again to see them in "
+            "the files", body=REPORT_PATCH,
     responses={200: ("The report", ref("Report"))})
 def update_report(call: Call) -> Reply:
     report = _report(call)
@@ -243,6 +245,9 @@ def update_report(call: Call) -> Reply:
             reports.check_baseline(storage, report, baseline)
         fields["baselineReportId"] = baseline or ""
     storage.reports.update(report["clientId"], report["reportId"], fields)
+    if "comparable" in call.body:
+        again = reports.set_comparable(storage, report, call.body["comparable"])
+        call.audit["comparedAgain"] = ",".join(again)[:200]
     report = storage.reports.get(report["clientId"], report["reportId"])
     if "baselineReportId" in fields and report.get("totals"):
         # The changes are computed once and kept: a new baseline computes them again (the
@@ -265,7 +270,8 @@ async def delete_report(call: Call) -> Reply:
 
 @api.operation(
     "POST", "reports/{reportId}/render", operation_id="renderReport", role=CONTRIBUTOR,
-    tag=TAG, summary="Render report types and formats again from the stored data",
+    tag=TAG, summary="Render report types and formats again from the stored data (and with "
+                     "baselineReportId, compared with that report from now on)",
     body=RENDER_REQUEST,
     responses={202: ("Accepted", ref("CheckStatus")),
                409: ("Still processing", ref("Error"))})
@@ -278,7 +284,14 @@ async def render_again(call: Call) -> Reply:
     job = reports.job_for(storage, report, types, formats)
     if problems := format_problems(job["reportTypes"], job["formats"]):
         raise invalid(problems)
-    instance = await report_actions.start_render(storage, call.client, report, types, formats)
+    if "baselineReportId" in body:  # the render's summary compares with it
+        if body["baselineReportId"]:
+            await asyncio.to_thread(reports.check_baseline, storage, report,
+                                    body["baselineReportId"])
+        await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"],
+                                {"baselineReportId": body["baselineReportId"] or ""})
+    instance = await report_actions.start_render(storage, call.client, report, types, formats,
+                                                 body.get("appendix"))
     return await _accepted(call, instance, report["reportId"])
 
 

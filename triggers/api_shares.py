@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
-from shared.http.errors import not_found
+from shared.http.errors import ApiError, not_found
+from shared.http.responses import prefers_html
 from shared.http.schemas import BINARY_FILE, SHARE_CREATE, ref
 from shared.services import shares
 from shared.storage.context import get_storage
@@ -14,6 +16,7 @@ from shared.storage.reports import is_deleted
 from triggers.api_registry import api
 from triggers.api_report_artifacts import serve_artifact
 from triggers.api_reports import _report
+from web import share_page
 
 TAG = "Shares"
 
@@ -77,33 +80,62 @@ def _shared(call: Call) -> tuple[dict, dict]:
 @api.operation(
     "GET", "shared/{token}", operation_id="openShare", role=None, tag=TAG, audited=True,
     summary="What a share link offers (no key needed): the report's title, client and the "
-            "files with their download links",
+            "files with their download links. A browser (Accept ranking text/html above "
+            "application/json) gets the client's branded page instead, and for a link that "
+            "no longer works a page saying why, with the same status",
     responses={200: ("The shared files", ref("SharedReport")),
                410: ("Expired, revoked or used up", ref("Error"))})
 def open_share(call: Call) -> Reply:
-    share, report = _shared(call)
+    page = prefers_html(call.req.headers.get("Accept"))
+    try:
+        share, report = _shared(call)
+    except ApiError as refused:
+        if page:
+            return _refused_page(refused)
+        raise
+    view = shares.view(share, now())
+    if page:  # opening the page spends no download: only a file sent does
+        return share_page.offer_reply(get_storage(), report, view,
+                                      f"{urlsplit(call.api_base).path}/shared/"
+                                      f"{call.route['token']}", now())
     client = get_storage().client_records.get(report["clientId"]) or {}
     base = f"{call.api_base}/shared/{call.route['token']}"
-    view = shares.view(share, now())
     left = None if view["maxDownloads"] is None else view["maxDownloads"] - view["downloads"]
     return Reply(200, {
         "title": report.get("title", ""), "client": client.get("name") or report["clientId"],
         "exportDate": report.get("exportDate"), "expiresAt": view["expiresAt"],
         "downloadsLeft": left,
         "artifacts": [{**a, "url": f"{base}/{a['reportType']}.{a['format']}"}
-                      for a in view["artifacts"]]})
+                      for a in view["artifacts"]]}, {"Vary": "Accept"})
 
 
 @api.operation(
     "GET", "shared/{token}/{artifact}", operation_id="downloadShared", role=None, tag=TAG,
     audited=True, summary="Download a shared file (no key needed); counts against "
-                          "maxDownloads when the file is sent: a 304 or a HEAD does not",
+                          "maxDownloads when the file is sent: a 304 or a HEAD does not. A "
+                          "browser gets a page saying why a link no longer works",
     responses={200: ("The file", BINARY_FILE), 304: ("Not modified (If-None-Match)", None),
                410: ("Expired, revoked or used up", ref("Error"))})
 def download_shared(call: Call) -> Reply:
-    share, report = _shared(call)
-    allowed = {(a["reportType"], a["format"]) for a in shares.view(share, now())[
-        "artifacts"]}
-    # Link checkers, mail scanners and previews send HEAD: it spends no download.
-    count = None if call.head else lambda: shares.count_download(get_storage(), share, now())
-    return serve_artifact(call, report, call.route["artifact"], allowed, count)
+    try:
+        share, report = _shared(call)
+        allowed = {(a["reportType"], a["format"]) for a in shares.view(share, now())[
+            "artifacts"]}
+        # Link checkers, mail scanners and previews send HEAD: it spends no download.
+        count = None if call.head else \
+            lambda: shares.count_download(get_storage(), share, now())
+        return serve_artifact(call, report, call.route["artifact"], allowed, count)
+    except ApiError as refused:
+        # A download button clicked after the link was used up: a page, not JSON.
+        if prefers_html(call.req.headers.get("Accept")):
+            return _refused_page(refused)
+        raise
+
+
+def _refused_page(refused: ApiError) -> Reply:
+    """The page for a link that does not work, with the JSON answer's status; other errors
+    (a rate limit, a busy link) keep their JSON."""
+    if refused.status not in (404, 410):
+        raise refused
+    return share_page.refused_reply(get_storage(), refused.status,
+                                    getattr(refused, "state", "unknown"))

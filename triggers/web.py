@@ -11,7 +11,13 @@ import azure.functions as func
 from triggers import api as _api  # noqa: F401 - registers the API's operations first
 from triggers.api_registry import api
 from web.app import PageRoute, site
-from web.pages import admin, clients, portfolio, reports  # noqa: F401 - they register pages
+from web.pages import (  # noqa: F401 - they register pages
+    actions,
+    admin,
+    clients,
+    portfolio,
+    reports,
+)
 from web.pages.static import static_file
 
 bp = df.Blueprint()

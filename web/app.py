@@ -28,10 +28,12 @@ class WebError(Exception):
     """A page that cannot be shown: its status, a title and what to do about it."""
 
     def __init__(self, status: int, title: str, message: str,
-                 details: list[dict[str, Any]] | None = None) -> None:
+                 details: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.title, self.message = status, title, message
         self.details = details or []
+        self.headers = headers or {}
 
     @classmethod
     def from_answer(cls, answer: Answer, what: str) -> WebError:
@@ -39,10 +41,11 @@ class WebError(Exception):
         titles = {400: "Check what you sent", 401: "Sign in again", 403: "Not allowed",
                   404: "Not found", 409: "Not possible now", 413: "Too large",
                   415: "Not a supported file", 429: "Too many requests"}
+        kept = {k: v for k, v in answer.headers.items() if k.lower() in ("retry-after", "allow")}
         return cls(answer.status if answer.status < 500 else 502,
                    titles.get(answer.status, f"{what} failed"),
                    error.get("message") or f"{what} failed ({answer.status}).",
-                   error.get("details") or [])
+                   error.get("details") or [], kept)
 
 
 @dataclass
@@ -71,9 +74,10 @@ class Page:
 
     async def api(self, method: str, route: str, route_params: dict[str, str] | None = None,
                   params: dict[str, Any] | None = None, body: bytes | None = None,
-                  content_type: str | None = None) -> Answer:
+                  content_type: str | None = None,
+                  headers: dict[str, str] | None = None) -> Answer:
         return await self.bridge.call(self.req, self.client, self.rid, method, route,
-                                      route_params, params, body, content_type)
+                                      route_params, params, body, content_type, headers)
 
     async def get(self, route: str, what: str, **route_params: str) -> Any:
         """The API's JSON for a GET, or the page for its error."""
@@ -131,7 +135,7 @@ class WebApp:
     async def dispatch(self, page_route: PageRoute, req: func.HttpRequest,
                        client: Any) -> func.HttpResponse:
         rid = request_id(req)
-        token, new_token = security.csrf_token(req.headers)
+        token, new_token = security.csrf_token(req.headers, _secure(req))
         try:
             response = await self._run(page_route, req, client, rid, token, new_token)
         except WebError as error:
@@ -151,8 +155,7 @@ class WebApp:
                 response.headers[name] = value
         response.headers[REQUEST_ID_HEADER] = rid
         if new_token:
-            secure = security.origin_of(req.url, req.headers).startswith("https:")
-            response.headers["Set-Cookie"] = security.csrf_cookie(token, secure)
+            response.headers["Set-Cookie"] = security.csrf_cookie(token, _secure(req))
         return response
 
     async def _run(self, page_route: PageRoute, req: func.HttpRequest, client: Any, rid: str,
@@ -191,6 +194,10 @@ class WebApp:
         return await page_route.handler(page)
 
 
+def _secure(req: func.HttpRequest) -> bool:
+    return security.origin_of(req.url, req.headers).startswith("https:")
+
+
 def _form(req: func.HttpRequest) -> dict[str, str]:
     kind = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -202,7 +209,7 @@ def _error_page(error: WebError, rid: str, token: str) -> func.HttpResponse:
     body = html.render("error.html", error=error, rid=rid, csrf=token, user=None,
                        sign_out=sign_out_url(), notice="", roles={})
     return func.HttpResponse(body, status_code=error.status, mimetype="text/html",
-                             charset="utf-8")
+                             charset="utf-8", headers=dict(error.headers))
 
 
 site = WebApp()  # the one app every page module registers on

@@ -46,7 +46,8 @@ class Bridge:
     async def call(self, page_req: func.HttpRequest, client: Any, rid: str, method: str,
                    route: str, route_params: dict[str, str] | None = None,
                    params: dict[str, Any] | None = None, body: bytes | None = None,
-                   content_type: str | None = None) -> Answer:
+                   content_type: str | None = None,
+                   headers: dict[str, str] | None = None) -> Answer:
         """Call the operation declared for `route` (the API's template, e.g.
         "reports/{reportId}") as the page's user."""
         route_params = route_params or {}
@@ -56,7 +57,7 @@ class Bridge:
         query = {k: str(v) for k, v in (params or {}).items() if v not in (None, "")}
         origin = page_req.url.split("/", 3)
         url = f"{origin[0]}//{origin[2]}/{ROUTE_PREFIX}/{path}"
-        headers = {REQUEST_ID_HEADER: rid}
+        headers = {**(headers or {}), REQUEST_ID_HEADER: rid}
         for name in (PRINCIPAL_HEADER, PRINCIPAL_ID_HEADER):
             value = page_req.headers.get(name)
             if value:

@@ -15,6 +15,9 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
 
 CSRF_COOKIE = "ar_csrf"
+# Over HTTPS the cookie takes the __Host- prefix: the browser then accepts it only from this
+# host, secure, for every path, so a sibling subdomain cannot plant a token of its own.
+SECURE_CSRF_COOKIE = "__Host-ar_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -42,17 +45,18 @@ def cookie(headers: Mapping[str, str], name: str) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-def csrf_token(headers: Mapping[str, str]) -> tuple[str, bool]:
+def csrf_token(headers: Mapping[str, str], secure: bool = False) -> tuple[str, bool]:
     """(the session's token, whether it is new and must be set as a cookie)."""
-    current = cookie(headers, CSRF_COOKIE)
+    current = cookie(headers, SECURE_CSRF_COOKIE if secure else CSRF_COOKIE)
     if current and re.fullmatch(r"[A-Za-z0-9_-]{20,100}", current):
         return current, False
     return secrets.token_urlsafe(32), True
 
 
 def csrf_cookie(token: str, secure: bool) -> str:
-    return (f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
-            + ("; Secure" if secure else ""))
+    if secure:
+        return f"{SECURE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Secure"
+    return f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
 
 
 def same_origin(headers: Mapping[str, str], own_origin: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from shared.advisor.identity import normalised_text, resource_key
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.savings import money
+from shared.advisor.tracking import action_key
 
 MAX_EXAMPLES = 5
 
@@ -65,6 +66,8 @@ class _Action:
     def to_dict(self) -> dict[str, Any]:
         text = max(self.texts.items(), key=lambda kv: (kv[1], kv[0]))[0]
         return {
+            # The same action's key in every export of the client (shared.advisor.tracking).
+            "key": action_key(self.category, text),
             "recommendation": text, "category": self.category, "impact": self.impact,
             "findings": self.findings, "resources": len(self.resources),
             "subscriptions": len(self.subscriptions),

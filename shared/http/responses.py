@@ -47,3 +47,34 @@ def error_response(status: int, code: str, message: str, *, rid: str,
                    headers: dict[str, str] | None = None) -> func.HttpResponse:
     return json_response(error_body(code, message, target=target, details=details), status,
                          rid=rid, headers=headers)
+
+
+def _quality(ranges: list[tuple[str, float]], media_type: str) -> float:
+    """The q an Accept header gives a media type: that of its most specific range."""
+    major = media_type.split("/")[0]
+    best, weight = 0, 0.0
+    for media_range, q in ranges:
+        specificity = {media_type: 3, f"{major}/*": 2, "*/*": 1}.get(media_range, 0)
+        if specificity > best:
+            best, weight = specificity, q
+    return weight
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when an Accept header ranks text/html above application/json, as a browser
+    opening a link does. A tie (`*/*`), no header or `application/json` keep the API's JSON,
+    which scripts and the CLI read."""
+    ranges = []
+    for item in (accept or "").split(","):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media_range:
+            ranges.append((media_range.lower(), q))
+    return _quality(ranges, "text/html") > _quality(ranges, "application/json")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.advisor.tracking import MAX_COMMENT, MAX_OWNER, STATUSES
+from shared.storage.layout import APPENDIX_CHOICES, FORMATS, REPORT_TYPES
 
 
 def ref(name: str) -> dict[str, str]:
@@ -81,6 +82,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "attempts": {"type": "integer"},
             "failureReason": {"type": "string"},
             "exportDate": NULLABLE_STRING, "baselineReportId": NULLABLE_STRING,
+            "comparable": {"type": "boolean"},
             "baseline": {"type": ["object", "null"]},
             "changeCounts": {"type": ["object", "null"]},
             "excludedRows": {"type": "integer"}, "notes": {"type": "string"},
@@ -187,6 +189,33 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "inForce": {"type": "boolean"}},
     },
     "ExclusionPage": page("Exclusion"),
+    "TrackedAction": {
+        "type": "object",
+        "required": ["actionKey", "clientId", "category", "recommendation", "status",
+                     "inLatestReport"],
+        "properties": {
+            "actionKey": {"type": "string"}, "clientId": {"type": "string"},
+            "category": {"type": "string"}, "recommendation": {"type": "string"},
+            "impact": NULLABLE_STRING, "findings": {"type": "integer"},
+            "resources": {"type": "integer"}, "inLatestReport": {"type": "boolean"},
+            "latestReportId": NULLABLE_STRING, "owner": NULLABLE_STRING,
+            "status": {"enum": list(STATUSES)}, "statusLabel": {"type": "string"},
+            "dueDate": NULLABLE_STRING, "comment": NULLABLE_STRING,
+            "overdue": {"type": "boolean"}, "tracked": {"type": "boolean"},
+            "updatedBy": NULLABLE_STRING, "updatedAt": NULLABLE_STRING,
+            "statusChangedAt": NULLABLE_STRING}},
+    "TrackedActionPage": page("TrackedAction"),
+    "ActionsImported": {
+        "type": "object", "required": ["clientId", "rows", "actionsChanged", "changes"],
+        "properties": {
+            "clientId": {"type": "string"}, "fileName": {"type": "string"},
+            "reportId": NULLABLE_STRING, "rows": {"type": "integer"},
+            "actionsChanged": {"type": "integer"},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {
+                "actionKey": {"type": "string"}, "recommendation": {"type": "string"},
+                "row": {"type": "integer"}, "field": {"type": "string"},
+                "column": {"type": "string"}, "from": NULLABLE_STRING,
+                "to": NULLABLE_STRING}}}}},
     "AuditEntry": {"type": "object", "required": ["at", "action", "actor", "outcome"],
                    "properties": {
                        "at": {"type": "string"}, "action": {"type": "string"},
@@ -300,6 +329,20 @@ EXCLUSION_CREATE = {
 }
 EXCLUSION_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                    "properties": _EXCLUSION_FIELDS}
+ACTION_PATCH = {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "properties": {
+        "owner": {"type": ["string", "null"], "maxLength": MAX_OWNER,
+                  "description": "Who does it; null or \"\" removes the owner."},
+        "status": {"enum": list(STATUSES)},
+        # A date, read by shared/http/dates.py; null removes it.
+        "dueDate": {"oneOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
+        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT}}}
+XLSX_BODY_DOC = {"required": True, "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}
 CLIENT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": _CLIENT_FIELDS}
 PARTNER_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
@@ -340,12 +383,21 @@ NOTES = {"type": "string", "maxLength": 20_000,
 REPORT_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
                 "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
                                "notes": NOTES,
-                               "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]}}}
+                               "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]},
+                               "comparable": {
+                                   "type": "boolean",
+                                   "description": "false: not for comparison (an incomplete "
+                                                  "export): never a later report's baseline, "
+                                                  "left out of the trend and the portfolio."}}}
 RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
+    # The report to compare with from now on (null: the client's latest before it).
+    "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]},
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
                     "uniqueItems": True},
     "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
-                "uniqueItems": True}}}
+                "uniqueItems": True},
+    # The specialist PDFs' appendix of every row: all, the first ones (the default), none.
+    "appendix": {"enum": list(APPENDIX_CHOICES)}}}
 IMPORT_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
     "title": {"type": "string", "maxLength": 200},
     "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
@@ -361,6 +413,9 @@ UPLOAD_BODY_DOC = {"required": True, "content": {
                        "clientId": {"type": "string"}, "title": {"type": "string"},
                        "reportTypes": {"type": "string"}, "formats": {"type": "string"},
                        "baselineReportId": {"type": "string"},
+                       "appendix": {"enum": list(APPENDIX_CHOICES), "description":
+                                    "The specialist PDFs' appendix of every row: all, the "
+                                    "first ones (default: top) or none."},
                        "clientName": {"type": "string", "maxLength": 200,
                                       "description": "The client's name when the upload "
                                                      "creates the client."},

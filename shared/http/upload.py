@@ -12,6 +12,8 @@ from shared.http.errors import ApiError, invalid
 from shared.http.text import is_valid_unicode, unicode_problem
 from shared.storage.clients import SLUG_TEXT, is_slug
 from shared.storage.layout import (
+    APPENDIX_CHOICES,
+    DEFAULT_APPENDIX,
     DEFAULT_FORMATS,
     FORMATS,
     ONLY_FOR,
@@ -29,7 +31,7 @@ MAX_NOTES = 20_000
 # Table Storage keeps a text property of at most 32K UTF-16 code units (64 KiB).
 _MAX_NOTES_UNITS = 32_000
 OPTION_NAMES = ("clientId", "clientName", "title", "reportTypes", "formats", "fileName",
-                "baselineReportId", "notes")
+                "baselineReportId", "notes", "appendix")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class UploadOptions:
     baseline_report_id: str = ""
     client_name: str = ""  # the name of a client the upload creates
     notes: str = ""  # the consultant's notes (plain text or a small Markdown subset)
+    appendix: str = DEFAULT_APPENDIX  # the specialist PDFs' appendix: all, top or none
 
 
 def media_type(content_type: str) -> str:
@@ -130,9 +133,14 @@ def parse_options(values: Mapping[str, str], default_title: str) -> UploadOption
     if baseline and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,99}", baseline):
         problems.append({"code": "InvalidParameter", "target": "baselineReportId",
                          "message": "baselineReportId must be a report id."})
+    appendix = (values.get("appendix") or DEFAULT_APPENDIX).strip().lower()
+    if appendix not in APPENDIX_CHOICES:
+        problems.append({"code": "InvalidParameter", "target": "appendix",
+                         "message": f"appendix must be one of {', '.join(APPENDIX_CHOICES)}."})
     if problems:
         raise invalid(problems)
-    return UploadOptions(client_id, title, types, formats, baseline, client_name, notes)
+    return UploadOptions(client_id, title, types, formats, baseline, client_name, notes,
+                         appendix)
 
 
 def format_problems(types: tuple[str, ...] | list[str],

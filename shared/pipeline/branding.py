@@ -46,6 +46,12 @@ def _image(storage: Storage, blob_name: str, info: dict[str, Any] | None,
     return Image(found[0], found[1], int(info["width"]), int(info["height"]), alt)
 
 
+def partner_logo(storage: Storage, partner_row: dict[str, Any]) -> Image | None:
+    """The partner's logo (partner_row: partner()), or None."""
+    return _image(storage, layout.PARTNER_LOGO_BLOB, partner_row["logo"],
+                  f"{partner_row['name'] or 'Partner'} logo")
+
+
 def branding_of(storage: Storage, client_id: str) -> tuple[str, Branding]:
     """The client's name and the branding its reports are drawn with, read fresh for every
     render: changed branding shows in the next render, and only there."""
@@ -58,6 +64,5 @@ def branding_of(storage: Storage, client_id: str) -> tuple[str, Branding]:
         client_logo=_image(storage, layout.client_logo_blob_name(client_id),
                            client["logo"], f"{name} logo"),
         partner_name=partner_row["name"], partner_contact=partner_row["contact"],
-        partner_logo=_image(storage, layout.PARTNER_LOGO_BLOB, partner_row["logo"],
-                            f"{partner_row['name'] or 'Partner'} logo"),
+        partner_logo=partner_logo(storage, partner_row),
     )

@@ -23,7 +23,7 @@ SOURCE_COPY = "copy"  # a dropped blob's copy, owned by its report
 SOURCE_AZURE = "azure"  # read from Azure Resource Manager by an import
 OWN_UPLOADS = (SOURCE_API, SOURCE_COPY, SOURCE_AZURE)  # blobs the app wrote: never a new drop
 ROOT_CLIENT = "default"  # where a refused drop without a client folder is reported
-DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName")
+DROP_OPTIONS = ("title", "reportTypes", "formats", "clientName", "appendix")
 
 
 def new_report_id() -> str:
@@ -39,14 +39,15 @@ def dropped_report_id(blob_name: str, etag: str) -> str:
 
 def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
              report_types: tuple[str, ...], formats: tuple[str, ...],
+             appendix: str = layout.DEFAULT_APPENDIX,
              subscriptions: int = 0) -> dict[str, Any]:
-    """The orchestration's input: references only. An import's job says so, with how many
-    subscriptions it reads (`subscriptions`): its first steps fetch the export the others
-    read."""
+    """The orchestration's input: references only, and the specialist PDFs' appendix. An
+    import's job says so, with how many subscriptions it reads (`subscriptions`): its first
+    steps fetch the export the others read."""
     job = {"reportId": report_id, "clientId": client_id,
            "uploadContainer": storage.settings.uploads_container, "uploadBlob": upload_blob,
            "reportTypes": list(report_types), "formats": list(formats),
-           "shards": storage.settings.shards}
+           "shards": storage.settings.shards, "appendix": appendix}
     if subscriptions:
         job.update(source=SOURCE_AZURE, subscriptions=subscriptions)
     return job
@@ -70,7 +71,8 @@ def _create_row(storage: Storage, job: dict[str, Any], options: UploadOptions, f
         "baselineReportId": options.baseline_report_id, "notes": options.notes,
         "title": options.title, "fileName": file_name, "status": "queued", "source": source,
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
-        "formats": job["formats"], "shards": job["shards"]}, options.client_name)
+        "formats": job["formats"], "shards": job["shards"], "appendix": options.appendix},
+        options.client_name)
 
 
 def stage_api_upload(storage: Storage, data: bytes, file_name: str,
@@ -84,7 +86,7 @@ def stage_api_upload(storage: Storage, data: bytes, file_name: str,
                   "fileName": _metadata_safe(file_name)},
         content_settings=ContentSettings(content_type="text/csv"))
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
-                   options.formats)
+                   options.formats, options.appendix)
     _create_row(storage, job, options, file_name, SOURCE_API)
     return job
 
@@ -97,13 +99,14 @@ def stage_azure_import(storage: Storage, options: UploadOptions, subscription_id
     report_id = report_id or new_report_id()
     blob = layout.upload_blob_name(options.client_id, report_id)
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
-                   options.formats, len(subscription_ids))
+                   options.formats, options.appendix, subscriptions=len(subscription_ids))
     _new_row(storage, options.client_id, report_id, {
         "baselineReportId": options.baseline_report_id, "notes": options.notes,
         "title": options.title, "fileName": f"azure-advisor-{report_id}.csv",
         "status": "queued", "source": SOURCE_AZURE, "importTrigger": trigger,
         "importSubscriptions": list(subscription_ids), "uploadBlob": blob,
-        "reportTypes": job["reportTypes"], "formats": job["formats"], "shards": job["shards"]})
+        "reportTypes": job["reportTypes"], "formats": job["formats"], "shards": job["shards"],
+        "appendix": options.appendix})
     return job
 
 
@@ -140,7 +143,7 @@ def stage_dropped_blob(storage: Storage, blob_name: str, etag: str,
     copy = layout.upload_blob_name(options.client_id, report_id)
     _copy_blob(storage, blob_name, etag, copy, report_id)
     job = make_job(storage, report_id, options.client_id, copy, options.report_types,
-                   options.formats)
+                   options.formats, options.appendix)
     _create_row(storage, job, options, blob_name.rsplit("/", 1)[-1], SOURCE_BLOB)
     return job
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from shared.storage.clients import is_slug
-from shared.storage.layout import FORMATS, REPORT_TYPES
+from shared.storage.layout import APPENDIX_CHOICES, FORMATS, REPORT_TYPES
 
 MAX_SHARDS = 256
 MAX_SUBSCRIPTIONS = 500  # a client's, as the client schema allows
@@ -39,6 +39,8 @@ def check_job(job: Any) -> dict[str, Any]:
         raise InvalidJob("reportTypes names unknown report types")
     if not isinstance(formats, list) or not set(formats) <= set(FORMATS):
         raise InvalidJob("formats names unknown formats")
+    if job.get("appendix", "top") not in APPENDIX_CHOICES:  # jobs made before it have none
+        raise InvalidJob(f"appendix must be one of {', '.join(APPENDIX_CHOICES)}")
     if "source" in job and (job["source"] != "azure" or not _count(job.get("subscriptions"),
                                                                    MAX_SUBSCRIPTIONS)):
         raise InvalidJob("an import names its subscriptions' count, from 1 to "

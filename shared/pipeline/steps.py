@@ -24,6 +24,8 @@ from azure.storage.blob import ContentSettings
 from shared.advisor import records as rec_io
 from shared.advisor.catalogue import Entry, enrich, learn
 from shared.advisor.changes import compare
+from shared.advisor.drops import CODE as SHARP_DROP
+from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import ExportReader, Limits
@@ -35,15 +37,23 @@ from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
 from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import report_facts
+from shared.rendering.report_types import baseline_headlines, report_facts
 from shared.rendering.report_types.base import ReportInput
 from shared.storage import catalogue, layout
+from shared.storage.actions import tracking_facts
 from shared.storage.clients import view as client_view
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
-from shared.storage.reports import ReportGone, creation_order, is_deleted, now_iso
+from shared.storage.reports import (
+    ReportGone,
+    creation_order,
+    is_comparable,
+    is_deleted,
+    now_iso,
+)
 from shared.storage.shard_writer import ShardWriter
 from shared.storage.tables import odata_quote
+from shared.storage.trend import trend_before
 
 MAX_STORED_ERRORS = 100
 SPOOL_BYTES = 8 * 1024 * 1024  # a rendered artifact above this goes to a temporary file
@@ -226,8 +236,15 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     changes = changes_since_baseline(storage, report, kept, rules)
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
-    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions}
+    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions,
+             "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
+    # Open findings by category too: the trend charts of the client's later reports read them.
+    totals = {**stats["totals"], "byCategory": {c["category"]: c["count"]
+                                                for c in stats["byCategory"]}}
+    facts["trend"] = trend_before(
+        storage.reports.list(f"PartitionKey eq {odata_quote(client_id)}"),
+        {**report, "totals": totals, "exportDate": as_of})
     blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's
              layout.actions_blob_name(client_id, report_id): plan,
@@ -236,14 +253,29 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     for name, value in blobs.items():
         _put_json(storage, name, value)
     fields: dict[str, Any] = {
-        "totals": stats["totals"], "exportDate": as_of, "excludedRows": len(applied.excluded),
+        "totals": totals, "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
                            for r in exclusions["rules"]][:100],
-        "baseline": changes["baseline"], "changeCounts": changes["counts"]}
+        "baseline": changes["baseline"], "changeCounts": changes["counts"],
+        "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
+        + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
     names = list(blobs)
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
+
+
+def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
+                baseline: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The warning of an export that shrank sharply against its baseline (advisor.drops)."""
+    if baseline is None:
+        return None
+    before = storage.reports.get(report["clientId"], baseline["reportId"]) or {}
+    then = read_json(storage, layout.statistics_blob_name(report["clientId"],
+                                                          baseline["reportId"]))
+    return sharp_drop(int(report.get("rowsAccepted") or 0), subscriptions_of(stats), baseline,
+                      int(before.get("rowsAccepted") or 0), subscriptions_of(then),
+                      report["reportId"])
 
 
 def _put_json(storage: Storage, name: str, value: Any) -> None:
@@ -254,11 +286,14 @@ def _put_json(storage: Storage, name: str, value: Any) -> None:
 
 def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | None:
     """The report to compare with: the one named by `baselineReportId`, else the client's
-    latest completed report created before this one; None when there is none."""
+    latest completed report created before this one; None when there is none. A report marked
+    not for comparison is never one (a report naming one gets the latest before it)."""
     named = report.get("baselineReportId")
     if named:
         found = storage.reports.get(report["clientId"], named)
-        return found if is_baseline_for(found, report) else None
+        if found is None or is_comparable(found):
+            return found if is_baseline_for(found, report) else None
+        # Marked not for comparison since it was named: the latest before, as without a name.
     earlier = [r for r in storage.reports.list(
         f"PartitionKey eq {odata_quote(report['clientId'])}")
         if is_baseline_for(r, report) and creation_order(r) < creation_order(report)]
@@ -267,7 +302,7 @@ def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | No
 
 def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) -> bool:
     return (candidate is not None and not is_deleted(candidate)
-            and candidate.get("status") == "completed"
+            and candidate.get("status") == "completed" and is_comparable(candidate)
             and candidate["clientId"] == report["clientId"]
             and candidate["reportId"] != report["reportId"])
 
@@ -310,13 +345,16 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
                                "savingsByCurrency": [], "results": []}
     if baseline is not None:
-        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
-                 "createdAt": baseline.get("createdAt"),
-                 "exportDate": baseline.get("exportDate")}
         before = load_records(storage, client_id, baseline["reportId"],
                               shards_of(storage, baseline))
         if rules:
             before = apply_rules(before, rules, now_iso()).kept
+        as_of = baseline.get("exportDate") or export_date(before, baseline.get("createdAt", ""))
+        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
+                 "fileName": baseline.get("fileName", ""),
+                 "createdAt": baseline.get("createdAt"), "exportDate": as_of,
+                 # Each report type's key figures then, for the change each card shows.
+                 "headlines": baseline_headlines(before, as_of)}
         changes = {"baseline": about, **compare(records, before)}
     return changes
 
@@ -372,6 +410,8 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
         branding=branding,
         notes=report.get("notes") or "",
         facts=facts,
+        trend=(facts or {}).get("trend") or (),
+        appendix=job.get("appendix") or report.get("appendix") or layout.DEFAULT_APPENDIX,
     )
 
 

@@ -51,7 +51,29 @@ class DonutChart:
         return not any(s.value > 0 for s in self.slices)
 
 
-Chart = BarChart | DonutChart
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[float, ...]  # one per column
+    colour: str
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    """Stacked columns, one per report of a trend (oldest first): each series a layer."""
+
+    title: str
+    columns: tuple[str, ...]  # the labels under the columns
+    series: tuple[Series, ...]
+    totals: tuple[str, ...]  # the figure printed over each column
+    description: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(v > 0 for s in self.series for v in s.values)
+
+
+Chart = BarChart | DonutChart | ColumnChart
 
 
 # -- primitives -------------------------------------------------------------------------------
@@ -104,6 +126,8 @@ def layout(chart: Chart) -> tuple[float, list[Primitive]]:
     """(height, primitives) of the chart, WIDTH points wide."""
     if isinstance(chart, BarChart):
         return _layout_bars(chart)
+    if isinstance(chart, ColumnChart):
+        return _layout_columns(chart)
     return _layout_donut(chart)
 
 
@@ -148,6 +172,38 @@ def _layout_donut(chart: DonutChart) -> tuple[float, list[Primitive]]:
         shapes.append(Text(WIDTH - 8, y, f"{s.display} ({share})", 10, "end", bold=True))
     height = max(2 * cy, legend_y + len(chart.slices) * 22)
     return height, shapes
+
+
+def _layout_columns(chart: ColumnChart) -> tuple[float, list[Primitive]]:
+    shapes: list[Primitive] = []
+    plot_top, plot_height = 16.0, 120.0
+    count = max(len(chart.columns), 1)
+    slot = WIDTH / count
+    width = min(slot * 0.6, 48.0)
+    sums = [sum(s.values[i] for s in chart.series) for i in range(len(chart.columns))]
+    biggest = max(sums, default=0) or 1.0
+    base = plot_top + plot_height
+    for i, label in enumerate(chart.columns):
+        x = i * slot + (slot - width) / 2
+        y = base
+        for s in chart.series:
+            height = plot_height * s.values[i] / biggest
+            if height > 0:
+                y -= height
+                shapes.append(Rect(x, y, width, height, s.colour))
+        shapes.append(Text(x + width / 2, y - 4, chart.totals[i], 8, "middle", bold=True))
+        shapes.append(Text(x + width / 2, base + 12, _truncate(label, 14), 8, "middle"))
+    # The legend: a row of swatches under the columns, wrapping when it is full.
+    x, y = 0.0, base + 32
+    for s in chart.series:
+        label = _truncate(s.label, 26)
+        step = 22 + 5.2 * len(label)
+        if x + step > WIDTH:
+            x, y = 0.0, y + 16
+        shapes.append(Rect(x, y - 9, 10, 10, s.colour))
+        shapes.append(Text(x + 14, y, label, 8))
+        x += step + 10
+    return y + 6, shapes
 
 
 def ring_point(cx: float, cy: float, r: float, degrees: float) -> tuple[float, float]:

@@ -14,6 +14,8 @@ class KeyFigure:
     label: str
     value: str
     note: str = ""
+    change: str = ""  # the move since the baseline: "−29 since October 2026 review"
+    tone: str = ""  # better | worse | "" (neutral): the colour the change is shown in
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Table:
     # A link for one column's cell in each row ("" for none): resources link to the portal.
     link_column: int | None = None
     links: Sequence[str] = ()
+    # Rows under the body, in bold: what reconciles a column of savings with the headline
+    # ("Savings plans and reservations overlap", "Estimated annual savings").
+    footer: Sequence[tuple[str, ...]] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class CoverFacts:
     generated_date: str
     purpose: str
     scope: str = ""  # the subscriptions the export covers
+    period: str = ""  # the month the export was taken: "November 2026"
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,12 @@ class ReportDocument:
     sections: list[Section]
     caveat: str | None = None  # shown with the key figures when they hold money
     branding: Branding = field(default_factory=Branding)
+    # Under the key figures: what their changes are measured against, or that this report is
+    # the client's first and the baseline of the next one.
+    figures_note: str = ""
+    # Leadership's length: no cover or contents page; a header band, then the key figures
+    # on page 1, and where the report comes from at its end.
+    compact: bool = False
 
     @property
     def chapters(self) -> list[Section]:

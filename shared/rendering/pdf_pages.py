@@ -77,8 +77,9 @@ def _page_template(doc: ReportDocument, marks: _Marks, out: BinaryIO) -> BaseDoc
         lang="en")
     frame = Frame(MARGIN, MARGIN, FRAME_W, PAGE_H - 2 * MARGIN, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
-    template.addPageTemplates([PageTemplate("cover", [frame]),
-                               PageTemplate("body", [frame], onPage=footer)])
+    pages = [PageTemplate("cover", [frame]), PageTemplate("body", [frame], onPage=footer)]
+    # A compact report has no cover: every page, the first too, is a body page.
+    template.addPageTemplates(pages[::-1] if doc.compact else pages)
     return template
 
 
@@ -111,22 +112,54 @@ def _brand_row(doc: ReportDocument) -> list[Flowable]:
 def _cover(doc: ReportDocument, accent: str) -> list[Flowable]:
     cover = doc.cover
     brand = doc.branding
-    facts = [("Client", cover.client),
-             *([("Prepared by", brand.partner_name)] if brand.partner_name else []),
-             ("Scope", cover.scope or "not given"), ("Source file", cover.source_file),
-             ("Export date", cover.export_date or "not given"),
-             ("Generated", cover.generated_date), ("Prepared for", cover.audience)]
-    table = Table([[_p(k, "muted"), _p(v, "body")] for k, v in facts],
-                  colWidths=[40 * mm, FRAME_W - 40 * mm],
-                  style=TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, _c(theme.RULE)),
-                                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    table = _facts_table([f for f in _facts(doc) if f[0] != "Contact"])
     out = [*_brand_row(doc), _p(cover.report_label.upper(), "cover_eyebrow", accent),
            _p(cover.title, "cover_title"), _p(cover.purpose, "cover_purpose"), table]
     if brand.partner_contact:
         out += [Spacer(1, 10 * mm), _p(brand.partner_contact, "muted")]
     return out
+
+
+def _facts(doc: ReportDocument) -> list[tuple[str, str]]:
+    """Where the report comes from and who it is for, as the cover (or the end) lists them."""
+    cover, brand = doc.cover, doc.branding
+    return [("Client", cover.client),
+            *([("Prepared by", brand.partner_name)] if brand.partner_name else []),
+            ("Scope", cover.scope or "not given"), ("Source file", cover.source_file),
+            ("Export date", cover.export_date or "not given"),
+            ("Generated", cover.generated_date), ("Prepared for", cover.audience),
+            *([("Contact", brand.partner_contact)] if brand.partner_contact else [])]
+
+
+def _facts_table(facts: list[tuple[str, str]]) -> Table:
+    return Table([[_p(k, "muted"), _p(v, "body")] for k, v in facts],
+                 colWidths=[40 * mm, FRAME_W - 40 * mm],
+                 style=TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, _c(theme.RULE)),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 6),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+
+
+def _band(doc: ReportDocument, accent: str) -> list[Flowable]:
+    """A compact report's head: the report and its period, the title, the client and the
+    partner, their logos at the right; the key figures follow on the same page."""
+    cover, brand = doc.cover, doc.branding
+    who = cover.client + (f" · prepared by {brand.partner_name}" if brand.partner_name else "")
+    eyebrow = cover.report_label.upper() + (f" · {cover.period.upper()}" if cover.period else "")
+    text = [_p(eyebrow, "cover_eyebrow", accent), _p(cover.title, "band_title"),
+            _p(who, "band_who"), _p(cover.scope, "muted_small")]
+    logos = [_logo(image, 45 * mm, 14 * mm, "RIGHT") for image in
+             (brand.client_logo, brand.partner_logo) if image]
+    logo_w = 50 * mm if logos else 0
+    logo_cell = [item for image in logos for item in (image, Spacer(1, 3 * mm))]
+    band = Table([[text, logo_cell]], colWidths=[FRAME_W - logo_w, logo_w],
+                 style=TableStyle([("BACKGROUND", (0, 0), (-1, -1), _c(theme.SURFACE)),
+                                   ("LINEBEFORE", (0, 0), (0, 0), 4, _c(accent)),
+                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                   ("LEFTPADDING", (0, 0), (0, 0), 10),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 8),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    return [band, Spacer(1, 4 * mm)]
 
 
 # -- forms drawn at save time: page count and contents --------------------------------------------

@@ -89,6 +89,9 @@ def _styles(accent: str = theme.ACCENT) -> dict[str, ParagraphStyle]:
                                       spaceBefore=8, spaceAfter=10),
         "cover_purpose": ParagraphStyle("cp", base, fontSize=12, leading=16,
                                         textColor=_c(theme.MUTED), spaceAfter=24),
+        "band_title": ParagraphStyle("bt", base, fontName=BOLD, fontSize=18, leading=22,
+                                     spaceBefore=2, spaceAfter=2),
+        "band_who": ParagraphStyle("bw", base, fontSize=10, leading=13),
         "notes": ParagraphStyle("notes", base, fontSize=10, leading=14, spaceAfter=6),
         "bullet": ParagraphStyle("bullet", base, fontSize=10, leading=14, leftIndent=14,
                                  bulletIndent=3, spaceAfter=3),
@@ -97,6 +100,14 @@ def _styles(accent: str = theme.ACCENT) -> dict[str, ParagraphStyle]:
         "kpi_value": ParagraphStyle("kv", base, fontName=BOLD, fontSize=14, leading=17),
         "kpi_note": ParagraphStyle("kn", base, fontSize=7.5, leading=9.5,
                                    textColor=_c(theme.MUTED)),
+        "kpi_change": ParagraphStyle("kc", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                     spaceBefore=2, textColor=_c(theme.MUTED)),
+        "kpi_better": ParagraphStyle("kb", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                     spaceBefore=2, textColor=_c("#107c10")),
+        "kpi_worse": ParagraphStyle("kw", base, fontName=BOLD, fontSize=7.5, leading=9.5,
+                                    spaceBefore=2, textColor=_c("#c50f1f")),
+        "muted_small": ParagraphStyle("ms", base, fontSize=8, leading=10.5, spaceBefore=4,
+                                      textColor=_c(theme.MUTED)),
     }
 
 

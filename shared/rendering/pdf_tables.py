@@ -108,6 +108,7 @@ class _Row:
     cells: list[list[str]]  # the lines of each cell
     height: float
     link: tuple[int, str] | None = None  # (column, URL): the cell links to the Azure portal
+    total: bool = False  # a row of the table's footer: what reconciles it with a headline
 
 
 class _TablePage(Flowable):
@@ -134,14 +135,15 @@ class _TablePage(Flowable):
         canvas.setStrokeColor(_c(theme.RULE))
         canvas.setLineWidth(0.25)
         ink, stripe, width = _c(theme.INK), _fill_op(_c("#fafbfc")), _number(self.width)
+        surface = _fill_op(_c(theme.SURFACE))
         fill = PATH_OPS[0, 1, canvas._fillMode]
         code = canvas._code
         for index, row in enumerate(self.rows):
-            if index % 2:  # canvas.setFillColor and canvas.rect, as they write them
-                code.append(stripe)
+            if index % 2 or row.total:  # canvas.setFillColor and canvas.rect, as they write them
+                code.append(surface if row.total else stripe)
                 code.append(f"n 0 {_number(y - row.height)} {width} {_number(row.height)} "
                             f"re {fill}")
-            self._cells(row, y, FONT, ink)
+            self._cells(row, y, BOLD if row.total else FONT, ink)
             y -= row.height
             code.append(f"n 0 {_number(y)} m {width} {_number(y)} l S")  # canvas.line
 
@@ -252,9 +254,9 @@ class RowStream(Flowable):
         return found
 
     def _row(self, values, widths: list[float], header: bool = False,
-             link: tuple[int, str] | None = None) -> _Row:
-        cells = [self._lines(v, w, header) for v, w in zip(values, widths, strict=True)]
-        return _Row(cells, max(len(c) for c in cells) * _LEADING + 2 * _CELL_PAD, link)
+             link: tuple[int, str] | None = None, total: bool = False) -> _Row:
+        cells = [self._lines(v, w, header or total) for v, w in zip(values, widths, strict=True)]
+        return _Row(cells, max(len(c) for c in cells) * _LEADING + 2 * _CELL_PAD, link, total)
 
     def _page(self, aw: float, ah: float) -> tuple[_TablePage | None, int]:
         if self._page_cache and self._page_cache[0] == (aw, ah):
@@ -264,10 +266,14 @@ class RowStream(Flowable):
         header = self._row([c.header for c in columns], widths, header=True)
         used, rows, i = header.height, [], self.start
         block = self.block
-        while i < len(block.rows):
-            url = block.links[i] if block.link_column is not None and block.links else ""
-            row = self._row(block.rows[i], widths,
-                            link=(block.link_column, url) if url else None)
+        body = len(block.rows)
+        while i < body + len(block.footer):
+            if i >= body:  # the footer's rows follow the body's, in bold
+                row = self._row(block.footer[i - body], widths, total=True)
+            else:
+                url = block.links[i] if block.link_column is not None and block.links else ""
+                row = self._row(block.rows[i], widths,
+                                link=(block.link_column, url) if url else None)
             if used + row.height > ah:
                 break
             rows.append(row)
@@ -277,9 +283,12 @@ class RowStream(Flowable):
         self._page_cache = ((aw, ah), page, i - self.start)
         return page, i - self.start
 
+    def _length(self) -> int:
+        return len(self.block.rows) + len(self.block.footer)
+
     def wrap(self, aw, ah):
         page, count = self._page(aw, ah)
-        if page is not None and self.start + count >= len(self.block.rows):
+        if page is not None and self.start + count >= self._length():
             return page.wrap(aw, ah)
         return aw, ah + 1  # more than fits: the frame will call split()
 
@@ -287,7 +296,7 @@ class RowStream(Flowable):
         page, count = self._page(aw, ah)
         if page is None:
             return []  # not even one row fits here: go to the next frame
-        if self.start + count >= len(self.block.rows):
+        if self.start + count >= self._length():
             return [page]
         return [page, RowStream(self.block, self.accent, self.start + count, self._cells)]
 

@@ -28,6 +28,7 @@ from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.document import Image
 from shared.rendering.notes import parse_notes
+from shared.rendering.pptx_tracking import tracking_slide
 from shared.rendering.report_types.base import (
     ReportContext,
     ReportInput,
@@ -36,7 +37,20 @@ from shared.rendering.report_types.base import (
     cover_of,
     generated_at,
 )
-from shared.rendering.report_types.components import action_scope, retirement_when, savings_text
+from shared.rendering.report_types.components import (
+    KEY_FIGURES,
+    action_scope,
+    change_money_lines,
+    figures_note,
+    has_savings,
+    reconciliation,
+    reconciling_text,
+    retirement_when,
+    savings_text,
+    trend_categories,
+    trend_count,
+    trend_label,
+)
 from shared.rendering.report_types.executive import summary_paragraph
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -93,8 +107,10 @@ class _Deck:
                                  Emu(height))
 
     def table(self, slide, headers: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float], top: int = TOP, numeric: Sequence[int] = ()):
-        """A native table; widths are shares of the body width."""
+              widths: Sequence[float], top: int = TOP, numeric: Sequence[int] = (),
+              totals: int = 0):
+        """A native table; widths are shares of the body width; the last `totals` rows are
+        its footer, in bold (what makes a column of savings add up to the headline)."""
         shape = slide.shapes.add_table(len(rows) + 1, len(headers), MARGIN, top, BODY_W,
                                        Inches(0.4) * (len(rows) + 1))
         table = shape.table
@@ -108,7 +124,7 @@ class _Deck:
                 paragraph.alignment = PP_ALIGN.RIGHT if c in numeric else PP_ALIGN.LEFT
                 font = paragraph.runs[0].font if paragraph.runs else paragraph.font
                 font.size = Pt(12)
-                font.bold = r == 0
+                font.bold = r == 0 or r > len(rows) - totals
                 cell.fill.solid()
                 if r == 0:
                     cell.fill.fore_color.rgb = _rgb(self.accent)
@@ -192,36 +208,40 @@ def _title_slide(deck: _Deck, kind: ReportType, data: ReportInput, ctx: ReportCo
                   size=12, colour=theme.MUTED)
 
 
+_TONES = {"better": "#107c10", "worse": "#c50f1f", "": theme.MUTED}
+
+
 def _figure_boxes(deck: _Deck, slide, ctx: ReportContext) -> None:
-    totals = ctx.stats["totals"]
-    figures = [("Recommendations", fmt.count(totals["recommendations"])),
-               ("High impact", fmt.count(totals["highImpact"])),
-               ("Subscriptions", fmt.count(totals["subscriptions"]))]
-    figures += [(f"Estimated annual savings ({s['currency']})",
-                 fmt.money(s["estimatedAnnualSavings"], s["currency"]))
-                for s in ctx.stats["savingsByCurrency"][:2]] or [
-        ("Estimated annual savings", "None identified")]
+    """The executive summary's key figures, as its PDF shows them (with their changes)."""
+    figures = [f for name in ctx.kind.key_figures for f in KEY_FIGURES[name](ctx)]
     width, gap = Inches(2.9), Inches(0.15)
-    for i, (label, value) in enumerate(figures[:4]):
+    for i, figure in enumerate(figures[:4]):
         left, top = MARGIN + (i % 2) * (width + gap), Inches(1.35) + (i // 2) * Inches(1.35)
         box = slide.shapes.add_shape(1, left, top, width, Inches(1.2))
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb(theme.SURFACE)
         box.line.color.rgb = _rgb(deck.accent)
-        deck.text(slide, label, left + Inches(0.1), top + Inches(0.08), width - Inches(0.2),
-                  Inches(0.35), size=12, colour=theme.MUTED)
-        deck.text(slide, value, left + Inches(0.1), top + Inches(0.45), width - Inches(0.2),
-                  Inches(0.6), size=22 if len(value) <= 12 else 17, bold=True)
+        deck.text(slide, figure.label, left + Inches(0.1), top + Inches(0.05),
+                  width - Inches(0.2), Inches(0.35), size=12, colour=theme.MUTED)
+        deck.text(slide, figure.value, left + Inches(0.1), top + Inches(0.32),
+                  width - Inches(0.2), Inches(0.5), size=22 if len(figure.value) <= 12 else 17,
+                  bold=True)
+        if figure.change:
+            deck.text(slide, figure.change, left + Inches(0.1), top + Inches(0.8),
+                      width - Inches(0.2), Inches(0.35), size=10, bold=True,
+                      colour=_TONES[figure.tone])
 
 
 def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
     slide = deck.slide("Key figures")
     _figure_boxes(deck, slide, ctx)
     deck.text(slide, summary_paragraph(ctx.stats, ctx.plan, ctx.changes), MARGIN,
-              Inches(4.2), Inches(5.95), Inches(2.6), size=14)
+              Inches(4.2), Inches(5.95), Inches(2.2), size=14)
+    deck.text(slide, figures_note(ctx, data.client), MARGIN, Inches(6.5), Inches(5.95),
+              Inches(0.6), size=11, colour=theme.MUTED)
     rows = ctx.stats["byCategory"]
     if rows:
-        chart_data = CategoryChartData()
+        chart_data = CategoryChartData(number_format="#,##0")  # 1,234 as on the cards
         chart_data.categories = [theme.category_label(r["category"]) for r in rows]
         chart_data.add_series("Recommendations", [r["count"] for r in rows])
         chart = slide.shapes.add_chart(
@@ -234,6 +254,7 @@ def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
         plot = chart.plots[0]
         plot.has_data_labels = True
         plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
         chart.category_axis.reverse_order = True  # the largest at the top, as in the reports
         for point, row in zip(plot.series[0].points, rows, strict=True):
             point.format.fill.solid()
@@ -244,6 +265,9 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
     if not data.notes.strip():
         return
     slide = deck.slide("Consultant's notes")
+    # Short notes in larger type: a few lines fill the slide instead of its top fifth.
+    length = len(data.notes)
+    size = 24 if length <= 500 else 20 if length <= 900 else 16
     box = slide.shapes.add_textbox(MARGIN, Inches(1.35), BODY_W, Inches(5.6))
     frame = box.text_frame
     frame.word_wrap = True
@@ -256,14 +280,31 @@ def _notes(deck: _Deck, data: ReportInput) -> None:
         for text, bold in pieces:
             added = out.add_run()
             added.text = text
-            added.font.size, added.font.bold = Pt(16), bold
+            added.font.size, added.font.bold = Pt(size), bold
             added.font.color.rgb = _rgb(theme.INK)
 
 
-def _action_rows(actions: Sequence[dict], category: bool) -> list[list[str]]:
-    return [[a["impact"], a["recommendation"],
+def _action_table(deck: _Deck, slide, ctx: ReportContext, actions: Sequence[dict],
+                  category: bool) -> None:
+    """Actions as a table; with savings in the report, their column and the rows that make it
+    add up to the headline (the actions not listed, the overlap, the estimate)."""
+    money = has_savings(ctx) and any(a["savingsByCurrency"] for a in actions)
+    headers = ["Impact", "Action", *(["Category"] if category else []), "Scope",
+               *(["Annual savings"] if money else [])]
+    rows = [[a["impact"], a["recommendation"],
              *([theme.category_label(a["category"])] if category else []), action_scope(a),
-             savings_text(a["savingsByCurrency"])] for a in actions]
+             *([savings_text(a["savingsByCurrency"])] if money else [])] for a in actions]
+    footer = []
+    if money:
+        lines = reconciliation(ctx, (a["savingsByCurrency"] for a in actions),
+                               len(ctx.plan) - len(actions), "action")
+        footer = [["", text, *([""] if category else []), "",
+                   reconciling_text(amounts, text)] for text, amounts in lines]
+    widths = [0.08, 0.46, 0.14, 0.16, 0.16] if category else [0.09, 0.57, 0.17, 0.17]
+    if not money:  # the action's text takes the room of an empty column
+        widths = [*widths[:1], widths[1] + widths[-1], *widths[2:-1]]
+    deck.table(slide, headers, rows + footer, widths,
+               numeric=(len(headers) - 1,) if money else (), totals=len(footer))
 
 
 def _top_actions(deck: _Deck, ctx: ReportContext) -> None:
@@ -272,8 +313,7 @@ def _top_actions(deck: _Deck, ctx: ReportContext) -> None:
     if not actions:
         deck.text(slide, "Nothing to act on.", MARGIN, Inches(1.4), BODY_W, Inches(0.5))
         return
-    deck.table(slide, ["Impact", "Action", "Category", "Scope", "Annual savings"],
-               _action_rows(actions, True), [0.08, 0.46, 0.14, 0.16, 0.16], numeric=(4,))
+    _action_table(deck, slide, ctx, actions, True)
 
 
 def _savings_by_lever(deck: _Deck, ctx: ReportContext) -> None:
@@ -299,8 +339,8 @@ def _savings_by_lever(deck: _Deck, ctx: ReportContext) -> None:
     plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
     plot.series[0].format.fill.solid()
     plot.series[0].format.fill.fore_color.rgb = _rgb(deck.accent)
-    lines = [f"Estimate: {fmt.money(s['estimatedAnnualSavings'], s['currency'])} a year "
-             f"({fmt.money(s['estimatedMonthlySavings'], s['currency'])} a month)"
+    lines = [f"Estimate: {fmt.compact_money(s['estimatedAnnualSavings'], s['currency'])} a year "
+             f"({fmt.compact_money(s['estimatedMonthlySavings'], s['currency'])} a month)"
              for s in savings]
     lines.append("Savings plans and reservations are alternatives: the estimate counts the "
                  "larger of the two per subscription. Amounts in different currencies are never "
@@ -313,12 +353,11 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
     changes = ctx.changes
     if changes is None:
         return
-    when = fmt.date(changes["baseline"].get("createdAt") or "")
-    slide = deck.slide(f"Changes since {when}")
+    slide = deck.slide(f"Changes since {ctx.baseline_name}")
     counts = changes["counts"]
     rows = changes["byCategory"]
     if rows:
-        chart_data = CategoryChartData()
+        chart_data = CategoryChartData(number_format="#,##0")
         chart_data.categories = [theme.category_label(r["category"]) for r in rows]
         chart_data.add_series("New", [r["new"] for r in rows])
         chart_data.add_series("Resolved", [r["resolved"] for r in rows])
@@ -330,25 +369,70 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
         chart.legend.include_in_layout = False
         plot = chart.plots[0]
         plot.has_data_labels = True
+        plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
         for series, colour in zip(plot.series, (theme.IMPACT_COLOURS["High"],
                                                 theme.CATEGORY_COLOURS["Reliability"]),
                                   strict=True):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = _rgb(colour)
+    money = "".join(f"\n\n{line}" for line in change_money_lines(changes, compact=True))
     deck.text(slide, f"{fmt.plural(counts['new'], 'new finding')}\n"
                      f"{fmt.count(counts['resolved'])} resolved\n"
-                     f"{fmt.count(counts['persisting'])} still open\n\n"
-                     f"Compared with “{changes['baseline'].get('title') or ''}”.",
+                     f"{fmt.count(counts['persisting'])} still open{money}",
               Inches(8.5), Inches(1.6), Inches(4.2), Inches(5), size=18)
+
+
+def _trend(deck: _Deck, ctx: ReportContext) -> None:
+    """The client's last reports: open findings by category (stacked) and the estimate."""
+    points = list(ctx.trend)
+    if len(points) < 2:
+        return
+    slide = deck.slide(f"Trend over the last {len(points)} reviews")
+    labels = [trend_label(p, points) for p in points]
+    chart_data = CategoryChartData(number_format="#,##0")
+    chart_data.categories = labels
+    categories = trend_categories(points)
+    for category in categories:
+        chart_data.add_series(theme.category_label(category) if category else "Not broken down",
+                              [trend_count(p, category) for p in points])
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, MARGIN, Inches(1.35),
+                                   Inches(7.4), Inches(5.6), chart_data).chart
+    _style(chart, "Open findings by category")
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.value_axis.tick_labels.number_format = "#,##0"
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    for series, category in zip(chart.plots[0].series, categories, strict=True):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _rgb(theme.category_colour(category) if category
+                                                 else theme.MUTED)
+    savings = ctx.stats["savingsByCurrency"]
+    if savings:
+        currency = savings[0]["currency"]
+        money = CategoryChartData(number_format="#,##0")
+        money.categories = labels
+        money.add_series(f"Estimated annual savings ({currency})",
+                         [float(p["estimatedSavingsByCurrency"].get(currency) or 0)
+                          for p in points])
+        chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(8.2),
+                                       Inches(1.35), Inches(4.5), Inches(5.6), money).chart
+        _style(chart, f"Estimated annual savings ({currency})")
+        chart.has_legend = False
+        chart.value_axis.tick_labels.number_format = "#,##0"
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        chart.plots[0].series[0].format.fill.solid()
+        chart.plots[0].series[0].format.fill.fore_color.rgb = _rgb(deck.accent)
+
+
+_SLIDE_RETIREMENTS = 3  # fewer: the key figures' card and paragraph say it, no slide
 
 
 def _retirements(deck: _Deck, ctx: ReportContext) -> None:
     rows = ctx.stats["retirements"]
-    slide = deck.slide("Retirements")
-    if not rows:
-        deck.text(slide, "No retirements are announced for the resources in this export.",
-                  MARGIN, Inches(1.4), BODY_W, Inches(0.5))
+    if len(rows) < _SLIDE_RETIREMENTS:
         return
+    slide = deck.slide("Retirements")
     deck.table(slide, ["When", "Date", "Feature", "Resources"],
                [[retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
                  fmt.count(r["count"])] for r in rows[:_TABLE_ROWS]],
@@ -366,9 +450,7 @@ def _pillars(deck: _Deck, ctx: ReportContext) -> None:
     for category in sorted(by_category, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c)):
         actions = by_category[category]
         slide = deck.slide(f"{theme.category_label(category)}: top actions")
-        deck.table(slide, ["Impact", "Action", "Scope", "Annual savings"],
-                   _action_rows(actions[:_PILLAR_ROWS], False), [0.09, 0.57, 0.17, 0.17],
-                   numeric=(3,))
+        _action_table(deck, slide, ctx, actions[:_PILLAR_ROWS], False)
         findings = sum(a["findings"] for a in actions)
         deck.text(slide, f"{fmt.plural(len(actions), 'action')} in all, covering "
                          f"{fmt.plural(findings, 'finding')}.", MARGIN, Inches(6.8), BODY_W,
@@ -385,6 +467,8 @@ def render_pptx(kind: ReportType, data: ReportInput) -> bytes:
     _top_actions(deck, ctx)
     _savings_by_lever(deck, ctx)
     _changes(deck, ctx)
+    _trend(deck, ctx)
+    tracking_slide(deck, ctx, data.facts)  # the client's tracked actions, if any
     _retirements(deck, ctx)
     _pillars(deck, ctx)
     return deck.save(generated_at(data))

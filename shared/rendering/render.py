@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import BinaryIO
 
 from shared.rendering.report_types import REPORT_TYPES, build_document
@@ -29,7 +30,8 @@ def write_report(report_type: str, fmt: str, data: ReportInput, out: BinaryIO) -
     kind = REPORT_TYPES[report_type]
     if fmt == "html":
         from shared.rendering.html import render_html
-        render_html(build_document(kind, data), out)
+        # A page has no length to keep: the HTML lists every row whatever the PDF's appendix.
+        render_html(build_document(kind, replace(data, appendix="all")), out)
     elif fmt == "pdf":
         from shared.rendering.pdf import render_pdf
         render_pdf(build_document(kind, data), out)

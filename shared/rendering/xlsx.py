@@ -1,7 +1,8 @@
 """A report as an Excel workbook: the sheets a consultant filters, sorts and pivots.
 
-Sheets: Summary (key figures), Action plan, Recommendations (every row of the report's scope),
-By subscription, Retirements, and Changes when the report has a baseline.
+Sheets: Summary (key figures), Action plan (with the tracked columns of xlsx_tracking, which
+the client may edit and upload back), Recommendations (every row of the report's scope),
+By subscription, Retirements, Changes when the report has a baseline, and the hidden Tracking.
 
 - XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written, so a
   workbook of a million rows needs the memory of one row.
@@ -15,7 +16,7 @@ By subscription, Retirements, and Changes when the report has a baseline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import xlsxwriter
@@ -26,6 +27,7 @@ from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.advisor.stats import SAVINGS_CAVEAT
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
+from shared.rendering import xlsx_tracking as tracking
 from shared.rendering.notes import parse_notes, plain
 from shared.rendering.report_types.base import (
     ReportContext,
@@ -35,7 +37,17 @@ from shared.rendering.report_types.base import (
     cover_of,
     generated_at,
 )
-from shared.rendering.report_types.components import portal_url, retirement_when
+from shared.rendering.report_types.components import (
+    change_money,
+    figures_note,
+    overdue_count,
+    portal_url,
+    reconciliation,
+    retirement_when,
+    trend_categories,
+    trend_count,
+    trend_label,
+)
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_LINKS = 65_530  # Excel's limit for hyperlinks on one sheet; later rows show the id as text
@@ -64,16 +76,23 @@ class _Book:
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.link = add({"font_color": accent, "underline": 1})
         self.count = add({"num_format": "#,##0"})
-        self._money: dict[str, Any] = {}
+        self.date = add({"num_format": "yyyy-mm-dd", "align": "left"})
+        self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
+        self._money: dict[tuple[str, bool, bool, bool], Any] = {}
 
-    def money(self, currency: str):
+    def money(self, currency: str, signed: bool = False, left: bool = False,
+              bold: bool = False):
         """Amounts keep their number; the format shows the currency (ISO codes only: the
-        parser refuses others)."""
-        found = self._money.get(currency)
+        parser refuses others), a change its sign, a negative amount a minus sign."""
+        key = (currency, signed, left, bold)
+        found = self._money.get(key)
         if found is None:
-            code = currency if currency.isalpha() else ""
-            found = self._money[currency] = self.book.add_format(
-                {"num_format": f'#,##0.00 "{code}"' if code else "#,##0.00"})
+            code = f' "{currency}"' if currency.isalpha() else ""
+            number = f"#,##0.00{code}"
+            found = self._money[key] = self.book.add_format(
+                {"num_format": f"+{number};\u2212{number};0.00{code}" if signed
+                 else f"{number};\u2212{number}",
+                 **({"align": "left"} if left else {}), **({"bold": True} if bold else {})})
         return found
 
     def sheet(self, name: str, columns: Sequence[tuple[str, float]]) -> Worksheet:
@@ -81,7 +100,10 @@ class _Book:
         sheet = self.printable(self.book.add_worksheet(name))
         sheet.repeat_rows(0)  # the header on every printed page
         for col, (header, width) in enumerate(columns):
-            sheet.set_column(col, col, width)
+            if width:
+                sheet.set_column(col, col, width)
+            else:  # a column for the app, not the reader (the tracked actions' keys)
+                sheet.set_column(col, col, 18, None, {"hidden": True})
             sheet.write_string(0, col, header, self.header)
         sheet.freeze_panes(1, 0)
         return sheet
@@ -104,7 +126,7 @@ class _Book:
     def table(self, name: str, columns: Sequence[tuple[str, float]],
               rows: Sequence[Sequence[Any]], kinds: str) -> Worksheet:
         """A sheet of rows; `kinds` has one letter per column: t text, n count, m money
-        (the value is (amount, currency))."""
+        (the value is (amount, currency)), d date (YYYY-MM-DD, or "")."""
         sheet = self.sheet(name, columns)
         for r, values in enumerate(rows, start=1):
             for c, (kind, value) in enumerate(zip(kinds, values, strict=True)):
@@ -119,6 +141,13 @@ class _Book:
             amount, currency = value
             if amount is not None:
                 sheet.write_number(row, col, float(amount), self.money(currency))
+        elif kind == "d":
+            if value and value < "1900":  # no spreadsheet date: stays text
+                self.text(sheet, row, col, value)
+            elif value:
+                sheet.write_datetime(row, col, datetime.combine(date.fromisoformat(value),
+                                                                datetime.min.time()),
+                                     self.date)
         elif value:
             self.text(sheet, row, col, str(value))
 
@@ -151,18 +180,11 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         book.text(sheet, row, 0, label, book.label)
         book.text(sheet, row, 1, value)
         row += 1
-    totals = ctx.stats["totals"]
-    row += 1
-    book.text(sheet, row, 0, "Key figures", book.bold)
-    row += 1
-    for label, value in (("Recommendations", totals["recommendations"]),
-                         ("High impact", totals["highImpact"]),
-                         ("Subscriptions", totals["subscriptions"]),
-                         ("Resources", totals["resources"]),
-                         ("Actions in the action plan", len(ctx.plan))):
-        book.text(sheet, row, 0, label, book.label)
-        sheet.write_number(row, 1, value, book.figure)
+    if ctx.changes is None:
+        book.text(sheet, row, 0, "Baseline", book.label)
+        book.text(sheet, row, 1, figures_note(ctx, data.client))
         row += 1
+    row = _key_figures(book, sheet, row + 1, ctx)
     savings = ctx.stats["savingsByCurrency"]
     if savings:
         row += 1
@@ -188,6 +210,42 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
         _wrapped(book, sheet, row, plain(parse_notes(data.notes)))
 
 
+def _key_figures(book: _Book, sheet: Worksheet, row: int, ctx: ReportContext) -> int:
+    """The headline figures, each with its change since the baseline (column C); the row
+    after them."""
+    totals = ctx.stats["totals"]
+    then = (ctx.changes["baseline"].get("headlines") or {}).get(ctx.kind.key) \
+        if ctx.changes else None
+    book.text(sheet, row, 0, "Key figures", book.bold)
+    if then is not None:
+        book.text(sheet, row, 2, f"Change since {ctx.baseline_name}", book.bold)
+    row += 1
+    counts = (("Recommendations", totals["recommendations"], "recommendations"),
+              ("High impact", totals["highImpact"], "highImpact"),
+              ("Overdue retirements", overdue_count(ctx.stats), "overdueRetirements"),
+              ("Subscriptions", totals["subscriptions"], ""),
+              ("Resources", totals["resources"], ""),
+              ("Actions in the action plan", len(ctx.plan), ""))
+    for label, value, name in counts:
+        if name == "overdueRetirements" and not ({"overdue", "retirements"}
+                                                 & set(ctx.kind.key_figures)):
+            continue  # a type about costs or security has no retirements to count
+        book.text(sheet, row, 0, label, book.label)
+        sheet.write_number(row, 1, value, book.figure)
+        if then is not None and name:
+            sheet.write_number(row, 2, value - then[name], book.change)
+        row += 1
+    for saving in ctx.stats["savingsByCurrency"]:
+        currency, amount = saving["currency"], saving["estimatedAnnualSavings"]
+        book.text(sheet, row, 0, f"Estimated annual savings ({currency})", book.label)
+        sheet.write_number(row, 1, amount, book.money(currency, left=True))
+        if then is not None:
+            before = then["estimatedSavings"].get(currency) or 0
+            sheet.write_number(row, 2, amount - before, book.money(currency, signed=True))
+        row += 1
+    return row
+
+
 _SUMMARY_CHARS = 70  # characters a line of the Summary's wide column holds
 
 
@@ -203,20 +261,26 @@ def _currency_columns(items: Sequence[dict], key: str = "savingsByCurrency") -> 
     return sorted({c for item in items for c in item[key]})
 
 
-def _action_plan(book: _Book, ctx: ReportContext) -> None:
-    plan = ctx.plan
+def _action_plan(book: _Book, ctx: ReportContext, tracked_facts: dict) -> list[dict]:
+    """The plan with each action's tracked cells (xlsx_tracking); the actions as tracked."""
+    plan = tracking.tracked(ctx.plan, tracked_facts)
     currencies = _currency_columns(plan)
     columns = [("Impact", 9), ("Category", 16), ("Action", 60), ("Findings", 10),
                ("Resources", 11), ("Subscriptions", 13),
                *((f"Annual savings ({c})", 18) for c in currencies), ("Retires", 12),
-               ("Resource types", 40), ("For example", 50)]
+               ("Resource types", 40), ("For example", 50), *tracking.COLUMNS]
     rows = [(a["impact"], theme.category_label(a["category"]), a["recommendation"],
              a["findings"], a["resources"], a["subscriptions"],
              *((a["savingsByCurrency"].get(c), c) for c in currencies),
              a["retirementDate"] or "", ", ".join(a["resourceTypes"]),
-             ", ".join(e["resourceName"] for e in a["examples"]))
+             ", ".join(e["resourceName"] for e in a["examples"]), *tracking.cells(a))
             for a in plan]
-    book.table("Action plan", columns, rows, "tttnnn" + "m" * len(currencies) + "ttt")
+    sheet = book.table("Action plan", columns, rows,
+                       "tttnnn" + "m" * len(currencies) + "ttt" + tracking.KINDS)
+    tracking.finish_sheet(sheet, len(plan), len(columns) - len(tracking.COLUMNS))
+    _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
+                reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))
+    return plan
 
 
 _REC_COLUMNS = (("Line", 7), ("Category", 16), ("Impact", 9), ("Recommendation", 60),
@@ -262,10 +326,26 @@ def _by_subscription(book: _Book, ctx: ReportContext) -> None:
     currencies = _currency_columns(rows)
     columns = [("Subscription", 30), ("Subscription id", 38), ("Recommendations", 16),
                ("High impact", 12), *((f"Sum of savings ({c})", 20) for c in currencies)]
-    book.table("By subscription", columns,
-               [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"], r["high"],
-                 *((r["savingsByCurrency"].get(c), c) for c in currencies)) for r in rows],
-               "ttnn" + "m" * len(currencies))
+    sheet = book.table("By subscription", columns,
+                       [(r.get("subscriptionName") or "", r["subscriptionId"], r["count"],
+                         r["high"], *((r["savingsByCurrency"].get(c), c) for c in currencies))
+                        for r in rows], "ttnn" + "m" * len(currencies))
+    _reconciled(book, sheet, len(rows) + 2, 0, 4, currencies,
+                reconciliation(ctx, (r["savingsByCurrency"] for r in rows), 0, "subscription"))
+
+
+def _reconciled(book: _Book, sheet: Worksheet, row: int, label_col: int, first_col: int,
+                currencies: list[str], lines: list[tuple[str, dict]]) -> None:
+    """Under a sheet's rows, after a blank row (outside the filter), the lines that make its
+    savings columns add up to the headline estimate: the overlap of savings plans and
+    reservations (negative), then the estimate."""
+    for label, amounts in lines:
+        book.text(sheet, row, label_col, label, book.bold)
+        for col, currency in enumerate(currencies, start=first_col):
+            if currency in amounts:
+                sheet.write_number(row, col, float(amounts[currency]),
+                                   book.money(currency, bold=True))
+        row += 1
 
 
 def _retirements(book: _Book, ctx: ReportContext) -> None:
@@ -281,7 +361,7 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
     if changes is None:
         return
     items = changes["results"]
-    book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
+    sheet = book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
                            ("Recommendation", 60), ("Resource", 28), ("Subscription", 26),
                            ("Annual savings", 16), ("Resource id", 60)],
                [(i["change"], i["impact"], theme.category_label(i["category"]),
@@ -289,6 +369,44 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
                  i.get("subscriptionName") or i["subscriptionId"],
                  (i.get("annualSavings"), i.get("currency") or ""), i["resourceId"])
                 for i in items], "ttttttmt")
+    # Under the list, after a blank row (outside its filter): what the changes were worth.
+    row = len(items) + 2
+    book.text(sheet, row, 0, f"Since {ctx.baseline_name}", book.bold)
+    for currency, resolved, new in change_money(changes):
+        for label, amount in ((f"Annual savings of the resolved findings ({currency})",
+                               resolved),
+                              (f"Annual savings of the new findings ({currency})", new)):
+            row += 1
+            book.text(sheet, row, 3, label, book.label)
+            sheet.write_number(row, 6, float(amount), book.money(currency))
+
+
+def _trend(book: _Book, ctx: ReportContext) -> None:
+    """The client's last reports, a row each, and a chart of open findings by category."""
+    points = list(ctx.trend)
+    if len(points) < 2 or ctx.kind.categories is not None:
+        return  # the trend counts every category: the workbooks of every recommendation
+    categories = trend_categories(points)
+    currencies = [s["currency"] for s in ctx.stats["savingsByCurrency"][:2]]
+    columns = [("Review", 16), ("Title", 36), ("Export date", 12), ("Open findings", 14),
+               *((theme.category_label(c) if c else "Not broken down", 16)
+                 for c in categories),
+               *((f"Estimated annual savings ({c})", 24) for c in currencies)]
+    sheet = book.table("Trend", columns, [
+        (trend_label(p, points), p.get("title") or "", fmt.date(p.get("exportDate") or ""),
+         p["recommendations"], *(trend_count(p, c) for c in categories),
+         *((p["estimatedSavingsByCurrency"].get(c), c) for c in currencies))
+        for p in points], "tttn" + "n" * len(categories) + "m" * len(currencies))
+    chart = book.book.add_chart({"type": "column", "subtype": "stacked"})
+    for index, category in enumerate(categories):
+        chart.add_series({
+            "name": ["Trend", 0, 4 + index], "categories": ["Trend", 1, 0, len(points), 0],
+            "values": ["Trend", 1, 4 + index, len(points), 4 + index],
+            "fill": {"color": theme.category_colour(category) if category else theme.MUTED}})
+    chart.set_title({"name": "Open findings by category"})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": False}})
+    chart.set_legend({"position": "bottom"})
+    sheet.insert_chart(len(points) + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
 
 def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
@@ -296,10 +414,14 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     same bytes."""
     ctx = context_of(kind, data)
     book = _Book(out, ctx.accent, generated_at(data))
+    tracked_facts = tracking.tracking_of(data.facts)
     _summary(book, kind, data, ctx)
-    _action_plan(book, ctx)
+    plan = _action_plan(book, ctx, tracked_facts)
     _recommendations(book, ctx.records.sorted_by("line"))
     _by_subscription(book, ctx)
     _retirements(book, ctx)
     _changes(book, ctx)
+    _trend(book, ctx)
+    tracking.write_review(book, ctx, data.facts)
+    tracking.write_meta(book.book, tracked_facts, plan)
     book.book.close()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.storage.reports import creation_order, is_deleted, parse_iso
+from shared.storage.reports import creation_order, is_comparable, is_deleted, parse_iso
 
 STATUSES = ("queued", "processing", "completed", "failed")
 RECURRING = 10  # recommendations listed as recurring
@@ -33,9 +33,14 @@ def summary(clients: Sequence[dict[str, Any]], reports: Sequence[dict[str, Any]]
     `plan_of` gives a report's action plan (read only for each client's latest report)."""
     live = [r for r in reports if not is_deleted(r)]
     latest: dict[str, dict[str, Any]] = {}
+    # A report marked not for comparison (an incomplete export) is never a client's figures.
+    left_out: Counter[str] = Counter()
     for report in sorted((r for r in live if r.get("status") == "completed"
                           and r.get("totals")), key=creation_order):
-        latest[report["clientId"]] = report
+        if is_comparable(report):
+            latest[report["clientId"]] = report
+        else:
+            left_out[report["clientId"]] += 1
     per_client = []
     recurring: Counter[tuple[str, str]] = Counter()
     for client in sorted(clients, key=lambda c: (c["name"].casefold(), c["clientId"])):
@@ -43,7 +48,8 @@ def summary(clients: Sequence[dict[str, Any]], reports: Sequence[dict[str, Any]]
         entry: dict[str, Any] = {"clientId": client["clientId"], "name": client["name"],
                                  "reports": sum(1 for r in live
                                                 if r["clientId"] == client["clientId"]),
-                                 "latestReport": None}
+                                 "latestReport": None,
+                                 "notForComparison": left_out[client["clientId"]]}
         if report is not None:
             entry["latestReport"] = {
                 "reportId": report["reportId"], "title": report.get("title", ""),
@@ -65,6 +71,8 @@ def summary(clients: Sequence[dict[str, Any]], reports: Sequence[dict[str, Any]]
         "clients": {"count": len(clients),
                     "active": sum(1 for c in clients if c.get("active", True))},
         "reportsByStatus": {s: sum(1 for r in live if r.get("status") == s) for s in STATUSES},
+        # Left out of every client's figures: reports marked not for comparison.
+        "reportsNotForComparison": sum(left_out.values()),
         "byClient": per_client,
         "recurringRecommendations": [
             {"category": category, "recommendation": text, "clients": count,

@@ -17,6 +17,7 @@ from shared.storage.clients import JSON_FIELDS, PARTITION, is_slug, view
 from shared.storage.context import Storage
 from shared.storage.reports import creation_order, is_deleted, now_iso
 from shared.storage.tables import odata_quote
+from shared.storage.trend import completed_reports, left_out, trend_point
 
 FIELDS = ("name", "contacts", "notes", "subscriptionIds", "active", "accentColor",
           "importSchedule")
@@ -133,7 +134,7 @@ def reports_of(storage: Storage, client_id: str) -> list[dict[str, Any]]:
 def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
     reports = sorted((r for r in reports_of(storage, client["clientId"]) if not is_deleted(r)),
                      key=creation_order)
-    done = [r for r in reports if r.get("totals")]
+    done = completed_reports(reports)  # without those marked not for comparison
     latest = done[-1] if done else None
     return {
         "clientId": client["clientId"],
@@ -144,14 +145,8 @@ def statistics(storage: Storage, client: dict[str, Any]) -> dict[str, Any]:
         "latestReport": None if latest is None else {
             "reportId": latest["reportId"], "title": latest.get("title", ""),
             "createdAt": latest.get("createdAt"), "totals": latest["totals"]},
-        "trend": [{
-            "reportId": r["reportId"], "createdAt": r.get("createdAt"),
-            "recommendations": r["totals"]["recommendations"],
-            "highImpact": r["totals"]["highImpact"],
-            "savingsByCurrency": {s["currency"]: s["annualSavings"]
-                                  for s in r["totals"]["savingsByCurrency"]},
-            # Reports made before the estimate existed have none: null, not a wrong figure.
-            "estimatedSavingsByCurrency": {s["currency"]: s.get("estimatedAnnualSavings")
-                                           for s in r["totals"]["savingsByCurrency"]},
-        } for r in done],
+        "trend": [{k: point[k] for k in (
+            "reportId", "createdAt", "recommendations", "highImpact", "savingsByCurrency",
+            "estimatedSavingsByCurrency")} for point in map(trend_point, done)],
+        "leftOut": left_out(reports),
     }

@@ -67,9 +67,9 @@ async def _wait_until_ended(client: Any, instances: list[str]) -> None:
 
 async def start_render(storage: Storage, client: Any, report: dict[str, Any],
                        types: list[str] | None = None,
-                       formats: list[str] | None = None) -> str:
+                       formats: list[str] | None = None, appendix: str | None = None) -> str:
     """Render chosen types and formats again (default: the report's own); the instance id."""
-    job = reports.job_for(storage, report, types, formats)
+    job = reports.job_for(storage, report, types, formats, appendix)
     instance = f"{report['reportId']}-render-{secrets.token_hex(4)}"
     await asyncio.to_thread(storage.reports.update, report["clientId"], report["reportId"], {
         "status": "processing", "activeInstance": instance, "queuedAt": now_iso(),

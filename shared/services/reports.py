@@ -18,22 +18,46 @@ from shared.http.errors import ApiError
 from shared.pipeline.failures import readable
 from shared.pipeline.intake import SOURCE_AZURE, owns_upload
 from shared.pipeline.steps import (
+    baseline_of,
     is_baseline_for,
     load_records,
     read_json,
     shards_of,
     store_changes,
 )
+from shared.rendering import file_names
 from shared.services import shares
 from shared.storage import layout
 from shared.storage.context import Storage
-from shared.storage.reports import creation_order, is_deleted, iso, now_iso, parse_iso
+from shared.storage.reports import (
+    creation_order,
+    is_comparable,
+    is_deleted,
+    iso,
+    now_iso,
+    parse_iso,
+)
 from shared.storage.tables import odata_quote
 
 IN_PROGRESS = ("queued", "processing")
 RUNNING = ("Running", "Pending", "Suspended", "ContinuedAsNew")  # Durable runtime statuses
 NOT_STARTED_GRACE = timedelta(minutes=5)  # a queued report's orchestration starts well before
 MAX_ATTEMPTS = 5
+
+
+# What a report's file name is made of (file_names.download_name), read for its siblings.
+_NAMING = ["title", "fileName", "exportDate", "createdAt", "createdNs", "status", "deletedAt"]
+
+
+def download_name(storage: Storage, report: dict[str, Any], report_type: str, fmt: str) -> str:
+    """The name a report's file is downloaded under: the client's name, the type and the
+    review, unique among the client's reports (read at each download: names follow the
+    client's renames and its reports' titles)."""
+    client = storage.client_records.get(report["clientId"]) or {}
+    siblings = storage.reports.list(f"PartitionKey eq {odata_quote(report['clientId'])}",
+                                    select=_NAMING)
+    return file_names.download_name(report, client.get("name") or report["clientId"],
+                                    report_type, fmt, siblings)
 
 
 def list_reports(storage: Storage, *, client_ids: frozenset[str] | None, client_id: str | None,
@@ -210,11 +234,34 @@ def check_baseline(storage: Storage, report: dict[str, Any], baseline_id: str) -
         raise ApiError(400, "InvalidBaseline", f"baselineReportId: client "
                        f"'{report['clientId']}' has no report '{baseline_id}'.",
                        target="baselineReportId")
+    if not is_comparable(found):
+        raise ApiError(400, "InvalidBaseline", f"baselineReportId: report '{baseline_id}' is "
+                       "marked not for comparison; choose another, or mark it for comparison "
+                       "again (comparable: true).", target="baselineReportId")
     if not is_baseline_for(found, report):
         raise ApiError(400, "InvalidBaseline", f"baselineReportId: report '{baseline_id}' "
                        f"cannot be the baseline: it is {found.get('status')}"
                        + (" and is this report" if baseline_id == report["reportId"] else "")
                        + "; choose a completed earlier report.", target="baselineReportId")
+
+
+def set_comparable(storage: Storage, report: dict[str, Any], comparable: bool) -> list[str]:
+    """Mark a report fit or not fit for comparison, and compare again the client's later
+    reports whose baseline that changes (a report marked not for comparison stops being
+    theirs; one marked fit again may become it). Their files show it once rendered again.
+    The ids of the reports compared again."""
+    storage.reports.update(report["clientId"], report["reportId"], {"comparable": comparable})
+    later = [r for r in storage.reports.list(f"PartitionKey eq {odata_quote(report['clientId'])}")
+             if not is_deleted(r) and r.get("totals") and r["reportId"] != report["reportId"]
+             and creation_order(r) > creation_order(report)]
+    again = []
+    for other in sorted(later, key=creation_order):
+        chosen = baseline_of(storage, other)
+        if (chosen or {}).get("reportId") != (other.get("baseline") or {}).get("reportId"):
+            storage.reports.update(other["clientId"], other["reportId"],
+                                   store_changes(storage, other))
+            again.append(other["reportId"])
+    return again
 
 
 def statistics(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
@@ -284,14 +331,16 @@ def delete_report_data(storage: Storage, report: dict[str, Any]) -> None:
 
 
 def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | None = None,
-            formats: list[str] | None = None) -> dict[str, Any]:
-    """The orchestration input for an existing report."""
+            formats: list[str] | None = None, appendix: str | None = None) -> dict[str, Any]:
+    """The orchestration input for an existing report (its own appendix choice unless one
+    is given)."""
     return {"reportId": report["reportId"], "clientId": report["clientId"],
             "uploadContainer": storage.settings.uploads_container,
             "uploadBlob": report["uploadBlob"],
             "reportTypes": report_types or report.get("reportTypes") or [],
             "formats": formats or report.get("formats") or [],
             "shards": shards_of(storage, report),
+            "appendix": appendix or report.get("appendix") or layout.DEFAULT_APPENDIX,
             # An import fetches again when retried: its first steps are the fetch.
             **({"source": SOURCE_AZURE,
                 "subscriptions": len(report.get("importSubscriptions") or [])}

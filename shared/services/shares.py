@@ -149,13 +149,22 @@ def find(storage: Storage, token: str) -> dict[str, Any]:
         raise not_found("Share link", "token") from None
 
 
+class ShareGone(ApiError):
+    """410: the link expired, was revoked or is used up; `state` says which (the page a
+    browser gets names it; the JSON answer is the usual error)."""
+
+    def __init__(self, found: str, why: str) -> None:
+        super().__init__(410, "ShareGone", f"This share link {why}; ask for a new one.",
+                         target="token")
+        self.state = found
+
+
 def check_usable(share: dict[str, Any], now: datetime) -> None:
     found = state(share, now)
     if found != "active":
         why = {"revoked": "was revoked", "expired": f"expired at {share['expiresAt']}",
                "exhausted": f"has served its {share.get('maxDownloads')} download(s)"}[found]
-        raise ApiError(410, "ShareGone", f"This share link {why}; ask for a new one.",
-                       target="token")
+        raise ShareGone(found, why)
 
 
 def count_download(storage: Storage, share: dict[str, Any], now: datetime) -> dict[str, Any]:

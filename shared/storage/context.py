@@ -42,6 +42,11 @@ class Storage:
         return ensure_table(self.clients.table, self.settings.exclusions_table)
 
     @cached_property
+    def actions(self) -> TableClient:
+        """Tracked actions: PartitionKey = client id, RowKey = action key (storage/actions.py)."""
+        return ensure_table(self.clients.table, self.settings.actions_table)
+
+    @cached_property
     def audit(self) -> TableClient:
         """Audit entries: PartitionKey = "audit", RowKey = newest first (services/audit.py)."""
         return ensure_table(self.clients.table, self.settings.audit_table)

@@ -7,6 +7,10 @@ import zlib
 REPORT_TYPES = ("executive", "detailed", "cost", "security", "operations")
 FORMATS = ("html", "pdf", "xlsx", "pptx")
 DEFAULT_FORMATS = ("html", "pdf")  # the workbook and the deck are made when asked for
+# How much of every row a specialist PDF lists in its appendix: all of them, the first ones
+# (TOP_ROWS; the workbook and the API hold every row) or none. HTML always lists every row.
+APPENDIX_CHOICES = ("all", "top", "none")
+DEFAULT_APPENDIX = "top"
 # Formats made for some report types only: a deck presents the executive summary.
 ONLY_FOR = {"pptx": ("executive",)}
 

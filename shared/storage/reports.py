@@ -129,8 +129,13 @@ class ReportsRepository:
         rows = list(self.table.query_entities(f"RowKey eq {odata_quote(report_id)}"))
         return _decode(rows[0]) if rows else None
 
-    def list(self, odata: str = "") -> list[dict[str, Any]]:
-        entities = self.table.query_entities(odata) if odata else self.table.list_entities()
+    def list(self, odata: str = "", select: list[str] | None = None) -> list[dict[str, Any]]:
+        """Rows matching an OData filter (every row without one); `select` reads only those
+        properties (PartitionKey and RowKey are always read)."""
+        if select:
+            select = ["PartitionKey", "RowKey", *select]
+        entities = self.table.query_entities(odata, select=select) if odata \
+            else self.table.list_entities(select=select)
         return [_decode(e) for e in entities]
 
     def delete(self, client_id: str, report_id: str) -> None:
@@ -146,3 +151,9 @@ def creation_order(report: dict[str, Any]) -> tuple[str, int, str]:
 def is_deleted(report: dict[str, Any] | None) -> bool:
     """Gone, or marked for deletion (its data is being removed)."""
     return report is None or bool(report.get("deletedAt"))
+
+
+def is_comparable(report: dict[str, Any]) -> bool:
+    """Not marked "not for comparison" (`comparable: false`, PATCH /api/reports/{id}): such a
+    report is never a baseline, and trends and the portfolio leave it out."""
+    return report.get("comparable") is not False

@@ -271,3 +271,63 @@ def test_an_admin_brands_the_partner_and_runs_a_bulk_render(web, new_page):
     sign_in(other, web.base_url, "cal@partner.example",
             roles="Reports.Contributor, Reports.AllClients", start="/admin")
     expect(other.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_the_portfolio_finds_and_pages_clients(web, new_page):
+    tag = uuid.uuid4().hex[:6]
+    for i in range(27):
+        assert web.request("POST", "api/clients", json={"name": f"Paged {tag} {i:02d}"}
+                           ).status_code == 201
+    page = new_page()
+    sign_in(page, web.base_url, "ana@partner.example")
+    page.get_by_label("Find a client").fill(f"paged {tag}")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    assert page.locator("table.data tbody tr").count() == 25
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    assert page.locator("table.data tbody tr").count() == 2
+    assert page.get_by_role("link", name=f"Paged {tag} 26").is_visible()
+
+
+def test_what_the_hostile_pass_found_stays_fixed(storage_connection, tmp_path_factory):
+    """DNS rebinding, a client-scoped admin re-branding every client's reports, a page with
+    sections silently missing under the rate limit, the emulator's cross-site sign-in, and a
+    form's address opened as a page."""
+    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("hostile"),
+                        RATE_LIMIT_READS="12")
+    try:
+        base = host.base_url
+        rebound = requests.get(base + "/", timeout=10, allow_redirects=False,
+                               headers={"Host": f"attacker.example:{host.port}"})
+        assert rebound.status_code == 421
+        cross = requests.post(base + "/.auth/login/aad", timeout=10, allow_redirects=False,
+                              headers={"Sec-Fetch-Site": "cross-site"},
+                              data={"username": "x", "roles": "Reports.Admin"})
+        assert cross.status_code == 403
+        scoped = requests.Session()
+        scoped.post(base + "/.auth/login/aad", timeout=10, headers={"Origin": base}, data={
+            "username": "ada", "roles": "Reports.Admin",
+            "claims": '[{"typ": "clientIds", "val": "alpha"}]'})
+        admin = scoped.get(base + "/admin", timeout=10)
+        assert admin.status_code == 200 and "Partner branding" not in admin.text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', admin.text).group(1)
+        refused = scoped.post(base + "/admin/partner", timeout=10, allow_redirects=False,
+                              headers={"Origin": base}, data={"csrf": token, "name": "Evil"})
+        assert refused.status_code == 403
+        assert host.request("GET", "api/branding").json()["name"] == ""
+        assert scoped.get(base + "/admin/bulk", timeout=10).status_code == 405
+        # Every section of a report page or none: under the read limit the page says so.
+        report = upload(host, sample_export(20), clientId="alpha").json()["reportId"]
+        wait_report(host, report)
+        statuses = set()
+        for _ in range(6):
+            page = scoped.get(f"{base}/reports/{report}", timeout=10)
+            statuses.add(page.status_code)
+            if page.status_code == 200:
+                assert "Key figures" in page.text and "Recommendations" in page.text
+            else:
+                assert page.status_code == 429 and page.headers.get("Retry-After")
+        assert 429 in statuses
+    finally:
+        host.stop()

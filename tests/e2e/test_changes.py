@@ -14,6 +14,7 @@ from advisor_cli.__main__ import main as cli
 from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
+from shared.rendering.formatting import compact_money
 from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
@@ -108,11 +109,12 @@ def test_reports_show_changes_overdue_retirements_and_the_estimate(app, reviews)
     r = app.request("GET", f"api/reports/{november['reportId']}/artifacts/executive.pdf")
     text = " ".join(" ".join(p.extract_text().split())
                     for p in PdfReader(io.BytesIO(r.content)).pages)
-    assert "Changes since" in text and "New high-impact findings" in text
+    # Leadership's report counts the changes; the findings by name are the detailed report's.
+    assert "Changes since October review" in text and "New high-impact findings" not in text
     assert "Overdue by" in text and "Top actions" in text
     stats = app.request("GET", f"api/reports/{november['reportId']}/statistics").json()
     (usd,) = stats["savingsByCurrency"]
-    assert f"{usd['estimatedAnnualSavings']:,.2f} USD" in text
+    assert f"{compact_money(usd['estimatedAnnualSavings'], 'USD')}" in text
     assert usd["estimatedAnnualSavings"] < usd["annualSavings"]
 
 
@@ -128,3 +130,23 @@ def test_the_cli_prints_the_changes_and_writes_csv(app, reviews):
         assert cli([*args, "--csv", "--change", "resolved"]) == 0
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert len(rows) == 5 and {r["change"] for r in rows} == {"resolved"}
+
+
+def test_each_key_figure_moves_since_the_baseline_and_the_trend_reads_earlier_reports(
+        app, reviews):
+    october, _, november = reviews
+    url = f"api/reports/{november['reportId']}"
+    body = app.request("GET", f"{url}/changes").json()
+    then = body["baseline"]["headlines"]["executive"]
+    assert then["recommendations"] == len(parse_export(PREVIOUS).records)
+    now = app.request("GET", f"{url}/statistics").json()["totals"]
+    r = app.request("GET", f"{url}/artifacts/executive.pdf")
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(r.content)).pages)
+    moved = now["recommendations"] - then["recommendations"]
+    assert f"{'+' if moved > 0 else '−'}{abs(moved)} since October review" in text
+    # The trend: October's totals read from its report row, then November's own.
+    assert "Open findings by category, last 2 reviews" in text
+    r = app.request("GET", f"api/reports/{october['reportId']}/artifacts/executive.pdf")
+    first = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    assert "This is the first report for" in " ".join(first.split())

@@ -6,6 +6,7 @@ import csv
 import io
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,9 @@ def test_upload_wait_download_gives_the_apis_files(server, tmp_path, capsys):
     assert "completed" in captured.out
     report_id = captured.out.split("as report ")[1].split()[0]
     files = sorted(p.name for p in out.iterdir())
-    date = server.request("GET", f"api/reports/{report_id}").json()["exportDate"][:10]
-    assert files == [f"contoso - {label} - {date}.{fmt}" for label in ("Cost optimisation",
-                                                                     "Executive summary")
+    # Named for the client, the type and the review (its title).
+    assert files == [f"contoso - {label} - Nov.{fmt}" for label in ("Cost optimisation",
+                                                                   "Executive summary")
                      for fmt in ("html", "pdf")]
     for path in out.iterdir():
         kind = "cost" if path.name.startswith("contoso - Cost") else "executive"
@@ -59,7 +60,46 @@ def test_upload_wait_download_gives_the_apis_files(server, tmp_path, capsys):
     assert main(cli(server, "download", report_id, "--out", str(again),
                     "--formats", "pdf")) == 0
     assert sorted(p.name for p in again.iterdir()) == [
-        f"contoso - Cost optimisation - {date}.pdf", f"contoso - Executive summary - {date}.pdf"]
+        "contoso - Cost optimisation - Nov.pdf", "contoso - Executive summary - Nov.pdf"]
+
+
+def test_months_never_share_a_name_and_no_file_is_replaced_without_force(server, tmp_path,
+                                                                         capsys):
+    client = "months-" + uuid.uuid4().hex[:6]
+    november = build_rows(30, seed=64)
+    december = [{**r, "Updated Date": r["Updated Date"].replace("2026-11", "2026-12")}
+                for r in november]
+    out = tmp_path / "client"
+    ids = []
+    # No titles: each report is named by its export's month; December's export uploaded twice.
+    for file_name, rows in (("month1.csv", november), ("month2.csv", december),
+                            ("month2-fixed.csv", december)):
+        export = tmp_path / file_name
+        export.write_bytes(to_csv(rows))
+        code = main(cli(server, "upload", str(export), "--client", client, "--types",
+                        "executive", "--formats", "pdf", "--out", str(out)))
+        captured = capsys.readouterr()
+        assert code == 0, captured.err
+        ids.append(captured.out.split("as report ")[1].split()[0])
+    stem = f"{client} - Executive summary - "
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{stem}December 2026 (2).pdf", f"{stem}December 2026.pdf", f"{stem}November 2026.pdf"]
+
+    # November's files again into the same folder: refused, named, nothing written.
+    mine = out / f"{stem}November 2026.pdf"
+    mine.write_bytes(b"my annotated copy")
+    assert main(cli(server, "download", ids[0], "--out", str(out))) == 1
+    err = capsys.readouterr().err
+    assert f'"{stem}November 2026.pdf"' in err and "Nothing was downloaded" in err
+    assert "--force" in err and mine.read_bytes() == b"my annotated copy"
+    assert len(list(out.iterdir())) == 3  # no other file, no half file
+    # With --force it is replaced by the API's file.
+    assert main(cli(server, "download", ids[0], "--out", str(out), "--force")) == 0
+    api = server.request("GET", f"api/reports/{ids[0]}/artifacts/executive.pdf")
+    assert mine.read_bytes() == api.content
+    help_text = subprocess.run([sys.executable, "-m", "advisor_cli", "download", "--help"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    assert "--force" in help_text and "refuses" in help_text
 
 
 def test_recommendations_as_csv_neutralise_formulas(server, tmp_path, capsys):

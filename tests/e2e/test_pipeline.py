@@ -84,10 +84,9 @@ def test_artifact_download_headers_and_conditional_get(app):
     assert got.content.startswith(b"%PDF")
     assert got.headers["Content-Type"] == "application/pdf"
     disposition = got.headers["Content-Disposition"]
-    # The client's name, the report type and the export date; ASCII and UTF-8 forms.
-    date = report["exportDate"][:10]
-    assert f'filename="Z_rich AG - Executive summary - {date}.pdf"' in disposition
-    assert (f"filename*=UTF-8''Z%C3%BCrich%20AG%20-%20Executive%20summary%20-%20{date}.pdf"
+    # The client's name, the report type and the review (the title); ASCII and UTF-8 forms.
+    assert 'filename="Z_rich AG - Executive summary - Q4 review.pdf"' in disposition
+    assert ("filename*=UTF-8''Z%C3%BCrich%20AG%20-%20Executive%20summary%20-%20Q4%20review.pdf"
             in disposition)
     again = host.request("GET", path, headers={"If-None-Match": got.headers["ETag"]})
     assert again.status_code == 304

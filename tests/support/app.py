@@ -27,12 +27,14 @@ class AppNames:
     audit_table: str = ""
     shares_table: str = ""
     rate_limits_table: str = ""
+    actions_table: str = ""
 
     @classmethod
     def random(cls) -> AppNames:
         tag = uuid.uuid4().hex[:10]
         return cls(f"up-{tag}", f"rep-{tag}", f"Reports{tag}", f"Recs{tag}", f"Clients{tag}",
-                   f"Exclusions{tag}", f"Audit{tag}", f"Shares{tag}", f"Limits{tag}")
+                   f"Exclusions{tag}", f"Audit{tag}", f"Shares{tag}", f"Limits{tag}",
+                   f"Actions{tag}")
 
     def env(self) -> dict[str, str]:
         return {"UPLOADS_CONTAINER": self.uploads, "REPORTS_CONTAINER": self.reports,
@@ -40,7 +42,8 @@ class AppNames:
                 "RECOMMENDATIONS_TABLE": self.recommendations_table,
                 "CLIENTS_TABLE": self.clients_table,
                 "EXCLUSIONS_TABLE": self.exclusions_table, "AUDIT_TABLE": self.audit_table,
-                "SHARES_TABLE": self.shares_table, "RATE_LIMITS_TABLE": self.rate_limits_table}
+                "SHARES_TABLE": self.shares_table, "RATE_LIMITS_TABLE": self.rate_limits_table,
+                **({"ACTIONS_TABLE": self.actions_table} if self.actions_table else {})}
 
 
 # Tests and benchmarks call far faster than a person: limits off unless a test sets them.

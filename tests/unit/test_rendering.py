@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import SAVINGS_CAVEAT, compute_statistics, export_date
+from shared.rendering.formatting import compact_money
 from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types import REPORT_TYPES, report_facts
 from shared.rendering.report_types.base import ReportInput
@@ -55,10 +56,15 @@ def test_pdf_holds_the_key_figures_and_names(sample, report_type):
     assert f"Recommendations {stats['totals']['recommendations']:,}" in text
     assert f"High impact {stats['totals']['highImpact']:,}" in text
     if "savings" in kind.key_figures and stats["savingsByCurrency"]:
-        for s in stats["savingsByCurrency"]:  # the headline is the estimate, not the sum
-            assert f"Estimated annual savings ({s['currency']}) " \
-                   f"{s['estimatedAnnualSavings']:,.2f} {s['currency']}" in text
-            assert f"{s['estimatedMonthlySavings']:,.2f} {s['currency']} a month" in text
+        for s in stats["savingsByCurrency"]:  # the headline is the estimate, not the sum,
+            # compact on its card ("227.4 k USD")
+            assert "Estimated annual savings " \
+                   f"{compact_money(s['estimatedAnnualSavings'], s['currency'])}" in text
+            assert f"{compact_money(s['estimatedMonthlySavings'], s['currency'])} a month" \
+                in text
+            # and exact where a table of savings adds up to it
+            assert f"Estimated annual savings {s['estimatedAnnualSavings']:,.2f} " \
+                   f"{s['currency']}" in text
         assert text.count(squash(SAVINGS_CAVEAT)) == 1  # once per report
     if report_type in ("detailed", "security", "operations", "executive"):
         # Names outside Latin-1 print as themselves (the font is embedded).
@@ -83,10 +89,12 @@ def test_html_is_self_contained_and_holds_the_figures(sample, report_type):
 
 
 def test_pdf_structure_metadata_contents_and_page_numbers(sample):
-    data = render_report("executive", "pdf", sample)
+    # A specialist report: a cover, then the contents (the executive summary has neither:
+    # test_leadership.py).
+    data = render_report("cost", "pdf", sample)
     reader = PdfReader(io.BytesIO(data))
     meta = reader.metadata
-    assert meta.title == "November 2026 Advisor review · Executive summary"
+    assert meta.title == "November 2026 Advisor review · Cost optimisation"
     assert meta.author == "Contoso Ltd"
     assert "advisor-2026-11.csv" in meta.subject
     pages = [page.extract_text() for page in reader.pages]
@@ -94,9 +102,9 @@ def test_pdf_structure_metadata_contents_and_page_numbers(sample):
     for number, text in enumerate(pages[1:], start=2):
         assert squash(text).count(f"Page {number} of {total}") == 1
     contents = squash(pages[1])
-    assert re.search(r"Contents Key figures 2 At a glance 2 Top actions \d", contents)
+    assert re.search(r"Contents Key figures 2 Action plan 2 Savings by lever \d", contents)
     assert [o.title for o in reader.outline if not isinstance(o, list)][:3] == [
-        "Key figures", "At a glance", "Top actions"]
+        "Key figures", "Action plan", "Savings by lever"]
     fonts = {str(f) for page in reader.pages
              for f in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts, "fonts are embedded"
@@ -224,6 +232,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 from tests.support.exports import build_rows, to_csv
 from shared.advisor.parse import parse_export
+from shared.rendering.formatting import compact_money
 from shared.rendering.render import render_report, write_report
 from shared.rendering.report_types.base import ReportInput
 records = parse_export(to_csv(build_rows(50_000, seed=1))).records
@@ -484,7 +493,7 @@ def test_pdf_links_and_pages_written_as_they_are_made_read_the_same(monkeypatch)
         return write_objects(self, out)
 
     monkeypatch.setattr(StreamingDocument, "_write_objects", noting_pages)
-    early = {t: render_report(t, "pdf", data) for t in ("executive", "detailed")}
+    early = {t: render_report(t, "pdf", data) for t in ("operations", "detailed")}
     # Pages written as they finished: the document kept only references to them.
     assert len(held_at_save) > 20 and set(held_at_save) == {PDFObjectReference}
     monkeypatch.setattr(StreamingDocument, "begin",
@@ -536,10 +545,11 @@ def test_table_text_is_written_as_reportlab_writes_it(monkeypatch):
         canvas.setStrokeColor(pdf_styles._c(theme.RULE))
         canvas.setLineWidth(0.25)
         for index, row in enumerate(self.rows):
-            if index % 2:
-                canvas.setFillColor(pdf_styles._c("#fafbfc"))
+            if index % 2 or row.total:
+                canvas.setFillColor(pdf_styles._c(theme.SURFACE if row.total else "#fafbfc"))
                 canvas.rect(0, y - row.height, self.width, row.height, stroke=0, fill=1)
-            cells(self, row, y, pdf_styles.FONT, pdf_styles._c(theme.INK))
+            cells(self, row, y, pdf_styles.BOLD if row.total else pdf_styles.FONT,
+                  pdf_styles._c(theme.INK))
             y -= row.height
             canvas.line(0, y, self.width, y)
 

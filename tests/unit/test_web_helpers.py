@@ -85,3 +85,14 @@ def test_money_changes_carry_their_sign():
     assert html.signed_money(-4899.0, "USD") == "−4.9 k USD"
     assert html.signed_money(1200.0, "EUR") == "+1.2 k EUR"
     assert html.signed_money(0.0, "USD") == "±0 USD"
+
+
+def test_over_https_the_csrf_cookie_is_host_only():
+    assert security.csrf_cookie("t" * 43, True).startswith("__Host-ar_csrf=")
+    assert "; Secure" in security.csrf_cookie("t" * 43, True)
+    _, new = security.csrf_token({"Cookie": "ar_csrf=" + "a" * 43}, secure=True)
+    assert new  # over HTTPS only the __Host- cookie counts
+
+
+def test_deeply_nested_claims_are_refused_not_a_crash():
+    assert "JSON list" in parse_form({"username": "a", "claims": "[" * 999 + "]" * 999})[1]

@@ -38,8 +38,11 @@ async def admin_page(page: Page) -> func.HttpResponse:
         found = await page.api("GET", "bulk/{bulkId}", {"bulkId": bulk_id})
         bulk = found.json() if found.status in (200, 202) else None
     partner = await page.get("branding", "The partner's branding")
+    # The partner is on every client's reports: only an admin of every client changes it.
+    every_client = page.principal.client_ids is None
     return page.html("admin.html", audit=answer.json(), filters=filters, number=number,
                      bulk=bulk, bulk_id=bulk_id, partner=partner,
+                     every_client=every_client,
                      page_url=lambda n: "/admin?" + urlencode({**filters, "page": n}))
 
 

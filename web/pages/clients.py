@@ -31,14 +31,17 @@ async def _ok(answer_coro: Any, what: str) -> Any:
 async def client_page(page: Page) -> func.HttpResponse:
     cid = {"clientId": page.route["clientId"]}
     client = await page.get("clients/{clientId}", "The client", **cid)
-    listing, stats, rules = await asyncio.gather(
+    listing, stats, rules, actions = await asyncio.gather(
         page.api("GET", "reports", params={"clientId": cid["clientId"], "pageSize": 100}),
         page.api("GET", "clients/{clientId}/statistics", cid),
-        page.api("GET", "clients/{clientId}/exclusions", cid, params={"pageSize": 100}))
+        page.api("GET", "clients/{clientId}/exclusions", cid, params={"pageSize": 100}),
+        page.api("GET", "clients/{clientId}/actions", cid, params={"pageSize": 100}))
     return page.html("client.html", client=client,
                      reports=listing.json()["results"] if listing.ok else [],
                      trend=(stats.json() or {}).get("trend", []) if stats.ok else [],
-                     rules=rules.json()["results"] if rules.ok else [])
+                     left_out=(stats.json() or {}).get("leftOut", []) if stats.ok else [],
+                     rules=rules.json()["results"] if rules.ok else [],
+                     actions=actions.json() if actions.ok else None)
 
 
 @site.page("clients/{clientId}/upload", methods=("POST",))
@@ -48,8 +51,11 @@ async def upload(page: Page) -> func.HttpResponse:
     params = {"clientId": client_id, "title": page.form.get("title", "").strip(),
               "formats": ",".join(f for f in ("html", "pdf", "xlsx", "pptx")
                                   if page.form.get(f"format-{f}")) or None}
+    # As sent: the API checks the body's encoding and size itself (a compressed body: 415).
+    passed = {k: v for k in ("Content-Encoding", "Transfer-Encoding")
+              if (v := page.req.headers.get(k))}
     answer = await page.api("POST", "reports", params=params, body=page.req.get_body(),
-                            content_type=page.req.headers.get("Content-Type"))
+                            content_type=page.req.headers.get("Content-Type"), headers=passed)
     if page.wants_json():  # the page's script shows progress and errors itself
         body = answer.json() or {}
         if answer.ok:

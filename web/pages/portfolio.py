@@ -6,11 +6,14 @@ import asyncio
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import azure.functions as func
 
+from shared.http.api import template_regex
 from shared.services import clients, reports
 from shared.storage.context import get_storage
+from shared.storage.reports import is_comparable
 from web.app import Page, WebError, redirect, site
 
 PAGE_SIZE = 25
@@ -50,10 +53,14 @@ def client_rows(storage: Any, visible: frozenset[str] | None, text: str,
     for client in chosen:
         mine = by_client.get(client["clientId"], [])
         done = [r for r in mine if r.get("status") == "completed" and r.get("totals")]
+        # Reports marked not for comparison are no client's figures (said on the page).
+        left_out = sum(1 for r in done if not is_comparable(r))
+        done = [r for r in done if is_comparable(r)]
         latest = done[0] if done else None
         rows.append({
             "client": client, "reports": len(mine), "newest": mine[0] if mine else None,
             "latest": latest, "savings": _savings(latest) if latest else [],
+            "left_out": left_out,
             "direction": _direction(latest, done[1] if len(done) > 1 else None)
             if latest else None})
     return rows, len(found)
@@ -61,7 +68,14 @@ def client_rows(storage: Any, visible: frozenset[str] | None, text: str,
 
 @site.page("{*path}")
 async def home(page: Page) -> func.HttpResponse:
-    if page.route.get("path", "").strip("/"):
+    path = page.route.get("path", "").strip("/")
+    if path:
+        allowed = sorted({m for p in site.pages if not p.route.startswith("{*")
+                          and template_regex(p.route).match(path) for m in p.methods})
+        if allowed:  # a page that takes other methods, e.g. a form's address opened
+            raise WebError(405, "Not a page to open", "This address takes a form, not a "
+                           "visit: go back to the page the form is on.",
+                           headers={"Allow": ", ".join(allowed)})
         raise WebError(404, "Page not found", "There is no page at this address. Start from "
                        "the portfolio.")
     text = page.query.get("q", "").strip()[:100]
@@ -73,7 +87,7 @@ async def home(page: Page) -> func.HttpResponse:
                                           page.principal.client_ids, text, number)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return page.html("portfolio.html", rows=rows, total=total, q=text, number=number,
-                     pages=pages)
+                     pages=pages, page_url=lambda n: "/?" + urlencode({"q": text, "page": n}))
 
 
 @site.page("clients", methods=("POST",))

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import azure.functions as func
 
 from shared.advisor.model import CATEGORIES, IMPACTS
+from shared.http.auth import CONTRIBUTOR
 from shared.services import reports
 from shared.storage.context import get_storage
 from web.app import Page, WebError, redirect, site
@@ -39,9 +40,15 @@ def _number(value: str | None, default: int = 1) -> int:
 
 
 async def _answer(page: Page, route: str, **params: Any) -> Any:
-    """JSON of a GET that may fairly be missing (not computed, no baseline): None then."""
+    """JSON of a GET that may fairly be missing (not stored or computed: 404, 409): None then.
+    Anything else that fails fails the page: a section silently left out would read as
+    "nothing to show" (a first report, no shares)."""
     answer = await page.api("GET", route, {"reportId": page.route["reportId"]}, params=params)
-    return answer.json() if answer.ok else None
+    if answer.ok:
+        return answer.json()
+    if answer.status in (404, 409):
+        return None
+    raise WebError.from_answer(answer, "The report")
 
 
 @site.page("reports/{reportId}")
@@ -59,9 +66,9 @@ async def report_page(page: Page) -> func.HttpResponse:
             _answer(page, "reports/{reportId}/changes", pageSize=10),
             page.api("GET", "reports/{reportId}/recommendations", page.route,
                      params={**filters, "page": number, "pageSize": ROWS_PER_PAGE}),
-            _answer(page, "reports/{reportId}/shares") if page.can("Reports.Contributor")
+            _answer(page, "reports/{reportId}/shares") if page.can(CONTRIBUTOR)
             else asyncio.sleep(0))
-        if not rows.ok and rows.status == 400:  # a filter the API refuses: say which
+        if not rows.ok and rows.status not in (404, 409):  # e.g. a filter the API refuses
             raise WebError.from_answer(rows, "Filtering the recommendations")
         rows = rows.json() if rows.ok else None
     previews = [a for a in report["artifacts"] if a["format"] == "html"]
@@ -159,6 +166,15 @@ async def render_again(page: Page) -> func.HttpResponse:
     await _act(page, "POST", "reports/{reportId}/render", "Rendering again",
                {"formats": formats} if formats else {})
     return redirect(f"/reports/{page.route['reportId']}", notice="rendering")
+
+
+@site.page("reports/{reportId}/comparable", methods=("POST",))
+async def comparable(page: Page) -> func.HttpResponse:
+    """Mark the report (not) for comparison: an incomplete export never becomes a baseline."""
+    fit = page.form.get("comparable") == "true"
+    await _act(page, "PATCH", "reports/{reportId}", "Marking the report", {"comparable": fit})
+    return redirect(f"/reports/{page.route['reportId']}",
+                    notice="comparable" if fit else "not-comparable")
 
 
 @site.page("reports/{reportId}/retry", methods=("POST",))

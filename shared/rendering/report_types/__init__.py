@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from shared.advisor.actions import ActionPlan
+from shared.advisor.headlines import headlines_by_scope
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import as_table
 from shared.advisor.stats import SAVINGS_CAVEAT, Statistics
@@ -28,9 +29,10 @@ from shared.rendering.report_types.base import (
     cover_of,
     records_of,
 )
-from shared.rendering.report_types.components import KEY_FIGURES
+from shared.rendering.report_types.components import KEY_FIGURES, figures_note
 from shared.rendering.report_types.sections import SECTIONS as SHARED_SECTIONS
 from shared.rendering.report_types.sections import _exclusions_appendix
+from shared.rendering.report_types.tracking import tracking_sections
 
 _TYPES = (executive, detailed, cost, security, operations)  # in the order reports list them
 REPORT_TYPES: dict[str, ReportType] = {t.REPORT_TYPE.key: t.REPORT_TYPE for t in _TYPES}
@@ -64,6 +66,14 @@ def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
             "types": {kind.key: found[kind.categories] for kind in REPORT_TYPES.values()}}
 
 
+def baseline_headlines(records: Sequence[Recommendation], as_of: str) -> dict[str, dict]:
+    """Each report type's headline figures (shared.advisor.headlines) of a baseline's rows:
+    what its key-figure cards are compared with."""
+    scopes = {str(kind.categories): kind.categories for kind in REPORT_TYPES.values()}
+    found = headlines_by_scope(records, as_of, scopes)
+    return {kind.key: found[str(kind.categories)] for kind in REPORT_TYPES.values()}
+
+
 def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
     ctx = context_of(kind, data)
     records = ctx.records
@@ -74,7 +84,9 @@ def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
             kind.nothing_found or "This export holds no recommendations.", "empty")])]
     else:
         sections = [s for name in kind.sections for s in SECTIONS[name](ctx)]
+    sections += tracking_sections(ctx, data.facts)  # the client's tracked actions, if any
     sections += _exclusions_appendix(data.exclusions)
     has_money = "savings" in kind.key_figures and bool(ctx.stats["savingsByCurrency"])
     return ReportDocument(cover, figures, sections, SAVINGS_CAVEAT if has_money else None,
-                          replace(data.branding, accent=ctx.accent))
+                          replace(data.branding, accent=ctx.accent),
+                          figures_note(ctx, data.client), kind.compact)

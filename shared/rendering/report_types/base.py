@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from shared.advisor.actions import action_plan
+from shared.advisor.headlines import period, review_name
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import RowTable, as_table
 from shared.advisor.stats import compute_statistics, export_date
@@ -33,6 +34,12 @@ class ReportInput:
     notes: str = ""  # the consultant's notes (shown in the executive summary)
     # report_facts of `records`, when the summary already worked them out (see there)
     facts: dict | None = None
+    # The client's reports up to this one, oldest first (shared.storage.trend.trend_point);
+    # the summary reads them, so a render needs no other report.
+    trend: Sequence[dict] = ()
+    # The appendix of every row in a specialist PDF: all, top (its first APPENDIX_TOP rows),
+    # none. The pipeline's default is "top" (shared.storage.layout.DEFAULT_APPENDIX).
+    appendix: str = "all"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class ReportType:
     key_figures: tuple[str, ...]
     sections: tuple[str, ...]
     nothing_found: str = ""  # what to say when the export has none of its recommendations
+    lists_resources: bool = True  # False: leadership's report names no single resource
+    compact: bool = False  # a few pages that open with the key figures (see ReportDocument)
 
 
 @dataclass
@@ -58,6 +67,13 @@ class ReportContext:
     accent: str = theme.ACCENT  # single-series charts are drawn in the client's colour
     notes: str = ""
     _plan: list[dict] | None = None
+    trend: Sequence[dict] = ()
+    appendix: str = "all"  # see ReportInput
+
+    @property
+    def baseline_name(self) -> str:
+        """The review this one is compared with, as a reader knows it ("" without one)."""
+        return review_name(self.changes["baseline"]) if self.changes else ""
 
     @property
     def plan(self) -> list[dict]:
@@ -92,7 +108,8 @@ def context_of(kind: ReportType, data: ReportInput) -> ReportContext:
         as_of = data.export_date or export_date(data.records, data.generated_date)
         stats, plan = compute_statistics(records, as_of=as_of), None
     return ReportContext(kind, records, stats, _changes_for(kind, data.changes),
-                         theme.accent(data.branding.accent), data.notes, plan)
+                         theme.accent(data.branding.accent), data.notes, plan, data.trend,
+                         data.appendix)
 
 
 def generated_at(data: ReportInput) -> datetime:
@@ -112,6 +129,7 @@ def cover_of(kind: ReportType, data: ReportInput, ctx: ReportContext) -> CoverFa
         source_file=data.source_file, export_date=fmt.date(ctx.stats["exportDate"]),
         generated_date=fmt.date(data.generated_date), purpose=kind.purpose,
         scope=data.facts["scope"] if data.facts else scope_text(data.records),
+        period=period(ctx.stats["exportDate"]),
     )
 
 

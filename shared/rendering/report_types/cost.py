@@ -3,18 +3,17 @@ discounts (reservations and savings plans)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from shared.advisor.savings import LEVERS
+from shared.advisor.savings import SavingsTally
 from shared.rendering import formatting as fmt
 from shared.rendering.charts import Bar, BarChart
 from shared.rendering.document import ChartBlock, Column, Section, Table, Text
 from shared.rendering.report_types.base import ReportContext, ReportType, SectionBuilder
 from shared.rendering.report_types.components import (
-    _by_savings,
+    ESTIMATE,
     _grouped_table,
-    _resource,
+    _lever_table,
     _subscription_label,
 )
 
@@ -45,22 +44,15 @@ def _savings_chart(title: str, rows: list[dict], key: str, label: Callable[[dict
 
 def _savings_overview(ctx: ReportContext) -> list[Section]:
     savings = ctx.stats["savingsByCurrency"]
-    table = Table("Annual savings by currency and lever", (
-        Column("Currency", 0.10), Column("Estimate", 0.16, True),
-        Column("Savings plans", 0.15, True), Column("Reservations", 0.15, True),
-        Column("Right-size or shut down", 0.16, True), Column("Other", 0.12, True),
-        Column("Plain sum", 0.16, True)),
-        [(s["currency"], fmt.money(s["estimatedAnnualSavings"], s["currency"]),
-          *(fmt.money(s["byLever"][lever], s["currency"]) for lever in LEVERS),
-          fmt.money(s["annualSavings"], s["currency"])) for s in savings],
-        "No recommendation in this export estimates a saving.")
+    plain = "; ".join(fmt.money(s["annualSavings"], s["currency"]) for s in savings)
     return [Section("Savings by lever", [
         Text("The estimate counts, per subscription, the larger of the savings plan and "
-             "reservation amounts (they are alternatives) plus every other saving; the lever "
-             "columns add up to it. The plain sum adds every amount Advisor lists and "
-             "overstates what can be saved. Amounts in different currencies are never added "
-             "together."),
-        table,
+             "reservation amounts (they are alternatives) plus every other saving; the levers "
+             "add up to it. Amounts in different currencies are never added together."),
+        _lever_table(ctx),
+        *([Text(f"The plain sum of every amount Advisor lists is {plain}: it counts savings "
+                "plans and reservations for the same usage twice and overstates what can be "
+                "saved.", "caveat")] if savings else []),
     ])]
 
 
@@ -74,7 +66,7 @@ def _savings_by(ctx: ReportContext, title: str, stats_key: str, noun: str,
         rows = sorted(rows, key=lambda r: (-r["savingsByCurrency"].get(first, 0), -r["count"]))
     blocks: list = [ChartBlock(_savings_chart(title, rows, noun, chart_label, s["currency"],
                                               ctx.accent)) for s in savings]
-    blocks.append(_grouped_table(rows, noun.capitalize(), table_label))
+    blocks.append(_grouped_table(rows, noun.capitalize(), table_label, ctx))
     return [Section(title, blocks)]
 
 
@@ -89,21 +81,45 @@ def _savings_by_resource_type(ctx: ReportContext) -> list[Section]:
                        lambda r: r["resourceType"].split("/")[-1], lambda r: r["resourceType"])
 
 
-_COMMITMENT = re.compile(r"reserv|savings plan", re.IGNORECASE)
-
-
 def _commitments(ctx: ReportContext) -> list[Section]:
-    rows = _by_savings(ctx.records.where("recommendation", _COMMITMENT.search))
-    return [Section("Reservations and savings plans", [
-        Text("Commitment discounts: one- or three-year reservations and savings plans. They "
-             "overlap with right-sizing: buy commitments for what remains after right-sizing."),
-        Table("Reservation and savings plan recommendations", (
-            Column("Recommendation", 0.42), Column("Resource", 0.22), Column("Subscription", 0.18),
-            Column("Annual savings", 0.18, True)),
-            [(r.recommendation, _resource(r), r.subscription_name or r.subscription_id,
-              fmt.money(r.annual_savings, r.currency)) for r in rows],
-            "No reservation or savings plan recommendations in this export."),
-    ])]
+    """Savings plans and reservations per subscription, and the larger of the two that the
+    estimate counts: the column of what is counted adds up to the headline with the other
+    levers (each recommendation is listed in the appendix and the workbook)."""
+    tally = SavingsTally()
+    names: dict[str, str] = {}
+    for rec in ctx.records.where("annual_savings", lambda amount: amount is not None):
+        tally.add(rec)
+        key = (rec.subscription_id or rec.subscription_name).lower()
+        names.setdefault(key, rec.subscription_name or rec.subscription_id)
+    blocks: list = [Text(
+        "Commitment discounts: one- or three-year reservations and savings plans. For the same "
+        "usage they are alternatives, so per subscription the estimate counts the larger of the "
+        "two; and they overlap with right-sizing: buy commitments for what remains after "
+        "right-sizing.")]
+    for saving in ctx.stats["savingsByCurrency"]:
+        currency = saving["currency"]
+        cells = sorted(((names[sub], levers) for (c, sub), levers in tally.cells.items()
+                        if c == currency and (levers["savingsPlan"] or levers["reservation"])),
+                       key=lambda item: (-max(item[1]["savingsPlan"], item[1]["reservation"]),
+                                         item[0].casefold()))
+        if not cells:
+            continue
+        rest = saving["byLever"]["rightsizeOrShutdown"] + saving["byLever"]["other"]
+        def money(amount: float, currency: str = currency) -> str:
+            return fmt.money(amount, currency)
+        blocks.append(Table(
+            f"Reservations and savings plans by subscription ({currency})",
+            (Column("Subscription", 0.40), Column("Savings plans", 0.2, True),
+             Column("Reservations", 0.2, True), Column("Counted in the estimate", 0.2, True)),
+            [(name, money(levers["savingsPlan"]), money(levers["reservation"]),
+              money(max(levers["savingsPlan"], levers["reservation"])))
+             for name, levers in cells],
+            footer=[("Right-size or shut down and other savings", "", "", money(rest)),
+                    (ESTIMATE, "", "", money(saving["estimatedAnnualSavings"]))]))
+    if len(blocks) == 1:
+        blocks.append(Text("No reservation or savings plan recommendations in this export.",
+                           "empty"))
+    return [Section("Reservations and savings plans", blocks)]
 
 
 SECTIONS: dict[str, SectionBuilder] = {

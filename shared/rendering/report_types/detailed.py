@@ -7,6 +7,7 @@ from shared.rendering import theme
 from shared.rendering.document import Section, Text
 from shared.rendering.report_types.base import ReportContext, ReportType, SectionBuilder
 from shared.rendering.report_types.components import _detail_table, _ordered
+from shared.rendering.report_types.sections import appendix_rows
 
 REPORT_TYPE = ReportType(
     "detailed", "Detailed recommendations", "Engineers",
@@ -17,6 +18,9 @@ REPORT_TYPE = ReportType(
 )
 
 
+GROUP_TOP = 25  # rows of each category and impact the PDF lists by default (appendix=top)
+
+
 def _all_grouped(ctx: ReportContext) -> list[Section]:
     sections = []
     for category, in_category in _ordered(ctx.records).runs("category"):
@@ -24,9 +28,12 @@ def _all_grouped(ctx: ReportContext) -> list[Section]:
             theme.category_label(category),
             [Text(f"{fmt.plural(len(in_category), 'recommendation')}.")]))
         for impact, rows in in_category.runs("impact"):
+            shown, cut = appendix_rows(ctx, rows, GROUP_TOP)
+            blocks: list = [Text(cut)] if cut else []
+            if len(shown):
+                blocks.append(_detail_table(f"{impact or 'No'} impact ({len(rows):,})", shown))
             sections.append(Section(f"{theme.category_label(category)}: {impact or 'no'} impact",
-                                    [_detail_table(f"{impact or 'No'} impact ({len(rows):,})",
-                                                   rows)], level=2))
+                                    blocks, level=2))
     return sections
 
 

@@ -3,6 +3,7 @@ ten actions that matter most, and the estate at a glance."""
 
 from __future__ import annotations
 
+from shared.advisor.headlines import review_name
 from shared.rendering import formatting as fmt
 from shared.rendering.document import ChartBlock, Section, Text
 from shared.rendering.notes import parse_notes
@@ -12,15 +13,18 @@ from shared.rendering.report_types.components import (
     _category_chart,
     _grouped_table,
     _impact_chart,
+    _lever_table,
     _subscription_label,
+    change_money_lines,
 )
 
 REPORT_TYPE = ReportType(
     "executive", "Executive summary", "Leadership",
     "Where the estate stands, what to do first and what it could save.",
-    None, ("recommendations", "high_impact", "subscriptions", "savings"),
-    ("notes", "at_a_glance", "top_actions", "changes", "retirements", "overview",
+    None, ("recommendations", "high_impact", "savings", "overdue"),
+    ("notes", "at_a_glance", "top_actions", "changes", "trend", "retirements", "overview",
      "top_subscriptions"),
+    lists_resources=False, compact=True,
 )
 
 
@@ -44,15 +48,16 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
             if covered * 10 >= high * 7:
                 break
         sentences.append(
-            f"{fmt.plural(used, 'action')} cover {round(100 * covered / high)} % of the "
-            f"{fmt.count(high)} high-impact findings.")
+            f"{fmt.plural(used, 'action')} {'covers' if used == 1 else 'cover'} "
+            f"{round(100 * covered / high)} % of the {fmt.count(high)} high-impact findings.")
     elif not high:
         sentences.append("No finding is of high impact.")
     for saving in stats["savingsByCurrency"][:2]:
         sentences.append(
             f"Acting on the cost recommendations could save an estimated "
-            f"{fmt.money(saving['estimatedAnnualSavings'], saving['currency'])} a year "
-            f"({fmt.money(saving['estimatedMonthlySavings'], saving['currency'])} a month), "
+            f"{fmt.compact_money(saving['estimatedAnnualSavings'], saving['currency'])} a year "
+            f"({fmt.compact_money(saving['estimatedMonthlySavings'], saving['currency'])} a "
+            "month), "
             "counting savings plans and reservations once.")
     overdue = sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
     soon = sum(r["count"] for r in stats["retirements"]
@@ -66,15 +71,18 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
     if changes and changes.get("counts"):
         counts = changes["counts"]
         sentences.append(
-            f"Since the last review ({fmt.date(changes['baseline'].get('createdAt') or '')}), "
+            f"Since {review_name(changes['baseline'])}, "
             f"{fmt.plural(counts['new'], 'finding')} appeared and "
             f"{fmt.count(counts['resolved'])} were resolved.")
+        sentences += change_money_lines(changes, compact=True)
     return " ".join(sentences)
 
 
 def _at_a_glance(ctx: ReportContext) -> list[Section]:
-    return [Section("At a glance", [Text(summary_paragraph(ctx.stats, ctx.plan,
-                                                            ctx.changes))])]
+    blocks: list = [Text(summary_paragraph(ctx.stats, ctx.plan, ctx.changes))]
+    if ctx.stats["savingsByCurrency"]:
+        blocks.append(_lever_table(ctx))
+    return [Section("At a glance", blocks)]
 
 
 def _top_actions(ctx: ReportContext) -> list[Section]:
@@ -83,7 +91,7 @@ def _top_actions(ctx: ReportContext) -> list[Section]:
         Text("The ten actions that matter most across cost, security, reliability, operational "
              "excellence and performance: high impact first, then those that touch the most "
              "resources."),
-        _action_table("The first ten actions of the action plan", plan[:10], True),
+        _action_table("The first ten actions of the action plan", plan[:10], ctx),
     ])]
 
 
@@ -97,9 +105,10 @@ def _overview(ctx: ReportContext) -> list[Section]:
 
 
 def _top_subscriptions(ctx: ReportContext) -> list[Section]:
-    rows = ctx.stats["bySubscription"][:10]
+    every = ctx.stats["bySubscription"]
+    rows = every[:10]
     return [Section("Subscriptions with the most recommendations", [
-        _grouped_table(rows, "Subscription", _subscription_label)])]
+        _grouped_table(rows, "Subscription", _subscription_label, ctx, len(every) - len(rows))])]
 
 
 SECTIONS: dict[str, SectionBuilder] = {

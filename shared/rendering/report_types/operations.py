@@ -10,7 +10,7 @@ REPORT_TYPE = ReportType(
     "Reliability, operational excellence and performance recommendations, and the "
     "retirements to plan for.",
     ("Reliability", "OperationalExcellence", "Performance"),
-    ("recommendations", "high_impact", "retirements", "subscriptions"),
+    ("recommendations", "high_impact", "overdue", "retirements"),
     ("action_plan", "changes", "category_chart", "by_subscription", "retirements",
      "full_list"),
     "This export holds no reliability, operational excellence or performance "

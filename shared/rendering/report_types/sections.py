@@ -18,8 +18,10 @@ from shared.rendering.report_types.components import (
     _impact_chart,
     _ordered,
     _subscription_label,
+    change_money_lines,
     portal_url,
     retirement_when,
+    trend_charts,
 )
 
 
@@ -30,8 +32,7 @@ def _action_plan_section(ctx: ReportContext) -> list[Section]:
         f"{fmt.plural(findings, 'finding')} come down to {fmt.plural(len(plan), 'action')}: "
         "each action is one recommendation and every resource it concerns. High impact "
         "first, then the actions that touch the most resources, then by savings.")]
-    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan,
-                                ctx.mixed))
+    blocks.append(_action_table(f"Action plan ({fmt.plural(len(plan), 'action')})", plan, ctx))
     examples = [(a["recommendation"], ", ".join(e["resourceName"] for e in a["examples"]))
                 for a in plan[:10] if a["resources"] > 1]
     if examples:
@@ -47,15 +48,22 @@ def _retirements(ctx: ReportContext) -> list[Section]:
     if overdue:
         blocks.append(Text(
             f"{fmt.plural(len(overdue), 'retirement')} dated before the export "
-            f"({ctx.stats['exportDate']}) are overdue: the resources below still use features "
+            f"({ctx.stats['exportDate']}) are overdue: "
+            f"{fmt.plural(sum(r['count'] for r in overdue), 'resource')} still use features "
             "that are already retired. They come first.", "caveat"))
-    blocks.append(Table(
-        "Features being retired and the resources that use them",
-        (Column("When", 0.17), Column("Retirement date", 0.13), Column("Feature", 0.29),
-         Column("Resources", 0.12, True), Column("For example", 0.29)),
-        [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
-          fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows],
-        "No retirements are announced for the resources in this export."))
+    if ctx.kind.lists_resources:
+        columns = (Column("When", 0.17), Column("Retirement date", 0.13),
+                   Column("Feature", 0.29), Column("Resources", 0.12, True),
+                   Column("For example", 0.29))
+        body = [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+                 fmt.count(r["count"]), ", ".join(r["resources"][:5])) for r in rows]
+    else:
+        columns = (Column("When", 0.25), Column("Retirement date", 0.17),
+                   Column("Feature", 0.43), Column("Resources", 0.15, True))
+        body = [(retirement_when(r), r["date"] or "not given", r["feature"] or "not given",
+                 fmt.count(r["count"])) for r in rows]
+    blocks.append(Table("Features being retired and the resources that use them", columns,
+                        body, "No retirements are announced for the resources in this export."))
     return [Section("Retirements", blocks)]
 
 
@@ -64,12 +72,32 @@ def _category_chart_section(ctx: ReportContext) -> list[Section]:
                                     ChartBlock(_impact_chart(ctx))])]
 
 
+APPENDIX_TOP = 250  # rows of the appendix a PDF lists by default (appendix=top)
+WORKBOOK = "every row is in the workbook (xlsx) and the API"
+
+
+def appendix_rows(ctx: ReportContext, rows, most: int) -> tuple[object, str]:
+    """The rows an appendix lists under the report's choice, and what it says of the rest:
+    "all" lists every row, "top" the first `most`, "none" none."""
+    if ctx.appendix == "all" or (ctx.appendix == "top" and len(rows) <= most):
+        return rows, ""
+    shown = rows[:most] if ctx.appendix == "top" else rows[:0]
+    if not len(shown):
+        return shown, f"This PDF lists no single recommendation: {WORKBOOK}."
+    return shown, (f"The first {fmt.count(len(shown))} of {fmt.count(len(rows))}, high impact "
+                   f"and the largest savings first: {WORKBOOK}.")
+
+
 def _full_list(ctx: ReportContext) -> list[Section]:
-    return [Section("Appendix: every recommendation", [
-        Text("Each finding on its own row, for the teams doing the work; the action plan "
-             "above groups them."),
-        _detail_table(f"All {fmt.plural(len(ctx.records), 'recommendation')}",
-                      _ordered(ctx.records), ctx.mixed)])]
+    rows, cut = appendix_rows(ctx, _ordered(ctx.records), APPENDIX_TOP)
+    blocks: list = [Text("Each finding on its own row, for the teams doing the work; the action "
+                         "plan above groups them." + (f" {cut}" if cut else ""))]
+    if len(rows):
+        blocks.append(_detail_table(
+            f"All {fmt.plural(len(ctx.records), 'recommendation')}" if not cut else
+            f"The first {fmt.plural(len(rows), 'recommendation')}", rows, ctx.mixed))
+    return [Section("Appendix: every recommendation" if not cut else "Appendix: recommendations",
+                    blocks)]
 
 
 def _by_subscription(ctx: ReportContext) -> list[Section]:
@@ -79,7 +107,7 @@ def _by_subscription(ctx: ReportContext) -> list[Section]:
             ctx.accent) for r in rows[:10]),
         "Bar chart of recommendations per subscription.")
     return [Section("By subscription", [ChartBlock(chart), _grouped_table(
-        rows, "Subscription", _subscription_label)])]
+        rows, "Subscription", _subscription_label, ctx)])]
 
 
 # -- the changes since the last review ------------------------------------------------------------
@@ -107,27 +135,28 @@ def _changes_section(ctx: ReportContext) -> list[Section]:
     changes = ctx.changes
     if changes is None:
         return []
-    baseline = changes["baseline"]
-    when = fmt.date(baseline.get("createdAt") or "")
+    name = ctx.baseline_name
     counts = changes["counts"]
     new_high = [i for i in changes["results"] if i["change"] == "new" and i["impact"] == "High"]
     resolved = [i for i in changes["results"] if i["change"] == "resolved"]
-    return [Section(f"Changes since {when}", [
-        Text(f"Compared with the review of {when} (“{baseline.get('title') or ''}”): "
-             f"{fmt.plural(counts['new'], 'new finding')}, {fmt.count(counts['resolved'])} "
-             f"resolved, {fmt.count(counts['persisting'])} still open. A finding is the same "
-             "when its recommendation and resource are."),
+    blocks: list = [
+        Text(f"Compared with {name}: {fmt.plural(counts['new'], 'new finding')}, "
+             f"{fmt.count(counts['resolved'])} resolved, {fmt.count(counts['persisting'])} "
+             "still open. A finding is the same when its recommendation and resource are."
+             + "".join(f" {line}" for line in change_money_lines(changes))),
         Table("Changes by category", (
             Column("Category", 0.40), Column("New", 0.20, True),
             Column("Resolved", 0.20, True), Column("Still open", 0.20, True)),
             [(theme.category_label(c["category"]), fmt.count(c["new"]),
               fmt.count(c["resolved"]), fmt.count(c["persisting"]))
              for c in changes["byCategory"]], "Nothing changed."),
-        _change_table("New high-impact findings", new_high,
-                      "No new high-impact finding since the last review."),
-        _change_table("Resolved since the last review", resolved,
-                      "Nothing was resolved since the last review."),
-    ])]
+    ]
+    if ctx.kind.lists_resources:  # leadership reads the counts; the names are the teams'
+        blocks += [_change_table("New high-impact findings", new_high,
+                                 "No new high-impact finding since the last review."),
+                   _change_table("Resolved since the last review", resolved,
+                                 "Nothing was resolved since the last review.")]
+    return [Section(f"Changes since {name}", blocks)]
 
 
 # -- what the client's exclusion rules left out ---------------------------------------------------
@@ -167,7 +196,15 @@ def _exclusions_appendix(rules: Sequence[dict]) -> list[Section]:
     ])]
 
 
+def _trend(ctx: ReportContext) -> list[Section]:
+    charts = trend_charts(ctx)
+    if not charts:
+        return []
+    return [Section("Trend", [ChartBlock(chart) for chart in charts])]
+
+
 SECTIONS: dict[str, SectionBuilder] = {
+    "trend": _trend,
     "action_plan": _action_plan_section,
     "changes": _changes_section,
     "retirements": _retirements,

@@ -23,7 +23,7 @@ def _impact_chart_section(ctx: ReportContext) -> list[Section]:
 
 def _by_resource_type(ctx: ReportContext) -> list[Section]:
     return [Section("By resource type", [_grouped_table(
-        ctx.stats["byResourceType"], "Resource type", lambda r: r["resourceType"])])]
+        ctx.stats["byResourceType"], "Resource type", lambda r: r["resourceType"], ctx)])]
 
 
 SECTIONS: dict[str, SectionBuilder] = {
