@@ -9,19 +9,12 @@ from shared.http.api import Call, Param, Reply
 from shared.http.auth import CONTRIBUTOR, READER
 from shared.http.paging import page_of
 from shared.http.schemas import ACTION_PATCH, XLSX_BODY_DOC, ref
-from shared.services import actions, clients
+from shared.services import actions
 from shared.storage.context import get_storage
-from triggers.api_registry import api
+from triggers.api_registry import api, client_in_route
 
 TAG = "Actions"
 BASE = "clients/{clientId}/actions"
-
-
-def _client(call: Call) -> str:
-    """The client in the route, if the caller may see it (else 404)."""
-    client_id = call.route["clientId"]
-    clients.get(get_storage(), client_id, call.principal.client_ids)
-    return client_id
 
 
 @api.operation(
@@ -33,7 +26,7 @@ def _client(call: Call) -> str:
     responses={200: ("A page of actions", ref("TrackedActionPage"))})
 def list_actions(call: Call) -> Reply:
     q = call.query
-    found = actions.list_actions(get_storage(), _client(call), q.get("status"))
+    found = actions.list_actions(get_storage(), client_in_route(call), q.get("status"))
     return Reply(200, page_of(found, page=q["page"], page_size=q["pageSize"], url=call.url,
                               query=call.req.params,
                               filters={k: v for k, v in q.items()
@@ -44,7 +37,7 @@ def list_actions(call: Call) -> Reply:
     "GET", f"{BASE}/{{actionKey}}", operation_id="getTrackedAction", role=READER, tag=TAG,
     summary="A tracked action", responses={200: ("The action", ref("TrackedAction"))})
 def get_action(call: Call) -> Reply:
-    return Reply(200, actions.get(get_storage(), _client(call), call.route["actionKey"]))
+    return Reply(200, actions.get(get_storage(), client_in_route(call), call.route["actionKey"]))
 
 
 @api.operation(
@@ -54,7 +47,7 @@ def get_action(call: Call) -> Reply:
             "comment; who and when are recorded (render the reports again to show it)",
     body=ACTION_PATCH, responses={200: ("The action", ref("TrackedAction"))})
 def update_action(call: Call) -> Reply:
-    return Reply(200, actions.update(get_storage(), _client(call), call.route["actionKey"],
+    return Reply(200, actions.update(get_storage(), client_in_route(call), call.route["actionKey"],
                                      call.body, call.principal.name))
 
 
@@ -67,7 +60,7 @@ def update_action(call: Call) -> Reply:
     responses={200: ("What changed, cell by cell", ref("ActionsImported")),
                413: ("Too large", ref("Error")), 415: ("Not a workbook", ref("Error"))})
 def import_actions(call: Call) -> Reply:
-    client_id = _client(call)
+    client_id = client_in_route(call)
     req = call.req
     content_type = req.headers.get("Content-Type", "")
     action_workbook.check_request(content_type, req.headers.get("Content-Length"))

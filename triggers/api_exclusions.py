@@ -7,19 +7,12 @@ from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR, READER
 from shared.http.paging import page_of
 from shared.http.schemas import EXCLUSION_CREATE, EXCLUSION_PATCH, ref
-from shared.services import clients, exclusions
+from shared.services import exclusions
 from shared.storage.context import get_storage
-from triggers.api_registry import api
+from triggers.api_registry import api, client_in_route
 
 TAG = "Exclusions"
 BASE = "clients/{clientId}/exclusions"
-
-
-def _client(call: Call) -> str:
-    """The client in the route, if the caller may see it (else 404)."""
-    client_id = call.route["clientId"]
-    clients.get(get_storage(), client_id, call.principal.client_ids)
-    return client_id
 
 
 @api.operation(
@@ -27,7 +20,7 @@ def _client(call: Call) -> str:
     summary="A client's exclusion rules, oldest first (the order they are applied in)",
     responses={200: ("A page of rules", ref("ExclusionPage"))})
 def list_exclusions(call: Call) -> Reply:
-    rules = exclusions.rules_of(get_storage(), _client(call))
+    rules = exclusions.rules_of(get_storage(), client_in_route(call))
     q = call.query
     return Reply(200, page_of(rules, page=q["page"], page_size=q["pageSize"], url=call.url,
                               query=call.req.params, filters={}))
@@ -41,7 +34,7 @@ def list_exclusions(call: Call) -> Reply:
     responses={201: ("Created", ref("Exclusion")),
                409: ("The client has 500 rules", ref("Error"))})
 def create_exclusion(call: Call) -> Reply:
-    client_id = _client(call)
+    client_id = client_in_route(call)
     rule = exclusions.create(get_storage(), client_id, call.body, call.principal.name)
     return Reply(201, rule, {"Location": f"{call.api_base}/{BASE.format(clientId=client_id)}/"
                                          f"{rule['ruleId']}"})
@@ -51,7 +44,7 @@ def create_exclusion(call: Call) -> Reply:
     "GET", f"{BASE}/{{ruleId}}", operation_id="getExclusion", role=READER, tag=TAG,
     summary="An exclusion rule", responses={200: ("The rule", ref("Exclusion"))})
 def get_exclusion(call: Call) -> Reply:
-    return Reply(200, exclusions.get(get_storage(), _client(call), call.route["ruleId"]))
+    return Reply(200, exclusions.get(get_storage(), client_in_route(call), call.route["ruleId"]))
 
 
 @api.operation(
@@ -59,7 +52,7 @@ def get_exclusion(call: Call) -> Reply:
     summary="Change an exclusion rule (render the reports again to apply it)",
     body=EXCLUSION_PATCH, responses={200: ("The rule", ref("Exclusion"))})
 def update_exclusion(call: Call) -> Reply:
-    return Reply(200, exclusions.update(get_storage(), _client(call),
+    return Reply(200, exclusions.update(get_storage(), client_in_route(call),
                                                 call.route["ruleId"], call.body))
 
 
@@ -67,5 +60,5 @@ def update_exclusion(call: Call) -> Reply:
     "DELETE", f"{BASE}/{{ruleId}}", operation_id="deleteExclusion", role=CONTRIBUTOR, tag=TAG,
     summary="Delete an exclusion rule", responses={204: ("Deleted", None)})
 def delete_exclusion(call: Call) -> Reply:
-    exclusions.delete(get_storage(), _client(call), call.route["ruleId"])
+    exclusions.delete(get_storage(), client_in_route(call), call.route["ruleId"])
     return Reply(204)

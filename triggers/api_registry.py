@@ -8,7 +8,7 @@ from shared.http import rate_limits
 from shared.http.api import Api, Call, Operation, Outcome
 from shared.http.errors import ApiError
 from shared.http.schemas import SCHEMAS
-from shared.services import audit, shares
+from shared.services import audit, clients, shares
 from shared.storage.context import get_storage
 
 api = Api(
@@ -123,3 +123,11 @@ def count_anonymous_failure(op: Operation, call: Call, status: int) -> None:
 
 
 api.on_anonymous_failure = count_anonymous_failure
+
+
+def client_in_route(call: Call) -> str:
+    """The client the route names, if the caller may see it (else 404: existence stays
+    private). The routes under a client (exclusions, actions) start here."""
+    client_id = call.route["clientId"]
+    clients.get(get_storage(), client_id, call.principal.client_ids)
+    return client_id
