@@ -87,3 +87,35 @@ def compare(current: Sequence[Recommendation],
                               for c, v in sorted(savings.items())],
         "results": items,
     }
+
+
+SHOWN = 25  # the most new high-impact and resolved findings a report lists (the workbook: all)
+
+
+def for_renders(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes as the renders read them: without the list of every new and resolved
+    finding (a render parsing 200,000 of them took over 1 GB), the first SHOWN new
+    high-impact and resolved findings of each category, and per category how many new
+    high-impact findings there are and what the changed ones were worth. Any set of categories
+    finds its first SHOWN of each list here, in order, and its totals (see
+    report_types.base.changes_for); the workbook lists them all from their own blob."""
+    shown: list[dict[str, Any]] = []
+    listed: dict[tuple[str, str], int] = defaultdict(int)
+    money_of: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
+    for item in changes["results"]:
+        category = item["category"]
+        if item["change"] == "resolved" or item["impact"] == "High":
+            listed[item["change"], category] += 1
+            if listed[item["change"], category] <= SHOWN:
+                shown.append(item)
+        if item.get("annualSavings") is not None:
+            pair = money_of[category].setdefault(item.get("currency") or "unknown",
+                                                 [Decimal(0), Decimal(0)])
+            pair[item["change"] == "new"] += Decimal(str(item["annualSavings"]))
+    return {**{k: v for k, v in changes.items() if k != "results"}, "results": shown,
+            # How many of each list per category (as the items name it: "" stays "").
+            "newHighByCategory": {c: n for (ch, c), n in listed.items() if ch == "new"},
+            "resolvedByCategory": {c: n for (ch, c), n in listed.items() if ch == "resolved"},
+            # Exact sums as text: [resolved, new] per category and currency.
+            "savingsByCategory": {c: {cur: [str(a) for a in pair] for cur, pair in m.items()}
+                                  for c, m in money_of.items()}}

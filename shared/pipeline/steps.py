@@ -22,7 +22,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
-from shared.advisor.changes import compare
+from shared.advisor.changes import compare, for_renders
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
@@ -34,6 +34,7 @@ from shared.advisor.stats import export_date
 from shared.pipeline import rows_cache
 from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
+from shared.pipeline.json_blobs import json_lines, put_json, put_json_lines
 from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import baseline_headlines, report_facts
@@ -225,7 +226,10 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     changes = changes_since_baseline(storage, report, kept, rules)
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
-    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions,
+    # Of the changes only what the reports show: the workbook streams the full list from its
+    # own blob (a render parsing 200,000 changes held over 1 GB).
+    facts = {**report_facts(kept, as_of), "changes": for_renders(changes),
+             "exclusions": exclusions,
              "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
     # Open findings by category too: the trend charts of the client's later reports read them.
@@ -241,6 +245,8 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
              layout.facts_blob_name(client_id, report_id): facts}
     for name, value in blobs.items():
         _put_json(storage, name, value)
+    items_blob = layout.change_items_blob_name(client_id, report_id)
+    put_json_lines(storage.artifacts, items_blob, changes["results"])
     fields: dict[str, Any] = {
         "totals": totals, "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
@@ -248,7 +254,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
         "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
         + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
-    names = list(blobs)
+    names = [*blobs, items_blob]
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
@@ -268,9 +274,7 @@ def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
 
 
 def _put_json(storage: Storage, name: str, value: Any) -> None:
-    storage.artifacts.upload_blob(
-        name, json.dumps(value, ensure_ascii=False).encode("utf-8"), overwrite=True,
-        content_settings=ContentSettings(content_type="application/json"))
+    put_json(storage.artifacts, name, value)
 
 
 def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | None:
@@ -386,6 +390,7 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
     else:
         records, exclusions = records_in_force(storage, report, facts["exclusions"])
         changes = facts["changes"]
+    items_blob = layout.change_items_blob_name(client_id, report_id)
     client_name, branding = branding_of(storage, client_id)
     return ReportInput(
         records=records,
@@ -401,6 +406,9 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
         facts=facts,
         trend=(facts or {}).get("trend") or (),
         appendix=job.get("appendix") or report.get("appendix") or layout.DEFAULT_APPENDIX,
+        # Facts of an older summary list every change themselves (no items blob then).
+        change_items=(lambda: json_lines(storage.artifacts, items_blob) or ())
+        if facts is not None and "savingsByCategory" in (changes or {}) else None,
     )
 
 
