@@ -20,10 +20,21 @@ from azure.storage.blob import ContainerClient, ContentSettings
 SPOOL_BYTES = 8 * 1024 * 1024  # a blob above this is encoded into a temporary file
 
 
-def put_json(container: ContainerClient, name: str, value: Any) -> None:
-    """`value` as one JSON blob, encoded a piece at a time (json.dump) rather than whole."""
-    _upload(container, name, lambda out: json.dump(value, out, ensure_ascii=False),
-            "application/json")
+def put_json(container: ContainerClient, name: str, value: dict[str, Any],
+             items: Iterable[Any] | None = None) -> None:
+    """`value` as one JSON blob, encoded a piece at a time (json.dump) rather than whole; with
+    `items`, and those as its last key, "results" (the same text as json.dump of the dict with
+    them as a list), each item encoded as it comes."""
+    def write(out: io.TextIOBase) -> None:
+        if items is None:
+            json.dump(value, out, ensure_ascii=False)
+            return
+        head = json.dumps(value, ensure_ascii=False)[:-1]  # without its closing brace
+        out.write(head + (", " if value else "") + '"results": [')
+        for n, item in enumerate(items):
+            out.write((", " if n else "") + json.dumps(item, ensure_ascii=False))
+        out.write("]}")
+    _upload(container, name, write, "application/json")
 
 
 def put_json_lines(container: ContainerClient, name: str, items: Iterable[Any]) -> None:

@@ -22,7 +22,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
-from shared.advisor.changes import compare, for_renders
+from shared.advisor.changes import ShownChanges, compare_lazily
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
@@ -223,12 +223,13 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
-    changes = changes_since_baseline(storage, report, kept, rules)
+    changes, items = changes_since_baseline(storage, report, kept, rules)
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
     # Of the changes only what the reports show: the workbook streams the full list from its
     # own blob (a render parsing 200,000 changes held over 1 GB).
-    facts = {**report_facts(kept, as_of), "changes": for_renders(changes),
+    shown = ShownChanges()  # found while the list is written below
+    facts = {**report_facts(kept, as_of), "changes": changes,
              "exclusions": exclusions,
              "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
@@ -241,12 +242,15 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's
              layout.actions_blob_name(client_id, report_id): plan,
-             layout.changes_blob_name(client_id, report_id): changes,
              layout.facts_blob_name(client_id, report_id): facts}
+    # The list of changes is made from the rows as it is written, never held whole.
+    items_blob = layout.change_items_blob_name(client_id, report_id)
+    put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
+    put_json(storage.artifacts, layout.changes_blob_name(client_id, report_id), changes,
+             items=items())
+    facts["changes"] = shown.of(changes)
     for name, value in blobs.items():
         _put_json(storage, name, value)
-    items_blob = layout.change_items_blob_name(client_id, report_id)
-    put_json_lines(storage.artifacts, items_blob, changes["results"])
     fields: dict[str, Any] = {
         "totals": totals, "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
@@ -254,7 +258,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
         "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
         + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
-    names = [*blobs, items_blob]
+    names = [*blobs, layout.changes_blob_name(client_id, report_id), items_blob]
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
@@ -321,22 +325,24 @@ def store_changes(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
     """Compare the report with its baseline (a new one chosen), store the result as a blob
     and return the fields the report row keeps: `baseline` (or None) and `changeCounts`."""
     records, exclusions = records_in_force(storage, report)
-    changes = changes_since_baseline(storage, report, records, exclusions["rules"])
-    _put_json(storage, layout.changes_blob_name(report["clientId"], report["reportId"]),
-              changes)
+    changes, items = changes_since_baseline(storage, report, records, exclusions["rules"])
+    put_json(storage.artifacts, layout.changes_blob_name(report["clientId"], report["reportId"]),
+             changes, items=items())
     return {"baseline": changes["baseline"], "changeCounts": changes["counts"]}
 
 
 def changes_since_baseline(storage: Storage, report: dict[str, Any],
                            records: Sequence[Recommendation],
-                           rules: list[dict[str, Any]]) -> dict[str, Any]:
+                           rules: list[dict[str, Any]]
+                           ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
     """The report's changes since its baseline (see changes.compare), `baseline` None when
     it has none. Both sides count only rows in force: the baseline's rows are put through
     the same rules."""
     client_id = report["clientId"]
     baseline = baseline_of(storage, report)
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
-                               "savingsByCurrency": [], "results": []}
+                               "savingsByCurrency": []}
+    items: Callable[[], Iterator[dict[str, Any]]] = lambda: iter(())  # noqa: E731
     if baseline is not None:
         before = load_records(storage, client_id, baseline["reportId"],
                               shards_of(storage, baseline))
@@ -348,8 +354,9 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
                  "createdAt": baseline.get("createdAt"), "exportDate": as_of,
                  # Each report type's key figures then, for the change each card shows.
                  "headlines": baseline_headlines(before, as_of)}
-        changes = {"baseline": about, **compare(records, before)}
-    return changes
+        summary, items = compare_lazily(records, before)
+        changes = {"baseline": about, **summary}
+    return changes, items
 
 
 def shards_of(storage: Storage, report: dict[str, Any]) -> int:

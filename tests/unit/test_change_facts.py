@@ -40,3 +40,22 @@ def test_the_changes_the_renders_show_make_the_same_report(full, report_type, fm
     assert len(shown["results"]) < len(full.changes["results"])
     given = replace(full, changes=shown, change_items=lambda: iter(full.changes["results"]))
     assert render_report(report_type, fmt, given) == render_report(report_type, fmt, full)
+
+
+class _Container:
+    def upload_blob(self, name, data, length, **settings) -> None:
+        self.data = data.read(length)
+
+
+def test_a_list_written_as_it_comes_is_the_same_json_text():
+    from shared.pipeline import json_blobs
+
+    value, items = {"baseline": {"title": "Revue d'été"}, "counts": {"new": 2}}, [{"a": 1}, {}]
+    container = _Container()
+    for listed in (items, []):
+        json_blobs.put_json(container, "changes.json", value, items=iter(listed))
+        assert container.data == json.dumps({**value, "results": listed},
+                                             ensure_ascii=False).encode()
+    json_blobs.put_json_lines(container, "items.jsonl", items)
+    half = len(container.data) // 2
+    assert list(json_blobs._items([container.data[:half], container.data[half:]])) == items
