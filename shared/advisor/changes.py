@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.advisor.identity import finding_key
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
-from shared.advisor.row_table import RowTable, as_table
+from shared.advisor.row_table import RowTable
 from shared.advisor.savings import money
 
 CHANGES = ("new", "resolved")
@@ -68,8 +68,8 @@ def compare_lazily(current: Sequence[Recommendation], baseline: Sequence[Recomme
     """compare's figures, and its list of findings as a function that makes them as they are
     read: the summary writes 200,000 of them into two blobs, and holding them (with their rows
     and sort keys, 180 MB and 15 s at 200,000 new findings) is not needed for that."""
-    now_rows, before_rows = as_table(current), as_table(baseline)
-    now, before = _Findings(now_rows), _Findings(before_rows)
+    now_rows, before_rows = _rows(current), _rows(baseline)
+    now, before = _Findings(current), _Findings(baseline)
     new_at, persisting_at = now.split(before)
     resolved_at, _ = before.split(now)
     per_category: dict[str, dict[str, int]] = defaultdict(
@@ -106,7 +106,28 @@ def compare_lazily(current: Sequence[Recommendation], baseline: Sequence[Recomme
     return summary, items
 
 
-def _ordered(rows: RowTable, indexes: list[int]) -> array:
+class _Listed:
+    """Rows in a plain list (tests, tools) read as a RowTable's: `at` and `values`."""
+
+    def __init__(self, rows: Sequence[Recommendation]) -> None:
+        self.rows = rows
+
+    def at(self, indexes: Iterable[int]) -> _Listed:
+        return _Listed([self.rows[i] for i in indexes])
+
+    def values(self, field: str) -> list[Any]:
+        return [getattr(rec, field) for rec in self.rows]
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return iter(self.rows)
+
+
+def _rows(records: Sequence[Recommendation]) -> RowTable | _Listed:
+    # A list stays one: making a table of it would cost more than the comparison.
+    return records if isinstance(records, RowTable) else _Listed(records)
+
+
+def _ordered(rows: RowTable | _Listed, indexes: list[int]) -> array:
     """`indexes` of `rows` in the changes' order: by impact, category, text (casefolded), then
     resource id (lowercased), ties in row order. Grouped by the first three (a few hundred
     groups), so only one group's resource ids are lowercased at a time, not a key a row."""
