@@ -63,6 +63,7 @@ bench: install
 	$(PY) bench/parse.py
 	$(PY) bench/render.py
 	$(PY) bench/ingest.py
+	SCENARIOS=fresh,baseline,churn,warm $(PY) bench/ingest.py
 	$(PY) bench/api.py
 	$(PY) bench/web.py
 	$(PY) bench/exclusions.py

@@ -46,6 +46,9 @@ from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
 
 SIZES = [int(n) for n in os.environ.get("ROWS", "5000,50000,200000").split(",")]
+# SCENARIOS=fresh,baseline,churn,warm runs the scenarios of a client with history instead
+# (bench/ingest_scenarios.py); `make bench` runs both.
+SCENARIOS = [s for s in os.environ.get("SCENARIOS", "").split(",") if s]
 CONCURRENCY = 10  # host.json maxConcurrentActivityFunctions
 PROCESSES = 2  # FUNCTIONS_WORKER_PROCESS_COUNT, as `make run` sets it
 CEILING_PARTITIONS = 16
@@ -114,11 +117,12 @@ def _cmdline(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
-def end_to_end(host, data: bytes, drop: ContainerClient | None = None) -> Run:
+def end_to_end(host, data: bytes, drop: ContainerClient | None = None,
+               client: str = "bench") -> Run:
     """Seconds from the upload (or, with `drop`, the blob drop) to the completed report."""
     started_at, started = time.time(), time.perf_counter()
     if drop is None:
-        report_id = upload(host, data, title="Benchmark").json()["reportId"]
+        report_id = upload(host, data, title="Benchmark", clientId=client).json()["reportId"]
     else:
         name = f"bench/{uuid.uuid4().hex[:8]}.csv"
         drop.upload_blob(name, data, max_concurrency=4)
@@ -219,6 +223,11 @@ def activity_peaks(log: str) -> tuple[dict[str, int], dict[int, int]]:
 
 
 def main() -> None:
+    if SCENARIOS:
+        import ingest_scenarios  # it imports this module's helpers
+
+        ingest_scenarios.main(SCENARIOS)
+        return
     print(f"ingest on the devhost: {CONCURRENCY} activity slots, {PROCESSES} worker processes; "
           "ratios against the same-run store ceiling")
     print("upload->completed: from the upload's start to the orchestration's completion as it "

@@ -102,6 +102,40 @@ def xlsxwriter_floor(records: list) -> float:
     return timed(write)
 
 
+def _bare_cells(r) -> tuple:
+    return (r.line, r.category, r.impact, r.recommendation, r.resource_name, r.resource_type,
+            r.resource_group, r.subscription_name, r.subscription_id, r.potential_benefits,
+            r.retirement_date, r.retiring_feature, r.updated, r.resource_id,
+            float(r.annual_savings) if r.annual_savings is not None else None)
+
+
+def other_floors(records: list) -> dict[str, float]:
+    """The floors of the other writers the registry serves (issue 33), the same cells bare, when
+    they are installed (they are not the app's: `pip install pyexcelerate rustpy-xlsxwriter`
+    into a scratch target to compare)."""
+    floors = {}
+    try:
+        from pyexcelerate import Workbook
+
+        def pyexcelerate() -> None:
+            book = Workbook()
+            book.new_sheet("Recommendations", data=[_bare_cells(r) for r in records])
+            book.save(io.BytesIO())
+        floors["pyexcelerate"] = timed(pyexcelerate)
+    except ImportError:
+        pass
+    try:
+        from rustpy_xlsxwriter import FastExcel
+
+        names = [f"c{n}" for n in range(15)]
+        floors["rustpy-xlsxwriter"] = timed(lambda: FastExcel(io.BytesIO()).sheet(
+            "Recommendations", (dict(zip(names, _bare_cells(r), strict=True))
+                                for r in records)).save())
+    except ImportError:
+        pass
+    return floors
+
+
 def workbook_against_floor(records: list) -> None:
     data = ReportInput(RowTable.build(records), "Contoso", "Benchmark", "bench.csv",
                        "2026-11-21")
@@ -109,6 +143,9 @@ def workbook_against_floor(records: list) -> None:
     seconds = timed(lambda: render_report("detailed", "xlsx", data))
     print(f"detailed workbook of {len(records):,} rows: {seconds:.2f} s = "
           f"{seconds / floor:.2f} x XlsxWriter writing the same cells bare ({floor:.2f} s)")
+    for name, other in other_floors(records).items():
+        print(f"  {name} writing the same cells bare: {other:.2f} s (the workbook "
+              f"{seconds / other:.2f} x that; XlsxWriter's floor {floor / other:.2f} x)")
 
 
 def _workbook_peak(rows: int, out) -> None:

@@ -190,6 +190,14 @@ class RowTable(Sequence[Recommendation]):
         for start in range(0, len(positions), BATCH):
             yield from self._columns.rows(positions[start:start + BATCH])
 
+    def values(self, field: str) -> list[Any]:
+        """Each row's `field`, in this view's order, without making the rows."""
+        return self._keys(field, None)
+
+    def at(self, indexes: Iterable[int]) -> RowTable:
+        """The rows at these indexes of this view, in that order (made as they are read)."""
+        return self._view(map(self._positions.__getitem__, indexes))
+
     def _view(self, positions: Iterable[int]) -> RowTable:
         return RowTable(self._columns, array("I", positions))
 

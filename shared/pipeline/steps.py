@@ -23,7 +23,7 @@ from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
 from shared.advisor.catalogue import Entry, enrich, learn
-from shared.advisor.changes import compare
+from shared.advisor.changes import ShownChanges, compare_lazily
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
@@ -35,6 +35,7 @@ from shared.advisor.stats import export_date
 from shared.pipeline import rows_cache
 from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
+from shared.pipeline.json_blobs import json_lines, put_json, put_json_lines
 from shared.pipeline.memory import released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import baseline_headlines, report_facts
@@ -44,13 +45,7 @@ from shared.storage.actions import tracking_facts
 from shared.storage.clients import view as client_view
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
-from shared.storage.reports import (
-    ReportGone,
-    creation_order,
-    is_comparable,
-    is_deleted,
-    now_iso,
-)
+from shared.storage.reports import ReportGone, creation_order, is_comparable, is_deleted, now_iso
 from shared.storage.shard_writer import ShardWriter
 from shared.storage.tables import odata_quote
 from shared.storage.trend import trend_before
@@ -233,10 +228,14 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
-    changes = changes_since_baseline(storage, report, kept, rules)
+    changes, items = changes_since_baseline(storage, report, kept, rules)
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
-    facts = {**report_facts(kept, as_of), "changes": changes, "exclusions": exclusions,
+    # Of the changes only what the reports show: the workbook streams the full list from its
+    # own blob (a render parsing 200,000 changes held over 1 GB).
+    shown = ShownChanges()  # found while the list is written below
+    facts = {**report_facts(kept, as_of), "changes": changes,
+             "exclusions": exclusions,
              "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
     # Open findings by category too: the trend charts of the client's later reports read them.
@@ -248,8 +247,13 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     blobs = {layout.exclusions_blob_name(client_id, report_id): exclusions,
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's
              layout.actions_blob_name(client_id, report_id): plan,
-             layout.changes_blob_name(client_id, report_id): changes,
              layout.facts_blob_name(client_id, report_id): facts}
+    # The list of changes is made from the rows as it is written, never held whole.
+    items_blob = layout.change_items_blob_name(client_id, report_id)
+    put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
+    put_json(storage.artifacts, layout.changes_blob_name(client_id, report_id), changes,
+             items=items())
+    facts["changes"] = shown.of(changes)
     for name, value in blobs.items():
         _put_json(storage, name, value)
     fields: dict[str, Any] = {
@@ -259,7 +263,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
         "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
         + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
-    names = list(blobs)
+    names = [*blobs, layout.changes_blob_name(client_id, report_id), items_blob]
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
@@ -279,9 +283,7 @@ def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
 
 
 def _put_json(storage: Storage, name: str, value: Any) -> None:
-    storage.artifacts.upload_blob(
-        name, json.dumps(value, ensure_ascii=False).encode("utf-8"), overwrite=True,
-        content_settings=ContentSettings(content_type="application/json"))
+    put_json(storage.artifacts, name, value)
 
 
 def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | None:
@@ -328,22 +330,24 @@ def store_changes(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
     """Compare the report with its baseline (a new one chosen), store the result as a blob
     and return the fields the report row keeps: `baseline` (or None) and `changeCounts`."""
     records, exclusions = records_in_force(storage, report)
-    changes = changes_since_baseline(storage, report, records, exclusions["rules"])
-    _put_json(storage, layout.changes_blob_name(report["clientId"], report["reportId"]),
-              changes)
+    changes, items = changes_since_baseline(storage, report, records, exclusions["rules"])
+    put_json(storage.artifacts, layout.changes_blob_name(report["clientId"], report["reportId"]),
+             changes, items=items())
     return {"baseline": changes["baseline"], "changeCounts": changes["counts"]}
 
 
 def changes_since_baseline(storage: Storage, report: dict[str, Any],
                            records: Sequence[Recommendation],
-                           rules: list[dict[str, Any]]) -> dict[str, Any]:
+                           rules: list[dict[str, Any]]
+                           ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
     """The report's changes since its baseline (see changes.compare), `baseline` None when
     it has none. Both sides count only rows in force: the baseline's rows are put through
     the same rules."""
     client_id = report["clientId"]
     baseline = baseline_of(storage, report)
     changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
-                               "savingsByCurrency": [], "results": []}
+                               "savingsByCurrency": []}
+    items: Callable[[], Iterator[dict[str, Any]]] = lambda: iter(())  # noqa: E731
     if baseline is not None:
         before = load_records(storage, client_id, baseline["reportId"],
                               shards_of(storage, baseline))
@@ -355,8 +359,9 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
                  "createdAt": baseline.get("createdAt"), "exportDate": as_of,
                  # Each report type's key figures then, for the change each card shows.
                  "headlines": baseline_headlines(before, as_of)}
-        changes = {"baseline": about, **compare(records, before)}
-    return changes
+        summary, items = compare_lazily(records, before)
+        changes = {"baseline": about, **summary}
+    return changes, items
 
 
 def shards_of(storage: Storage, report: dict[str, Any]) -> int:
@@ -397,6 +402,7 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
     else:
         records, exclusions = records_in_force(storage, report, facts["exclusions"])
         changes = facts["changes"]
+    items_blob = layout.change_items_blob_name(client_id, report_id)
     client_name, branding = branding_of(storage, client_id)
     return ReportInput(
         records=records,
@@ -412,6 +418,9 @@ def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
         facts=facts,
         trend=(facts or {}).get("trend") or (),
         appendix=job.get("appendix") or report.get("appendix") or layout.DEFAULT_APPENDIX,
+        # Facts of an older summary list every change themselves (no items blob then).
+        change_items=(lambda: json_lines(storage.artifacts, items_blob) or ())
+        if facts is not None and "savingsByCategory" in (changes or {}) else None,
     )
 
 

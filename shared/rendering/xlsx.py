@@ -15,7 +15,7 @@ By subscription, Retirements, Changes when the report has a baseline, and the hi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
@@ -33,6 +33,7 @@ from shared.rendering.report_types.base import (
     ReportContext,
     ReportInput,
     ReportType,
+    change_items,
     context_of,
     cover_of,
     generated_at,
@@ -79,6 +80,7 @@ class _Book:
         self.date = add({"num_format": "yyyy-mm-dd", "align": "left"})
         self.change = add({"num_format": "+#,##0;\u2212#,##0;0", "align": "left"})
         self._money: dict[tuple[str, bool, bool, bool], Any] = {}
+        self.written = 0  # rows the last table() wrote
 
     def money(self, currency: str, signed: bool = False, left: bool = False,
               bold: bool = False):
@@ -124,14 +126,17 @@ class _Book:
             sheet.write_string(row, col, value, style)
 
     def table(self, name: str, columns: Sequence[tuple[str, float]],
-              rows: Sequence[Sequence[Any]], kinds: str) -> Worksheet:
+              rows: Iterable[Sequence[Any]], kinds: str) -> Worksheet:
         """A sheet of rows; `kinds` has one letter per column: t text, n count, m money
-        (the value is (amount, currency)), d date (YYYY-MM-DD, or "")."""
+        (the value is (amount, currency)), d date (YYYY-MM-DD, or ""). `rows` may be read
+        as it is written (the sheet's row count is then `self.written`)."""
         sheet = self.sheet(name, columns)
+        self.written = 0
         for r, values in enumerate(rows, start=1):
             for c, (kind, value) in enumerate(zip(kinds, values, strict=True)):
                 self._cell(sheet, r, c, kind, value)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+            self.written = r
+        sheet.autofilter(0, 0, max(self.written, 1), len(columns) - 1)
         return sheet
 
     def _cell(self, sheet: Worksheet, row: int, col: int, kind: str, value: Any) -> None:
@@ -356,11 +361,12 @@ def _retirements(book: _Book, ctx: ReportContext) -> None:
                  r["count"], ", ".join(r["resources"][:5])) for r in rows], "tttnt")
 
 
-def _changes(book: _Book, ctx: ReportContext) -> None:
+def _changes(book: _Book, ctx: ReportContext, data: ReportInput) -> None:
     changes = ctx.changes
     if changes is None:
         return
-    items = changes["results"]
+    # Every new and resolved finding, read as written: a large report has 200,000 of them.
+    items = change_items(ctx.kind, data)
     sheet = book.table("Changes", [("Change", 10), ("Impact", 9), ("Category", 16),
                            ("Recommendation", 60), ("Resource", 28), ("Subscription", 26),
                            ("Annual savings", 16), ("Resource id", 60)],
@@ -370,7 +376,7 @@ def _changes(book: _Book, ctx: ReportContext) -> None:
                  (i.get("annualSavings"), i.get("currency") or ""), i["resourceId"])
                 for i in items], "ttttttmt")
     # Under the list, after a blank row (outside its filter): what the changes were worth.
-    row = len(items) + 2
+    row = book.written + 2
     book.text(sheet, row, 0, f"Since {ctx.baseline_name}", book.bold)
     for currency, resolved, new in change_money(changes):
         for label, amount in ((f"Annual savings of the resolved findings ({currency})",
@@ -420,7 +426,7 @@ def render_xlsx(kind: ReportType, data: ReportInput, out: BinaryIO) -> None:
     _recommendations(book, ctx.records.sorted_by("line"))
     _by_subscription(book, ctx)
     _retirements(book, ctx)
-    _changes(book, ctx)
+    _changes(book, ctx, data)
     _trend(book, ctx)
     tracking.write_review(book, ctx, data.facts)
     tracking.write_meta(book.book, tracked_facts, plan)

@@ -71,6 +71,11 @@ def changes_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/changes.json"
 
 
+def change_items_blob_name(client_id: str, report_id: str) -> str:
+    """Every new and resolved finding, a JSON line each, for the renders that list them all."""
+    return f"{client_id}/{report_id}/change-items.jsonl"
+
+
 ROWS_PER_SHARD = 2_500
 
 

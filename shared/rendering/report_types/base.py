@@ -4,7 +4,7 @@ declaration (ReportType), one type's share of the report that its sections are d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -40,6 +40,9 @@ class ReportInput:
     # The appendix of every row in a specialist PDF: all, top (its first APPENDIX_TOP rows),
     # none. The pipeline's default is "top" (shared.storage.layout.DEFAULT_APPENDIX).
     appendix: str = "all"
+    # Every new and resolved finding, when `changes` lists only those the reports show
+    # (shared.advisor.changes.for_renders): read as needed, never held (the workbook's sheet).
+    change_items: Callable[[], Iterable[dict]] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,26 @@ def _changes_for(kind: ReportType, changes: dict | None) -> dict | None:
     if kind.categories is None:
         return changes
     mine = [c for c in changes["byCategory"] if c["category"] in kind.categories]
-    return {
+    share = {
         "baseline": changes["baseline"],
         "counts": {k: sum(c[k] for c in mine) for k in ("new", "resolved", "persisting")},
         "byCategory": mine,
         "results": [r for r in changes["results"] if r["category"] in kind.categories],
     }
+    # changes.for_renders's totals per category
+    for key in ("newHighByCategory", "resolvedByCategory", "savingsByCategory"):
+        if key in changes:
+            share[key] = {c: v for c, v in changes[key].items() if c in kind.categories}
+    return share
+
+
+def change_items(kind: ReportType, data: ReportInput) -> Iterator[dict]:
+    """Every new and resolved finding of the type's categories, in the changes' order: from
+    `data.change_items` (the pipeline streams them from their own blob) or the changes' list."""
+    if not data.changes or data.changes.get("counts") is None:
+        return iter(())
+    items = data.change_items() if data.change_items is not None \
+        else data.changes["results"]
+    if kind.categories is None:
+        return iter(items)
+    return (i for i in items if i["category"] in kind.categories)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shared.advisor.changes import SHOWN
 from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.charts import Bar, BarChart
@@ -116,14 +117,15 @@ def _by_subscription(ctx: ReportContext) -> list[Section]:
 _CHANGE_COLUMNS = (Column("Impact", 0.08), Column("Category", 0.13),
                    Column("Recommendation", 0.39), Column("Resource", 0.20),
                    Column("Subscription", 0.20))
-_CHANGE_LIST_MAX = 25
+_CHANGE_LIST_MAX = SHOWN  # what changes.for_renders keeps of each list
 
 
-def _change_table(caption: str, items: list[dict], empty_text: str) -> Table:
+def _change_table(caption: str, items: list[dict], total: int, empty_text: str) -> Table:
+    """The first of `total` findings (`items` holds at least the first _CHANGE_LIST_MAX)."""
     shown = items[:_CHANGE_LIST_MAX]
-    more = len(items) - len(shown)
+    more = total - len(shown)
     return Table(
-        caption + (f" (the first {len(shown)} of {fmt.count(len(items))})" if more else ""),
+        caption + (f" (the first {len(shown)} of {fmt.count(total)})" if more else ""),
         _CHANGE_COLUMNS,
         [(i["impact"], theme.category_label(i["category"]), i["recommendation"],
           i["resourceName"] or i["resourceId"],
@@ -152,9 +154,15 @@ def _changes_section(ctx: ReportContext) -> list[Section]:
              for c in changes["byCategory"]], "Nothing changed."),
     ]
     if ctx.kind.lists_resources:  # leadership reads the counts; the names are the teams'
-        blocks += [_change_table("New high-impact findings", new_high,
+        # The summary's changes list only the first findings of each (changes.for_renders)
+        # and count the rest; changes listing them all count them here.
+        high_total = sum(changes["newHighByCategory"].values()) \
+            if "newHighByCategory" in changes else len(new_high)
+        resolved_total = sum(changes["resolvedByCategory"].values()) \
+            if "resolvedByCategory" in changes else len(resolved)
+        blocks += [_change_table("New high-impact findings", new_high, high_total,
                                  "No new high-impact finding since the last review."),
-                   _change_table("Resolved since the last review", resolved,
+                   _change_table("Resolved since the last review", resolved, resolved_total,
                                  "Nothing was resolved since the last review.")]
     return [Section(f"Changes since {name}", blocks)]
 

@@ -1,0 +1,93 @@
+"""The exports users meet, beside bench/ingest.py's fresh ones: a client with history.
+
+Each scenario on a fresh devhost (two worker processes, as `make run`) and its own Azurite:
+  fresh     SCENARIO_ROWS (200,000) rows for a new client: the time the others are held to;
+  baseline  the same rows for a client whose last report had 5,000 rows (other findings:
+            nearly every finding is new, 5,000 resolved);
+  churn     the same rows against a 190,000-row baseline (SCENARIO_ROWS x 0.95): 95 % of the
+            baseline's findings persist, the rest resolved, the export's others new (5 % churn);
+  warm      churn on a host that first processed four reports of other clients (WARM_ROWS,
+            50,000 rows each), so the workers carry what those left in their heaps.
+Printed: upload to completed of the measured report (the baselines and warm-up reports are
+not counted) and its ratio to `fresh` in the same run (target <= 1.15), the peak resident
+memory of the host and of each worker (target <= 400 MB), and the largest peak of a worker
+during each activity of the measured report (DEVHOST_ACTIVITY_MEMORY=1).
+`SCENARIOS=fresh,churn python bench/ingest.py` runs some of them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from common import running_azurite
+from ingest import PEAK_TARGET_MB, PROCESSES, activity_peaks, end_to_end, peaks_mb
+
+from tests.support.app import start_app, upload, wait_report
+from tests.support.exports import build_rows, to_csv
+
+ROWS = int(os.environ.get("SCENARIO_ROWS", "200000"))
+WARM_ROWS = int(os.environ.get("WARM_ROWS", "50000"))
+TIME_TARGET = 1.15  # a client with history against a new client, same rows, same run
+ALL = ("fresh", "baseline", "churn", "warm")
+
+
+def _exports() -> tuple[bytes, dict[str, bytes]]:
+    """The measured export, and each scenario's baseline."""
+    rows = build_rows(ROWS, seed=1)
+    kept = int(ROWS * 0.95) * 95 // 100  # of a baseline of 95 % of the rows, 95 % persist
+    # Other seeds give other resources (a finding is a recommendation on a resource).
+    churn = to_csv(rows[:kept] + build_rows(int(ROWS * 0.95) - kept, seed=2))
+    return to_csv(rows), {"baseline": to_csv(build_rows(5000, seed=2)), "churn": churn,
+                          "warm": churn}
+
+
+def _completed(host, data: bytes, client: str) -> None:
+    report = wait_report(host, upload(host, data, clientId=client).json()["reportId"],
+                         timeout=3600)
+    if report["status"] != "completed":
+        raise SystemExit(f"a baseline did not complete: {report.get('failureReason')}")
+
+
+def run(name: str, data: bytes, baseline: bytes | None) -> float:
+    with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
+        host, _ = start_app(connection, Path(tmp), FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
+                            DEVHOST_ACTIVITY_MEMORY="1")
+        try:
+            if name == "warm":
+                for n in range(4):
+                    _completed(host, to_csv(build_rows(WARM_ROWS, seed=10 + n)), f"other{n}")
+            if baseline is not None:
+                _completed(host, baseline, "bench")
+            before = len(host.log())  # the measured report's activities only
+            total = end_to_end(host, data, client="bench").completed
+            by_activity, by_process = activity_peaks(host.log()[before:])
+            peaks = peaks_mb(host.proc.pid, by_process)
+        finally:
+            host.stop()
+    verdict = "met" if max(peaks.values()) <= PEAK_TARGET_MB else "NOT met"
+    print(f"  {name:<8} {total:7.1f} s; peak RSS: "
+          + ", ".join(f"{k} {v:,} MB" for k, v in peaks.items())
+          + f" (target <= {PEAK_TARGET_MB} MB -> {verdict})")
+    print("           largest peak of a worker during each activity: " + ", ".join(
+        f"{a} {mb:,} MB" for a, mb in sorted(by_activity.items(), key=lambda i: -i[1])))
+    return total
+
+
+def main(names: list[str]) -> None:
+    print(f"{ROWS:,} rows for a client with history, each scenario on a fresh devhost "
+          f"({PROCESSES} worker processes); warm: after four reports of {WARM_ROWS:,} rows "
+          "of other clients")
+    data, baselines = _exports()
+    times = {name: run(name, data, baselines.get(name)) for name in ALL if name in names}
+    if "fresh" in times:
+        for name, seconds in times.items():
+            if name != "fresh":
+                ratio = seconds / times["fresh"]
+                print(f"  {name}: {ratio:.2f} x fresh (target <= {TIME_TARGET}) -> "
+                      f"{'met' if ratio <= TIME_TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main([s for s in os.environ.get("SCENARIOS", ",".join(ALL)).split(",") if s])
