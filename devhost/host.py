@@ -61,7 +61,7 @@ def ensure_storage(options: Options) -> subprocess.Popen | None:
     return azurite.start(ports, options.data_dir / "data", log=options.data_dir / "azurite.log")
 
 
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @web.middleware
@@ -69,9 +69,7 @@ async def local_host_names_only(request: web.Request, handler):
     """A page on another site can point its own name at 127.0.0.1 (DNS rebinding) and then
     talk to the devhost as a same-origin page would, the sign-in emulator included: only
     requests that name this machine are answered."""
-    name = (request.host or "").rsplit(":", 1)[0] if not (request.host or "").startswith("[") \
-        else (request.host or "").split("]")[0] + "]"
-    if name.lower() not in LOCAL_HOSTS:
+    if (request.url.host or "").lower() not in LOCAL_HOSTS:  # the Host header, without port
         return web.Response(status=421, text="This devhost answers localhost only.")
     return await handler(request)
 
