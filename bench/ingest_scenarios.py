@@ -20,11 +20,13 @@ during each activity of the measured report (DEVHOST_ACTIVITY_MEMORY=1).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
 from pathlib import Path
 
+from azure.core.exceptions import ResourceExistsError
 from azure.storage.blob import BlobServiceClient, ContainerClient
 from common import running_azurite
 from ingest import (
@@ -79,6 +81,9 @@ def run(name: str, data: bytes, baseline: bytes | None) -> float:
                                 DEVHOST_ACTIVITY_MEMORY="1", **limits)
         drop = BlobServiceClient.from_connection_string(connection) \
             .get_container_client(names.uploads) if limits else None
+        if drop is not None:  # the app makes its containers on first use
+            with contextlib.suppress(ResourceExistsError):
+                drop.create_container()
         try:
             if name == "warm":
                 for n in range(4):
