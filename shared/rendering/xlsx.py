@@ -7,9 +7,10 @@ By subscription, Retirements, Changes when the report has a baseline, and the hi
 - XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written, so a
   workbook of a million rows needs the memory of one row. The long sheets' rows are serialised
   a row at a time by xlsx_rows (XlsxWriter's own XML, four times faster than cell by cell).
-- Text is written with write_string, never write(): a value that starts with =, +, -, @, a tab
-  or a carriage return stays text (and carries Excel's quote prefix, so editing the cell keeps
-  it text). An export cannot put a formula into a consultant's workbook.
+- Text is written as text (xlsx_rows: write_text, SheetRows.text), never with write(): a value
+  that starts with =, +, -, @, a tab or a carriage return stays text (and carries Excel's quote
+  prefix, so editing the cell keeps it text), and one shaped like the sheet's XML is escaped.
+  An export, a name or a comment cannot put a formula into a consultant's workbook.
 - Deterministic: the document's dates are the report's, so the same report gives the same
   bytes.
 """
@@ -50,7 +51,7 @@ from shared.rendering.report_types.components import (
     trend_count,
     trend_label,
 )
-from shared.rendering.xlsx_rows import SheetRows
+from shared.rendering.xlsx_rows import SheetRows, write_text
 
 MAX_CELL = 32_767  # Excel's limit for the text of a cell
 MAX_URL = 2_079  # Excel's limit for a link's address
@@ -107,7 +108,7 @@ class _Book:
                 sheet.set_column(col, col, width)
             else:  # a column for the app, not the reader (the tracked actions' keys)
                 sheet.set_column(col, col, 18, None, {"hidden": True})
-            sheet.write_string(0, col, header, self.header)
+            write_text(sheet, 0, col, header, self.header)
         sheet.freeze_panes(1, 0)
         return sheet
 
@@ -121,10 +122,8 @@ class _Book:
 
     def text(self, sheet: Worksheet, row: int, col: int, value: str, style=None) -> None:
         value = value[:MAX_CELL]
-        if value[:1] in _FORMULA_STARTS:
-            sheet.write_string(row, col, value, self.quoted)
-        else:
-            sheet.write_string(row, col, value, style)
+        write_text(sheet, row, col, value,
+                   self.quoted if value[:1] in _FORMULA_STARTS else style)
 
     def row_text(self, rows: SheetRows, col: int, value: str, style=None) -> None:
         """`text` for a cell of a table's rows."""

@@ -1,4 +1,5 @@
-"""The data rows of a workbook's long sheets, serialised a whole row at a time.
+"""The data rows of a workbook's long sheets, serialised a whole row at a time; and the one way
+text reaches any other cell (`write_text`).
 
 XlsxWriter in constant-memory mode turns each cell into a tuple, then, when the next row
 starts, each tuple into XML through a dozen calls and four regular expressions: at 50,000
@@ -32,6 +33,20 @@ _MAX_UTF16 = 32_767  # Excel's limit for a cell's text, in UTF-16 units
 # (preserved). One character class is a quick scan; the rest are tested apart.
 _SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _LETTERS = [xl_col_to_name(col) for col in range(702)]  # A to ZZ
+
+
+def write_text(sheet: Worksheet, row: int, col: int, value: str,
+               style: Format | None = None) -> None:
+    """XlsxWriter's write_string, safe for every text. Its constant-memory mode writes a text
+    that starts with <r> and ends with </r> into the sheet as XML (it takes it for one of its
+    rich strings): a client's name or an action's comment so shaped could close the cell and
+    add a formula. Such a text is written as a rich string of plain runs instead (it needs
+    three), which XlsxWriter escapes; it reads back as the same text."""
+    if value.startswith("<r>") and value.endswith("</r>"):
+        sheet.write_rich_string(row, col, value[:1], value[1:3], value[3:],
+                                *([style] if style else []))
+    else:
+        sheet.write_string(row, col, value, style)
 
 
 class SheetRows:

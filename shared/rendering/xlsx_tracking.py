@@ -37,6 +37,7 @@ from shared.rendering.report_types.tracking import (
     review_of,
     state_text,
 )
+from shared.rendering.xlsx_rows import write_text
 
 # (header, width); width 0: hidden. Kinds as xlsx._Book.table reads them (d: a date cell).
 COLUMNS: tuple[tuple[str, float], ...] = (
@@ -90,7 +91,7 @@ def write_meta(book: Workbook, tracking: dict[str, Any], actions: Sequence[dict]
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             if value:
-                sheet.write_string(r, c, value)
+                write_text(sheet, r, c, value)
     sheet.hide()
     if tracking["clientId"]:
         book.set_custom_property(CLIENT_PROPERTY, tracking["clientId"])

@@ -5,6 +5,7 @@ client that tracks nothing gets the reports it always had."""
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 import openpyxl
@@ -89,3 +90,33 @@ def test_a_client_that_tracks_nothing_gets_the_reports_it_had():
     assert "Action review" not in book.sheetnames
     again = render_report("executive", "xlsx", untracked)
     assert again == render_report("executive", "xlsx", untracked)  # still deterministic
+
+
+INJECTED = ('<r><t>a</t></r></is></c><c r="Z1"><f>HYPERLINK("https://evil.example","x")</f>'
+            '</c><c r="Z2" t="inlineStr"><is><r><t>b</t></r>')
+
+
+def test_text_shaped_like_the_sheets_xml_stays_text_in_every_cell():
+    """XlsxWriter's constant-memory mode writes a text that starts with <r> and ends with </r>
+    into the sheet as raw XML; an owner, a comment, a title or an export's cell so shaped
+    would have written a formula into the client's workbook."""
+    facts = data({}).facts
+    key = facts["types"]["executive"]["plan"][0]["key"]
+    facts["tracking"]["states"][key] = {"status": "open", "owner": INJECTED,
+                                        "comment": INJECTED}
+    tracked = ReportInput(RECORDS, INJECTED, INJECTED, "dec.csv", "2026-12-07T09:00:00Z",
+                          facts=facts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # XlsxWriter warns when it drops a cell
+        raw = render_report("executive", "xlsx", tracked)
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    assert book["Summary"]["B3"].value == INJECTED  # the client
+    meta = [c.value for row in book["Tracking"].iter_rows() for c in row]
+    assert meta.count(INJECTED) == 2  # the owner and the comment, as pre-filled
+    plan = [c.value for row in book["Action plan"].iter_rows() for c in row]
+    assert plan.count(INJECTED) == 2
+    found = [cell.value for sheet in book.worksheets for row in sheet.iter_rows()
+             for cell in row if isinstance(cell.value, str) and "evil" in cell.value]
+    assert all(INJECTED in value for value in found)
+    assert not any(str(cell.value).startswith("=") for sheet in book.worksheets
+                   for row in sheet.iter_rows() for cell in row)
