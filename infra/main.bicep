@@ -138,6 +138,10 @@ module function 'app/function.bicep' = {
       FAILED_REPORT_RETENTION_DAYS: string(failedReportRetentionDays)
       DURABLE_HISTORY_RETENTION_DAYS: string(durableHistoryRetentionDays)
       AZURE_RESOURCE_MANAGER_ENDPOINT: azureResourceManagerEndpoint
+      // Two malloc arenas a worker process, not eight a core: activities run on threads, and
+      // each thread's arena kept what a large export's step freed (docs/scale.md: a million
+      // rows against a million-row baseline peaked at 769 MB a worker, 614 MB with two).
+      MALLOC_ARENA_MAX: '2'
     }
   }
   // The identity needs its data roles before the host starts and reaches storage.

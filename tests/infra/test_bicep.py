@@ -107,6 +107,10 @@ def test_app_settings_use_identity_based_connections_only():
     app_settings = parse("main.bicep")["modules"]["function"]["config"]["params"]["appSettings"]
     assert app_settings["UPLOADS_CONTAINER"] == "uploadsContainerName"
     assert app_settings["TASK_HUB_NAME"] == "AdvisorReports"
+    # The workers' memory (docs/scale.md), the same locally (the devhost reads the sample).
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    assert app_settings["MALLOC_ARENA_MAX"] == "2"
+    assert sample["MALLOC_ARENA_MAX"] == "2"
 
 
 def test_roles_are_the_four_data_roles_named_by_guid():
