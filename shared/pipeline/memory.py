@@ -20,10 +20,13 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+_log = logging.getLogger("advisor_reports.pipeline")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -43,7 +46,9 @@ _modules_frozen = 0  # len(sys.modules) at the last freeze
 def release() -> None:
     """Collect garbage, then return the allocator's free pages to the system."""
     global _modules_frozen
+    started = time.perf_counter()
     gc.collect()
+    collected = time.perf_counter()
     if len(sys.modules) != _modules_frozen:
         # Modules were imported (the app at start, a renderer's library at its first use).
         # Whatever survived the collection is frozen with them: module objects and caches,
@@ -54,6 +59,10 @@ def release() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+    ended = time.perf_counter()
+    if ended - started > 1:
+        _log.info("releasing memory took %.1f s (collection %.1f s, trim %.1f s)",
+                  ended - started, collected - started, ended - collected)
 
 
 def released_after(step: Callable[P, R]) -> Callable[P, R]:
