@@ -81,7 +81,7 @@ def _completed(host, data: bytes, client: str, drop: ContainerClient | None) -> 
         raise SystemExit(f"a baseline did not complete: {report.get('failureReason')}")
 
 
-def run(name: str, data: bytes, baseline: bytes | None) -> float:
+def run(name: str, data: bytes, baseline: bytes | None) -> tuple[float, float | None]:
     largest = max(len(data), len(baseline or b""))
     limits = {"MAX_UPLOAD_BYTES": str(largest + 1)} if largest > HTTP_LIMIT else {}
     with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
@@ -113,7 +113,7 @@ def run(name: str, data: bytes, baseline: bytes | None) -> float:
         finally:
             host.stop()
         # The same rows written straight into this Azurite as it now is: the emulator's own
-        # work grows with what it holds (see main), the app's should not.
+        # work grows with what it holds (see the docstring), the app's should not.
         ceiling = ceiling_seconds(connection, data, sdk=True) if ROWS < 1_000_000 else None
     target = PEAK_TARGET_MB if ROWS < 1_000_000 else PEAK_TARGET_1M_MB
     verdict = "met" if max(peaks.values()) <= target else "NOT met"
