@@ -20,6 +20,7 @@ memory (peaks <= 600 MB), so the store ceilings are left out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import statistics
@@ -31,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from azure.core.exceptions import ServiceResponseError
+from azure.core.exceptions import ResourceExistsError, ServiceResponseError
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient, ContainerClient
 from common import running_azurite
@@ -43,6 +44,7 @@ from shared.storage.layout import shards_for
 from shared.storage.recommendations import to_entity
 from shared.storage.tables import chunks
 from tests.support.app import start_app, upload, wait_report
+from tests.support.devhost_process import DevhostProcess
 from tests.support.exports import build_rows, to_csv
 
 SIZES = [int(n) for n in os.environ.get("ROWS", "5000,50000,200000").split(",")]
@@ -124,9 +126,9 @@ def end_to_end(host, data: bytes, drop: ContainerClient | None = None,
     if drop is None:
         report_id = upload(host, data, title="Benchmark", clientId=client).json()["reportId"]
     else:
-        name = f"bench/{uuid.uuid4().hex[:8]}.csv"
+        name = f"{client}/{uuid.uuid4().hex[:8]}.csv"
         drop.upload_blob(name, data, max_concurrency=4)
-        report_id = _report_of_drop(host, name)
+        report_id = _report_of_drop(host, name, client)
     report = wait_report(host, report_id, timeout=3600)
     seen = time.perf_counter() - started
     if report["status"] != "completed" or len(report["artifacts"]) != 10:
@@ -147,12 +149,12 @@ class Run(NamedTuple):
     seen: float
 
 
-def _report_of_drop(host, blob_name: str) -> str:
+def _report_of_drop(host, blob_name: str, client: str) -> str:
     """The report the blob trigger made of a dropped blob (it polls the container)."""
     file_name = blob_name.rsplit("/", 1)[1]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        r = host.request("GET", "api/reports", params={"clientId": "bench"})
+        r = host.request("GET", "api/reports", params={"clientId": client})
         if r.status_code == 200:
             for report in r.json()["results"]:
                 if report.get("fileName") == file_name:
@@ -161,16 +163,29 @@ def _report_of_drop(host, blob_name: str) -> str:
     raise SystemExit(f"no report for the dropped blob {blob_name}")
 
 
+def start_bench_app(connection: str, data_dir: Path,
+                    largest: int) -> tuple[DevhostProcess, ContainerClient | None]:
+    """The app as `make run` runs it, each activity's memory logged; when an export of
+    `largest` bytes is over what an HTTP upload may carry, MAX_UPLOAD_BYTES raised to fit it
+    and the uploads container to drop it into (made here: the app makes it on first use)."""
+    dropped = largest > HTTP_LIMIT
+    limits = {"MAX_UPLOAD_BYTES": str(largest + 1)} if dropped else {}
+    host, names = start_app(connection, data_dir, FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
+                            DEVHOST_ACTIVITY_MEMORY="1", **limits)
+    if not dropped:
+        return host, None
+    drop = BlobServiceClient.from_connection_string(connection) \
+        .get_container_client(names.uploads)
+    with contextlib.suppress(ResourceExistsError):
+        drop.create_container()
+    return host, drop
+
+
 def measure(rows: int) -> None:
     data = to_csv(build_rows(rows, seed=1))
     dropped = len(data) > HTTP_LIMIT
-    limits = {"MAX_UPLOAD_BYTES": str(len(data) + 1)} if dropped else {}
     with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
-        host, names = start_app(connection, Path(tmp),
-                                FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
-                                DEVHOST_ACTIVITY_MEMORY="1", **limits)
-        drop = BlobServiceClient.from_connection_string(connection) \
-            .get_container_client(names.uploads) if dropped else None
+        host, drop = start_bench_app(connection, Path(tmp), len(data))
         try:
             if rows <= SMALL:
                 end_to_end(host, data)  # warm: imports, worker start, first tables

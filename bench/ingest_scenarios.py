@@ -26,30 +26,26 @@ devhost log there.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tempfile
-import uuid
 from pathlib import Path
 
 import psutil
-from azure.core.exceptions import ResourceExistsError
-from azure.storage.blob import BlobServiceClient, ContainerClient
+from azure.storage.blob import ContainerClient
 from common import running_azurite
 from ingest import (
     HTTP_LIMIT,
     PEAK_TARGET_1M_MB,
     PEAK_TARGET_MB,
     PROCESSES,
-    _report_of_drop,
     activity_peaks,
     ceiling_seconds,
     end_to_end,
     peaks_mb,
+    start_bench_app,
 )
 
-from tests.support.app import start_app, upload, wait_report
 from tests.support.exports import build_rows, to_csv
 
 ROWS = int(os.environ.get("SCENARIO_ROWS", "200000"))
@@ -70,29 +66,14 @@ def _exports() -> tuple[bytes, dict[str, bytes]]:
 
 
 def _completed(host, data: bytes, client: str, drop: ContainerClient | None) -> None:
-    if drop is not None and len(data) > HTTP_LIMIT:
-        name = f"{client}/{uuid.uuid4().hex[:8]}.csv"
-        drop.upload_blob(name, data, max_concurrency=4)
-        report_id = _report_of_drop(host, name)
-    else:
-        report_id = upload(host, data, clientId=client).json()["reportId"]
-    report = wait_report(host, report_id, timeout=3600)
-    if report["status"] != "completed":
-        raise SystemExit(f"a baseline did not complete: {report.get('failureReason')}")
+    """A report the measured one follows (a baseline, another client's), to completion."""
+    end_to_end(host, data, drop if len(data) > HTTP_LIMIT else None, client=client)
 
 
 def run(name: str, data: bytes, baseline: bytes | None) -> tuple[float, float | None]:
-    largest = max(len(data), len(baseline or b""))
-    limits = {"MAX_UPLOAD_BYTES": str(largest + 1)} if largest > HTTP_LIMIT else {}
     with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
-        host, names = start_app(connection, Path(tmp),
-                                FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
-                                DEVHOST_ACTIVITY_MEMORY="1", **limits)
-        drop = BlobServiceClient.from_connection_string(connection) \
-            .get_container_client(names.uploads) if limits else None
-        if drop is not None:  # the app makes its containers on first use
-            with contextlib.suppress(ResourceExistsError):
-                drop.create_container()
+        host, drop = start_bench_app(connection, Path(tmp),
+                                     max(len(data), len(baseline or b"")))
         try:
             if name == "warm":
                 for n in range(4):
