@@ -17,20 +17,13 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import build_rows, to_csv
 from tests.support.workbooks import edit, resaved_by_libreoffice, rows_by_key
 
 pytestmark = pytest.mark.timeout(420)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH_1 = build_rows(240, seed=51)
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("months"))
-    yield host
-    host.stop()
 
 
 def processed(app, rows: list[dict], client_id: str, title: str) -> dict:

@@ -9,17 +9,10 @@ import pytest
 
 from advisor_cli.__main__ import main
 from tests.e2e.test_robustness import principal
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import sample_export
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("actions"))
-    yield host
-    host.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,12 @@ import pytest
 
 from advisor_cli.__main__ import main
 from tests.e2e.test_robustness import principal
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import sample_export
 from tests.support.workbooks import edit, resaved_by_libreoffice, rows_by_key
 
 pytestmark = pytest.mark.timeout(300)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("workbook"))
-    yield host
-    host.stop()
 
 
 def new_client(app, rows: int = 120, seed: int = 21) -> tuple[str, str]:

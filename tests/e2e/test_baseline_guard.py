@@ -10,18 +10,11 @@ import uuid
 import pytest
 
 from advisor_cli.__main__ import main
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import build_rows, to_csv
 
 pytestmark = pytest.mark.timeout(300)
 ROWS = build_rows(240, seed=31)
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("baseline"))
-    yield host
-    host.stop()
 
 
 def done(app, data: bytes, client_id: str, **params: str) -> dict:

@@ -13,7 +13,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from tests.e2e.test_robustness import principal
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import CURRENT_SAMPLE, SAMPLES
 
 pytestmark = pytest.mark.timeout(300)
@@ -27,13 +27,6 @@ HOSTILE = ('Cost,High,"=HYPERLINK(""http://evil.example"",""click"")",'
            'Microsoft.Compute/virtualMachines,2026-11-12T00:00:00Z,"-2+3",100,USD,,,,,\n')
 NOTES = ("Reviewed with the platform team.\n\n- **Reserve** the D-series VMs\n"
          "- <script>alert(1)</script> stays text\n\nNext review in **January**.")
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("branding"))
-    yield host
-    host.stop()
 
 
 def new_client() -> str:

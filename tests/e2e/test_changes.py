@@ -15,18 +15,11 @@ from shared.advisor.actions import action_plan
 from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
 from shared.rendering.formatting import compact_money
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
 CURRENT, PREVIOUS = CURRENT_SAMPLE, PREVIOUS_SAMPLE
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("changes"))
-    yield host
-    host.stop()
 
 
 def made(host, data: bytes, client: str, **params: str) -> dict:

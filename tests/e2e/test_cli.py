@@ -13,7 +13,6 @@ import pytest
 
 from advisor_cli.__main__ import main
 from advisor_cli.progress import Display, describe
-from tests.support.app import start_app
 from tests.support.exports import build_rows, to_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +20,8 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
-def server(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("cli"))
-    yield host
-    host.stop()
+def server(app):
+    return app
 
 
 def cli(server, *args: str) -> list[str]:

@@ -15,20 +15,13 @@ from shared.advisor.exclusions import MAX_RULES
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import compute_statistics
 from tests.e2e.test_robustness import principal
-from tests.support.app import start_app, upload, wait_report
+from tests.support.app import upload, wait_report
 from tests.support.exports import CURRENT_SAMPLE, PREVIOUS_SAMPLE
 
 pytestmark = pytest.mark.timeout(300)
 CURRENT, PREVIOUS = CURRENT_SAMPLE, PREVIOUS_SAMPLE
 ROWS = parse_export(CURRENT).records
 ZURICH = "3f2a1b4c-0000-4000-8000-000000000002"
-
-
-@pytest.fixture(scope="module")
-def app(storage_connection, tmp_path_factory):
-    host, _ = start_app(storage_connection, tmp_path_factory.mktemp("exclusions"))
-    yield host
-    host.stop()
 
 
 @pytest.fixture
