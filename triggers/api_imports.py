@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from shared.http.api import Call, Reply
 from shared.http.auth import CONTRIBUTOR
 from shared.http.schemas import IMPORT_REQUEST, ref
-from shared.pipeline import intake
 from shared.services import imports
 from shared.storage.context import get_storage
 from triggers.api_registry import api
-from triggers.api_reports import _accepted
+from triggers.api_reports import _start
 
-log = logging.getLogger(__name__)
 TAG = "Imports"
 
 
@@ -27,10 +24,7 @@ TAG = "Imports"
                409: ("The client is inactive or lists no subscriptions", ref("Error"))})
 async def import_from_azure(call: Call) -> Reply:
     client_id = call.route["clientId"]
-    call.audit["clientId"] = client_id
+    call.audit["clientId"] = client_id  # a staging refused is audited with the client too
     job = await asyncio.to_thread(imports.stage, get_storage(), client_id, call.body,
                                   call.principal.client_ids)
-    await call.client.start_new(intake.ORCHESTRATOR, job["reportId"], job)
-    log.info("Import %s started for client %s (request %s)", job["reportId"], client_id,
-             call.rid)
-    return await _accepted(call, job["reportId"], job["reportId"])
+    return await _start(call, job, "Import")

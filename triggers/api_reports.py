@@ -65,6 +65,15 @@ async def _accepted(call: Call, instance_id: str, report_id: str) -> Reply:
     return Reply(202, payload, {"Location": payload["statusQueryGetUri"], "Retry-After": "10"})
 
 
+async def _start(call: Call, job: dict, what: str = "Report") -> Reply:
+    """Start a staged report's orchestration (an upload's or an import's) and answer 202."""
+    call.audit["clientId"] = job["clientId"]
+    await call.client.start_new(intake.ORCHESTRATOR, job["reportId"], job)
+    log.info("%s %s started for client %s (request %s)", what, job["reportId"],
+             job["clientId"], call.rid)
+    return await _accepted(call, job["reportId"], job["reportId"])
+
+
 async def _current(call: Call, report: dict) -> tuple[dict, Any]:
     """The report and its orchestration's status; a report whose orchestration ended without
     saying so (terminated, never started) is marked failed on the way, so retry works."""
@@ -134,12 +143,7 @@ def _stage_upload(call: Call) -> dict:
                413: ("File too large", ref("Error")), 415: ("Not a CSV", ref("Error")),
                422: ("Not an Advisor export", ref("Error"))})
 async def upload_report(call: Call) -> Reply:
-    job = await asyncio.to_thread(_stage_upload, call)
-    call.audit["clientId"] = job["clientId"]
-    await call.client.start_new(intake.ORCHESTRATOR, job["reportId"], job)
-    log.info("Report %s started for client %s (request %s)", job["reportId"], job["clientId"],
-             call.rid)
-    return await _accepted(call, job["reportId"], job["reportId"])
+    return await _start(call, await asyncio.to_thread(_stage_upload, call))
 
 
 # -- read ---------------------------------------------------------------------------------------

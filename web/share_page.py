@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from shared.advisor.headlines import review_name
+from shared.advisor.headlines import MONTHS, review_name
 from shared.http.api import Reply
 from shared.pipeline.branding import branding_of, partner, partner_logo
 from shared.rendering.document import Image
@@ -43,8 +43,6 @@ REFUSALS = {
                 "It may be incomplete (check that the whole address was copied), or what it "
                 "shared has been removed."),
 }
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 def _style(colour: str) -> str:
@@ -81,7 +79,7 @@ def _data_uri(image: Image | None) -> str:
 def _day(value: str | None) -> str:
     """"14 December 2026" from an ISO date or time; "" when it is none."""
     moment = parse_iso(value)
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}" if moment else ""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}" if moment else ""
 
 
 def _remaining(until: datetime | None, now: datetime) -> str:

@@ -16,8 +16,8 @@ from shared.advisor.model import Recommendation
 from shared.advisor.savings import SavingsTally
 from shared.advisor.stats import retirement_status
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 
 def headline(stats: dict) -> dict:
@@ -73,7 +73,7 @@ def period(day: str) -> str:
         when = date.fromisoformat((day or "")[:10])
     except ValueError:
         return ""
-    return f"{_MONTHS[when.month - 1]} {when.year}"
+    return f"{MONTHS[when.month - 1]} {when.year}"
 
 
 def review_name(about: dict) -> str:

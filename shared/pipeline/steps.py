@@ -22,7 +22,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor import records as rec_io
-from shared.advisor.catalogue import Entry, enrich, learn
+from shared.advisor.catalogue import Entry, enrich, learn, merged
 from shared.advisor.changes import ShownChanges, compare_lazily
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
@@ -133,7 +133,7 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     del data, reader
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
-    if learnt:
+    if learnt and merged(known, learnt) != known:  # most exports teach nothing new
         catalogue.add(storage.artifacts, learnt)
     summary = result.summary(max_errors=MAX_STORED_ERRORS)
     stray = scope.warning()

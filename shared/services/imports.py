@@ -42,7 +42,8 @@ def subscriptions_of(storage: Storage, client_id: str,
     """The subscriptions an import of the client reads: 404 for a client the caller may not
     see, 409 when it is inactive or lists none."""
     client = clients.get(storage, client_id, visible)
-    clients.check_accepts_uploads(storage, client_id)
+    if not client["active"]:  # the 409 an upload gets, in its words
+        clients.check_accepts_uploads(storage, client_id)
     if not client["subscriptionIds"]:
         raise ApiError(409, "NoSubscriptions", f"Client '{client_id}' lists no subscriptions to "
                        "import from: add them (PATCH /api/clients/{clientId} with "
