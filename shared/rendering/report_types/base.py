@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from shared.advisor.actions import action_plan
+from shared.advisor.changes import for_renders
 from shared.advisor.headlines import period, review_name
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import RowTable, as_table
@@ -165,6 +166,8 @@ def _changes_for(kind: ReportType, changes: dict | None) -> dict | None:
     baseline."""
     if not changes or not changes.get("baseline") or changes.get("counts") is None:
         return None
+    if "savingsByCategory" not in changes:  # every change listed (older facts, scripts):
+        changes = for_renders(changes)       # read as the summary hands them to renders
     if kind.categories is None:
         return changes
     mine = [c for c in changes["byCategory"] if c["category"] in kind.categories]
@@ -174,10 +177,8 @@ def _changes_for(kind: ReportType, changes: dict | None) -> dict | None:
         "byCategory": mine,
         "results": [r for r in changes["results"] if r["category"] in kind.categories],
     }
-    # changes.for_renders's totals per category
     for key in ("newHighByCategory", "resolvedByCategory", "savingsByCategory"):
-        if key in changes:
-            share[key] = {c: v for c, v in changes[key].items() if c in kind.categories}
+        share[key] = {c: v for c, v in changes[key].items() if c in kind.categories}
     return share
 
 

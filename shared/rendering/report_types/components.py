@@ -100,18 +100,11 @@ def change_money(changes: dict) -> list[tuple[str, Decimal, Decimal]]:
     """(currency, resolved, new): the annual savings of the findings resolved and of those
     new since the baseline, per currency, from the changes a report type covers."""
     sums: dict[str, list[Decimal]] = {}
-    if "savingsByCategory" in changes:  # summed per category by changes.for_renders
-        for money_of in changes["savingsByCategory"].values():
-            for currency, amounts in money_of.items():
-                pair = sums.setdefault(currency, [Decimal(0), Decimal(0)])
-                pair[0] += Decimal(amounts[0])
-                pair[1] += Decimal(amounts[1])
-        return [(currency, resolved, new) for currency, (resolved, new) in sorted(sums.items())]
-    for item in changes["results"]:
-        if item.get("annualSavings") is None:
-            continue
-        pair = sums.setdefault(item.get("currency") or "unknown", [Decimal(0), Decimal(0)])
-        pair[item["change"] == "new"] += Decimal(str(item["annualSavings"]))
+    for money_of in changes["savingsByCategory"].values():  # summed by changes.for_renders
+        for currency, amounts in money_of.items():
+            pair = sums.setdefault(currency, [Decimal(0), Decimal(0)])
+            pair[0] += Decimal(amounts[0])
+            pair[1] += Decimal(amounts[1])
     return [(currency, resolved, new) for currency, (resolved, new) in sorted(sums.items())]
 
 

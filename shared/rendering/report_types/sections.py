@@ -154,12 +154,10 @@ def _changes_section(ctx: ReportContext) -> list[Section]:
              for c in changes["byCategory"]], "Nothing changed."),
     ]
     if ctx.kind.lists_resources:  # leadership reads the counts; the names are the teams'
-        # The summary's changes list only the first findings of each (changes.for_renders)
-        # and count the rest; changes listing them all count them here.
-        high_total = sum(changes["newHighByCategory"].values()) \
-            if "newHighByCategory" in changes else len(new_high)
-        resolved_total = sum(changes["resolvedByCategory"].values()) \
-            if "resolvedByCategory" in changes else len(resolved)
+        # The changes list only the first findings of each (changes.for_renders) and count
+        # the rest.
+        high_total = sum(changes["newHighByCategory"].values())
+        resolved_total = sum(changes["resolvedByCategory"].values())
         blocks += [_change_table("New high-impact findings", new_high, high_total,
                                  "No new high-impact finding since the last review."),
                    _change_table("Resolved since the last review", resolved, resolved_total,
