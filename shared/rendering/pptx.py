@@ -166,8 +166,13 @@ def _fixed_times(package: bytes, stamp: datetime, nested: bool = False) -> bytes
     return out.getvalue()
 
 
-def _style(chart, title: str) -> None:
-    """Text at a size that reads from the back of a meeting room, a modest title."""
+def _style(chart, title: str, legend: bool = False) -> None:
+    """Text at a size that reads from the back of a meeting room, a modest title, and the
+    legend (when there are series to tell apart) under the plot."""
+    chart.has_legend = legend
+    if legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
     chart.font.size = Pt(12)
     chart.font.color.rgb = _rgb(theme.INK)
     chart.has_title = True
@@ -248,7 +253,6 @@ def _key_figures(deck: _Deck, data: ReportInput, ctx: ReportContext) -> None:
             XL_CHART_TYPE.BAR_CLUSTERED, Inches(6.9), Inches(1.35), Inches(5.8), Inches(5.2),
             chart_data).chart
         _style(chart, "Recommendations by category")
-        chart.has_legend = False
         chart.value_axis.visible = False  # the bars carry their numbers
         chart.value_axis.has_major_gridlines = False
         plot = chart.plots[0]
@@ -330,7 +334,6 @@ def _savings_by_lever(deck: _Deck, ctx: ReportContext) -> None:
                           [float(first["byLever"][lever]) for lever in LEVERS])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, Inches(1.35),
                                    Inches(7.6), Inches(5.4), chart_data).chart
-    chart.has_legend = False
     _style(chart, f"Estimated annual savings by lever ({first['currency']})")
     chart.value_axis.tick_labels.number_format = "#,##0"
     chart.value_axis.tick_labels.number_format_is_linked = False
@@ -363,10 +366,7 @@ def _changes(deck: _Deck, ctx: ReportContext) -> None:
         chart_data.add_series("Resolved", [r["resolved"] for r in rows])
         chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, Inches(1.35),
                                        Inches(7.6), Inches(5.4), chart_data).chart
-        _style(chart, "New and resolved findings by category")
-        chart.has_legend = True
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
+        _style(chart, "New and resolved findings by category", legend=True)
         plot = chart.plots[0]
         plot.has_data_labels = True
         plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
@@ -397,10 +397,7 @@ def _trend(deck: _Deck, ctx: ReportContext) -> None:
                               [trend_count(p, category) for p in points])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, MARGIN, Inches(1.35),
                                    Inches(7.4), Inches(5.6), chart_data).chart
-    _style(chart, "Open findings by category")
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
+    _style(chart, "Open findings by category", legend=True)
     chart.value_axis.tick_labels.number_format = "#,##0"
     chart.value_axis.tick_labels.number_format_is_linked = False
     for series, category in zip(chart.plots[0].series, categories, strict=True):
@@ -418,7 +415,6 @@ def _trend(deck: _Deck, ctx: ReportContext) -> None:
         chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(8.2),
                                        Inches(1.35), Inches(4.5), Inches(5.6), money).chart
         _style(chart, f"Estimated annual savings ({currency})")
-        chart.has_legend = False
         chart.value_axis.tick_labels.number_format = "#,##0"
         chart.value_axis.tick_labels.number_format_is_linked = False
         chart.plots[0].series[0].format.fill.solid()
