@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from shared.advisor.headlines import headline
 from shared.advisor.model import Recommendation
 from shared.advisor.savings import LEVER_LABELS, LEVERS
 from shared.advisor.stats import SAVINGS_CAVEAT
@@ -41,9 +42,9 @@ from shared.rendering.report_types.base import (
     generated_at,
 )
 from shared.rendering.report_types.components import (
+    baseline_headline,
     change_money,
     figures_note,
-    overdue_count,
     portal_url,
     reconciliation,
     retirement_when,
@@ -226,16 +227,14 @@ def _summary(book: _Book, kind: ReportType, data: ReportInput, ctx: ReportContex
 def _key_figures(book: _Book, sheet: Worksheet, row: int, ctx: ReportContext) -> int:
     """The headline figures, each with its change since the baseline (column C); the row
     after them."""
-    totals = ctx.stats["totals"]
-    then = (ctx.changes["baseline"].get("headlines") or {}).get(ctx.kind.key) \
-        if ctx.changes else None
+    totals, now, then = ctx.stats["totals"], headline(ctx.stats), baseline_headline(ctx)
     book.text(sheet, row, 0, "Key figures", book.bold)
     if then is not None:
         book.text(sheet, row, 2, f"Change since {ctx.baseline_name}", book.bold)
     row += 1
-    counts = (("Recommendations", totals["recommendations"], "recommendations"),
-              ("High impact", totals["highImpact"], "highImpact"),
-              ("Overdue retirements", overdue_count(ctx.stats), "overdueRetirements"),
+    counts = (("Recommendations", now["recommendations"], "recommendations"),
+              ("High impact", now["highImpact"], "highImpact"),
+              ("Overdue retirements", now["overdueRetirements"], "overdueRetirements"),
               ("Subscriptions", totals["subscriptions"], ""),
               ("Resources", totals["resources"], ""),
               ("Actions in the action plan", len(ctx.plan), ""))

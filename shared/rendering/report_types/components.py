@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
-from shared.advisor.headlines import period
+from shared.advisor.headlines import headline, period
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
 from shared.advisor.savings import LEVER_LABELS, LEVERS
@@ -20,7 +20,7 @@ from shared.rendering.report_types.base import ReportContext
 # -- key figures -----------------------------------------------------------------------------------
 
 
-def _baseline(ctx: ReportContext) -> dict | None:
+def baseline_headline(ctx: ReportContext) -> dict | None:
     """This type's headline figures at the baseline (None without one, or when the summary
     that compared them predates the figures)."""
     if ctx.changes is None:
@@ -30,7 +30,7 @@ def _baseline(ctx: ReportContext) -> dict | None:
 
 def _count_change(ctx: ReportContext, name: str, now: int) -> tuple[str, str]:
     """("−29 since October 2026 review", "better"): fewer findings is better."""
-    then = _baseline(ctx)
+    then = baseline_headline(ctx)
     if then is None or name not in then:
         return "", ""
     moved = now - then[name]
@@ -38,10 +38,11 @@ def _count_change(ctx: ReportContext, name: str, now: int) -> tuple[str, str]:
     return f"{fmt.signed(moved)} since {ctx.baseline_name}", tone
 
 
-def _count_figure(label: str, name: str, value: Callable[[ReportContext], int],
+def _count_figure(label: str, name: str,
                   note: str = "") -> Callable[[ReportContext], list[KeyFigure]]:
+    """A card of one of headline()'s counts, with its change since the baseline."""
     def figure(ctx: ReportContext) -> list[KeyFigure]:
-        now = value(ctx)
+        now = headline(ctx.stats)[name]
         change, tone = _count_change(ctx, name, now)
         return [KeyFigure(label, fmt.count(now), note, change, tone)]
     return figure
@@ -49,7 +50,7 @@ def _count_figure(label: str, name: str, value: Callable[[ReportContext], int],
 
 def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
     savings = ctx.stats["savingsByCurrency"]
-    then = _baseline(ctx)
+    then = baseline_headline(ctx)
     if not savings:
         return [KeyFigure("Estimated annual savings", "None identified")]
     figures = []
@@ -66,15 +67,9 @@ def _savings_figures(ctx: ReportContext) -> list[KeyFigure]:
     return figures
 
 
-def overdue_count(stats: dict) -> int:
-    return sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
-
-
 KEY_FIGURES: dict[str, Callable[[ReportContext], list[KeyFigure]]] = {
-    "recommendations": _count_figure("Recommendations", "recommendations",
-                                     lambda c: c.stats["totals"]["recommendations"]),
-    "high_impact": _count_figure("High impact", "highImpact",
-                                 lambda c: c.stats["totals"]["highImpact"], "act on these first"),
+    "recommendations": _count_figure("Recommendations", "recommendations"),
+    "high_impact": _count_figure("High impact", "highImpact", "act on these first"),
     "subscriptions": lambda c: [KeyFigure("Subscriptions",
                                           fmt.count(c.stats["totals"]["subscriptions"]))],
     "resources": lambda c: [KeyFigure("Resources", fmt.count(c.stats["totals"]["resources"]))],
@@ -82,7 +77,7 @@ KEY_FIGURES: dict[str, Callable[[ReportContext], list[KeyFigure]]] = {
                                         fmt.count(sum(r["count"]
                                                       for r in c.stats["retirements"])))],
     "overdue": _count_figure("Overdue retirements", "overdueRetirements",
-                             lambda c: overdue_count(c.stats), "features already retired"),
+                             "features already retired"),
     "savings": _savings_figures,
 }
 

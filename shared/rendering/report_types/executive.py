@@ -3,7 +3,7 @@ ten actions that matter most, and the estate at a glance."""
 
 from __future__ import annotations
 
-from shared.advisor.headlines import review_name
+from shared.advisor.headlines import headline, review_name
 from shared.rendering import formatting as fmt
 from shared.rendering.document import ChartBlock, Section, Text
 from shared.rendering.notes import parse_notes
@@ -59,7 +59,7 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
             f"({fmt.compact_money(saving['estimatedMonthlySavings'], saving['currency'])} a "
             "month), "
             "counting savings plans and reservations once.")
-    overdue = sum(r["count"] for r in stats["retirements"] if r["status"] == "overdue")
+    overdue = headline(stats)["overdueRetirements"]
     soon = sum(r["count"] for r in stats["retirements"]
                if r["status"] == "due" and r["daysUntil"] is not None and r["daysUntil"] <= 90)
     if overdue:
