@@ -91,12 +91,15 @@ def list_actions(storage: Storage, client_id: str,
 
 
 def get(storage: Storage, client_id: str, key: str) -> dict[str, Any]:
-    report = latest_report(storage, client_id)
     found = next((v for v in list_actions(storage, client_id) if v["actionKey"] == key), None)
     if found is None:
-        raise not_found(f"Action '{key}' of client '{client_id}' (not in its latest report's "
-                        "action plan, and never tracked)", "actionKey")
-    return {**found, "latestReportId": report["reportId"] if report else None}
+        raise _unknown(client_id, key)
+    return found
+
+
+def _unknown(client_id: str, key: str) -> ApiError:
+    return not_found(f"Action '{key}' of client '{client_id}' (not in its latest report's "
+                     "action plan, and never tracked)", "actionKey")
 
 
 def _fields(body: dict[str, Any]) -> dict[str, str]:
@@ -143,7 +146,7 @@ def update(storage: Storage, client_id: str, key: str, body: dict[str, Any],
     plan = _plan(storage, latest_report(storage, client_id))
     stored = store.states_of(storage, client_id).get(key)
     if key not in plan and stored is None:
-        get(storage, client_id, key)  # 404, worded
+        raise _unknown(client_id, key)
     changed = _changed(stored, _fields(body))
     if changed:
         store.write(storage, client_id, [_row(key, plan.get(key), stored, changed, actor,
@@ -167,8 +170,9 @@ def apply_workbook(storage: Storage, client_id: str, workbook: TrackedWorkbook,
                        "or download this client's workbook.", target="file")
     latest = latest_report(storage, client_id)
     known = _plan(storage, latest)
-    made_from = storage.reports.get(client_id, workbook.report_id) if workbook.report_id \
-        else None
+    # A workbook of an older report: its actions are known too (the latest's are read).
+    made_from = storage.reports.get(client_id, workbook.report_id) \
+        if workbook.report_id not in ("", (latest or {}).get("reportId")) else None
     if made_from is not None and not is_deleted(made_from) and made_from.get("totals"):
         known = {**_plan(storage, made_from), **known}
     states = store.states_of(storage, client_id)
