@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +39,7 @@ def dropped_report_id(blob_name: str, etag: str) -> str:
 
 
 def make_job(storage: Storage, report_id: str, client_id: str, upload_blob: str,
-             report_types: tuple[str, ...], formats: tuple[str, ...],
+             report_types: Sequence[str], formats: Sequence[str],
              appendix: str = layout.DEFAULT_APPENDIX,
              subscriptions: int = 0) -> dict[str, Any]:
     """The orchestration's input: references only, and the specialist PDFs' appendix. An

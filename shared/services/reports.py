@@ -16,7 +16,7 @@ from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
 from shared.http.errors import ApiError
 from shared.pipeline.failures import readable
-from shared.pipeline.intake import SOURCE_AZURE, owns_upload
+from shared.pipeline.intake import SOURCE_AZURE, make_job, owns_upload
 from shared.pipeline.steps import (
     baseline_of,
     is_baseline_for,
@@ -334,17 +334,13 @@ def job_for(storage: Storage, report: dict[str, Any], report_types: list[str] | 
             formats: list[str] | None = None, appendix: str | None = None) -> dict[str, Any]:
     """The orchestration input for an existing report (its own appendix choice unless one
     is given)."""
-    return {"reportId": report["reportId"], "clientId": report["clientId"],
-            "uploadContainer": storage.settings.uploads_container,
-            "uploadBlob": report["uploadBlob"],
-            "reportTypes": report_types or report.get("reportTypes") or [],
-            "formats": formats or report.get("formats") or [],
-            "shards": shards_of(storage, report),
-            "appendix": appendix or report.get("appendix") or layout.DEFAULT_APPENDIX,
-            # An import fetches again when retried: its first steps are the fetch.
-            **({"source": SOURCE_AZURE,
-                "subscriptions": len(report.get("importSubscriptions") or [])}
-               if report.get("source") == SOURCE_AZURE else {})}
+    imported = report.get("source") == SOURCE_AZURE  # an import fetches again when retried
+    job = make_job(
+        storage, report["reportId"], report["clientId"], report["uploadBlob"],
+        report_types or report.get("reportTypes") or [], formats or report.get("formats") or [],
+        appendix or report.get("appendix") or layout.DEFAULT_APPENDIX,
+        subscriptions=len(report.get("importSubscriptions") or []) if imported else 0)
+    return {**job, "shards": shards_of(storage, report)}  # as it was staged
 
 
 def check_can_change(report: dict[str, Any], action: str) -> None:
