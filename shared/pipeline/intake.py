@@ -67,13 +67,13 @@ def _new_row(storage: Storage, client_id: str, report_id: str, fields: dict[str,
 
 
 def _create_row(storage: Storage, job: dict[str, Any], options: UploadOptions, file_name: str,
-                source: str) -> None:
+                source: str, extra: dict[str, Any] | None = None) -> None:
     _new_row(storage, job["clientId"], job["reportId"], {
         "baselineReportId": options.baseline_report_id, "notes": options.notes,
         "title": options.title, "fileName": file_name, "status": "queued", "source": source,
         "uploadBlob": job["uploadBlob"], "reportTypes": job["reportTypes"],
-        "formats": job["formats"], "shards": job["shards"], "appendix": options.appendix},
-        options.client_name)
+        "formats": job["formats"], "shards": job["shards"], "appendix": options.appendix,
+        **(extra or {})}, options.client_name)
 
 
 def stage_api_upload(storage: Storage, data: bytes, file_name: str,
@@ -101,13 +101,8 @@ def stage_azure_import(storage: Storage, options: UploadOptions, subscription_id
     blob = layout.upload_blob_name(options.client_id, report_id)
     job = make_job(storage, report_id, options.client_id, blob, options.report_types,
                    options.formats, options.appendix, subscriptions=len(subscription_ids))
-    _new_row(storage, options.client_id, report_id, {
-        "baselineReportId": options.baseline_report_id, "notes": options.notes,
-        "title": options.title, "fileName": f"azure-advisor-{report_id}.csv",
-        "status": "queued", "source": SOURCE_AZURE, "importTrigger": trigger,
-        "importSubscriptions": list(subscription_ids), "uploadBlob": blob,
-        "reportTypes": job["reportTypes"], "formats": job["formats"], "shards": job["shards"],
-        "appendix": options.appendix})
+    _create_row(storage, job, options, f"azure-advisor-{report_id}.csv", SOURCE_AZURE,
+                {"importTrigger": trigger, "importSubscriptions": list(subscription_ids)})
     return job
 
 
