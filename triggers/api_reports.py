@@ -248,9 +248,11 @@ def update_report(call: Call) -> Reply:
         if baseline:
             reports.check_baseline(storage, report, baseline)
         fields["baselineReportId"] = baseline or ""
+    if "comparable" in call.body:
+        fields["comparable"] = call.body["comparable"]
     storage.reports.update(report["clientId"], report["reportId"], fields)
     if "comparable" in call.body:
-        again = reports.set_comparable(storage, report, call.body["comparable"])
+        again = reports.compare_later_again(storage, report)
         call.audit["comparedAgain"] = ",".join(again)[:200]
     report = storage.reports.get(report["clientId"], report["reportId"])
     if "baselineReportId" in fields and report.get("totals"):

@@ -245,12 +245,11 @@ def check_baseline(storage: Storage, report: dict[str, Any], baseline_id: str) -
                        + "; choose a completed earlier report.", target="baselineReportId")
 
 
-def set_comparable(storage: Storage, report: dict[str, Any], comparable: bool) -> list[str]:
-    """Mark a report fit or not fit for comparison, and compare again the client's later
-    reports whose baseline that changes (a report marked not for comparison stops being
+def compare_later_again(storage: Storage, report: dict[str, Any]) -> list[str]:
+    """After a report was marked fit or not fit for comparison: compare again the client's
+    later reports whose baseline that changes (a report marked not for comparison stops being
     theirs; one marked fit again may become it). Their files show it once rendered again.
     The ids of the reports compared again."""
-    storage.reports.update(report["clientId"], report["reportId"], {"comparable": comparable})
     later = [r for r in storage.reports.list(f"PartitionKey eq {odata_quote(report['clientId'])}")
              if not is_deleted(r) and r.get("totals") and r["reportId"] != report["reportId"]
              and creation_order(r) > creation_order(report)]
