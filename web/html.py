@@ -9,31 +9,20 @@ from typing import Any
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
-from shared.rendering.formatting import count, money, plural
+from shared.rendering.formatting import (
+    compact_money,
+    count,
+    money,
+    plural,
+    signed,
+    signed_money,
+)
 from shared.rendering.report_types import REPORT_TYPES
 from web import assets
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATEGORY_LABELS = {"OperationalExcellence": "Operational excellence",
                    "HighAvailability": "Reliability"}
-
-
-def compact_money(amount: float | None, currency: str) -> str:
-    """Headline money: 5.3 M USD, 48.5 k USD; exact figures stay in the tables."""
-    if amount is None:
-        return ""
-    size = abs(amount)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= limit:
-            return f"{amount / limit:,.1f} {suffix} {currency}"
-    return f"{amount:,.0f} {currency}"
-
-
-def signed_money(amount: float, currency: str) -> str:
-    """A change of money, its sign always shown: +1.2 k USD, −4.9 k USD, ±0 USD."""
-    if not amount:
-        return f"±0 {currency}"
-    return ("+" if amount > 0 else "−") + compact_money(abs(amount), currency)
 
 
 def when(value: str | None) -> str:
@@ -54,10 +43,6 @@ def size(value: int | None) -> str:
             return f"{amount:,.0f} {unit}" if unit == "bytes" else f"{amount:,.1f} {unit}"
         amount /= 1024
     return ""
-
-
-def signed(value: int | float) -> str:
-    return f"+{value:,}" if value > 0 else (f"−{abs(value):,}" if value < 0 else "±0")
 
 
 @cache

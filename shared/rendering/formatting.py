@@ -50,10 +50,8 @@ def signed(value: int) -> str:
     return f"+{value:,}" if value > 0 else f"{MINUS}{-value:,}"
 
 
-def signed_money(amount: float, currency: str, compact: bool = True) -> str:
-    """A change in money with its sign: `+1.2 k USD`, `−155.4 k USD` (exact when not
-    compact: `−155,389.00 USD`)."""
+def signed_money(amount: float, currency: str) -> str:
+    """A change in money with its sign, compact: `+1.2 k USD`, `−155.4 k USD`, `±0 USD`."""
     if round(float(amount), 2) == 0:
         return f"±0 {currency}"
-    text = compact_money(abs(amount), currency) if compact else money(abs(amount), currency)
-    return ("+" if amount > 0 else MINUS) + text
+    return ("+" if amount > 0 else MINUS) + compact_money(abs(amount), currency)

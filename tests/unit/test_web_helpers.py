@@ -68,10 +68,12 @@ def test_csrf_tokens_and_origins():
 
 
 @pytest.mark.parametrize("amount, text", [
-    (5_302_324.0, "5.3 M USD"), (48_465.0, "48.5 k USD"), (999.4, "999 USD"),
-    (-12_500.0, "-12.5 k USD"), (2.4e9, "2.4 B USD"), (None, "")])
-def test_headline_money_is_compact(amount, text):
-    assert html.compact_money(amount, "USD") == text
+    (5_302_324.0, "5.3 M USD"), (48_465.0, "48.5 k USD"), (940.0, "940 USD"),
+    (999.4, "1.0 k USD"), (999_950.0, "1.0 M USD"), (-12_500.0, "\u221212.5 k USD"),
+    (2.4e9, "2.4 bn USD"), (None, "")])
+def test_headline_money_is_compact_and_written_as_the_reports_write_it(amount, text):
+    page = html.environment().from_string("{{ amount | compact_money('USD') }}")
+    assert page.render(amount=amount) == text
 
 
 def test_templates_escape_what_users_typed():
@@ -82,9 +84,11 @@ def test_templates_escape_what_users_typed():
 
 
 def test_money_changes_carry_their_sign():
-    assert html.signed_money(-4899.0, "USD") == "−4.9 k USD"
-    assert html.signed_money(1200.0, "EUR") == "+1.2 k EUR"
-    assert html.signed_money(0.0, "USD") == "±0 USD"
+    page = html.environment().from_string("{{ amount | signed_money(currency) }}")
+    assert page.render(amount=-4899.0, currency="USD") == "−4.9 k USD"
+    assert page.render(amount=1200.0, currency="EUR") == "+1.2 k EUR"
+    assert page.render(amount=0.0, currency="USD") == "±0 USD"
+    assert page.render(amount=0.004, currency="USD") == "±0 USD"  # under a cent
 
 
 def test_over_https_the_csrf_cookie_is_host_only():
