@@ -68,6 +68,8 @@ def _rgb(colour: str) -> RGBColor:
 
 
 class _Deck:
+    margin, body_width = MARGIN, BODY_W  # for the slides drawn outside this module
+
     def __init__(self, accent: str) -> None:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
@@ -83,6 +85,13 @@ class _Deck:
             self.text(slide, title, MARGIN, Inches(0.35), BODY_W, Inches(0.8), size=28,
                       bold=True, colour=self.accent)
         return slide
+
+    def card(self, slide, left, top, width, height) -> None:
+        """The box a key figure sits in: the surface colour, outlined in the accent."""
+        box = slide.shapes.add_shape(1, left, top, width, height)  # 1: rectangle
+        box.fill.solid()
+        box.fill.fore_color.rgb = _rgb(theme.SURFACE)
+        box.line.color.rgb = _rgb(self.accent)
 
     def text(self, slide, text: str, left, top, width, height, size: float = 16,
              bold: bool = False, colour: str = theme.INK, align=PP_ALIGN.LEFT):
@@ -222,10 +231,7 @@ def _figure_boxes(deck: _Deck, slide, ctx: ReportContext) -> None:
     width, gap = Inches(2.9), Inches(0.15)
     for i, figure in enumerate(figures[:4]):
         left, top = MARGIN + (i % 2) * (width + gap), Inches(1.35) + (i // 2) * Inches(1.35)
-        box = slide.shapes.add_shape(1, left, top, width, Inches(1.2))
-        box.fill.solid()
-        box.fill.fore_color.rgb = _rgb(theme.SURFACE)
-        box.line.color.rgb = _rgb(deck.accent)
+        deck.card(slide, left, top, width, Inches(1.2))
         deck.text(slide, figure.label, left + Inches(0.1), top + Inches(0.05),
                   width - Inches(0.2), Inches(0.35), size=12, colour=theme.MUTED)
         deck.text(slide, figure.value, left + Inches(0.1), top + Inches(0.32),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pptx.dml.color import RGBColor
 from pptx.util import Inches
 
 from shared.rendering import formatting as fmt
@@ -25,25 +24,16 @@ _FIGURES = (("Done since the last review", "doneSinceReview"), ("In progress", "
             ("Overdue", "overdue"), ("Open without an owner", "withoutOwner"))
 
 
-def _rgb(colour: str) -> RGBColor:
-    return RGBColor.from_string(colour.lstrip("#").upper())
-
-
 def tracking_slide(deck: Any, ctx: ReportContext, facts: dict | None) -> None:
     """The slide, when the client tracks actions."""
     review = review_of(ctx, facts)
     if review is None:
         return
     slide = deck.slide("Action tracking")
-    margin = Inches(0.6)
-    body = deck.prs.slide_width - 2 * margin
-    width, gap = int((body - 3 * Inches(0.15)) / 4), Inches(0.15)
+    width, gap = int((deck.body_width - 3 * Inches(0.15)) / 4), Inches(0.15)
     for i, (label, name) in enumerate(_FIGURES):
-        left, top = margin + i * (width + gap), Inches(1.3)
-        box = slide.shapes.add_shape(1, left, top, width, Inches(1.1))  # 1: rectangle
-        box.fill.solid()
-        box.fill.fore_color.rgb = _rgb(theme.SURFACE)
-        box.line.color.rgb = _rgb(deck.accent)
+        left, top = deck.margin + i * (width + gap), Inches(1.3)
+        deck.card(slide, left, top, width, Inches(1.1))
         deck.text(slide, label, left + Inches(0.1), top + Inches(0.06), width - Inches(0.2),
                   Inches(0.35), size=12, colour=theme.MUTED)
         deck.text(slide, fmt.count(review.figures[name]), left + Inches(0.1),
@@ -58,5 +48,5 @@ def tracking_slide(deck: Any, ctx: ReportContext, facts: dict | None) -> None:
                    [0.5, 0.16, 0.2, 0.14], top=Inches(2.65))
     more = f" And {fmt.plural(len(listed) - _ROWS, 'more tracked action')}: see the " \
         "workbook." if len(listed) > _ROWS else ""
-    deck.text(slide, figures_text(review) + more, margin, Inches(6.45), body, Inches(0.9),
-              size=12, colour=theme.MUTED)
+    deck.text(slide, figures_text(review) + more, deck.margin, Inches(6.45), deck.body_width,
+              Inches(0.9), size=12, colour=theme.MUTED)
