@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.advisor.identity import normalised_text, resource_key
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
-from shared.advisor.savings import money
+from shared.advisor.savings import money, subscription_key
 from shared.advisor.tracking import action_key
 
 MAX_EXAMPLES = 5
@@ -43,7 +43,7 @@ class _Action:
         self.texts[rec.recommendation.strip()] += 1
         self.impacts[rec.impact] += 1
         if rec.subscription_id or rec.subscription_name:
-            self.subscriptions.add((rec.subscription_id or rec.subscription_name).lower())
+            self.subscriptions.add(subscription_key(rec))
         if rec.resource_type:
             self.resource_types.add(rec.resource_type)
         if rec.annual_savings is not None:

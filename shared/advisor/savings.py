@@ -41,6 +41,11 @@ def money(value: Decimal) -> float:
     return float(value.quantize(Decimal("0.01")))
 
 
+def subscription_key(rec: Recommendation) -> str:
+    """The subscription a row's savings are counted under: its id, else its name, any case."""
+    return (rec.subscription_id or rec.subscription_name).lower()
+
+
 class SavingsTally:
     """savings_by_currency, a row at a time."""
 
@@ -54,8 +59,8 @@ class SavingsTally:
         if rec.annual_savings is None:
             return
         currency = rec.currency or "unknown"
-        self.cells[(currency, (rec.subscription_id or rec.subscription_name).lower())][
-            lever(rec.recommendation)] += rec.annual_savings
+        self.cells[(currency, subscription_key(rec))][lever(rec.recommendation)] += \
+            rec.annual_savings
         self.counts[currency] += 1
 
     def result(self) -> list[dict]:

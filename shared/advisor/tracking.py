@@ -79,10 +79,10 @@ def tracked_plan(plan: Iterable[dict[str, Any]], states: Mapping[str, Mapping[st
     for action in plan:
         key = action.get("key") or action_key(action["category"], action["recommendation"])
         state = state_of(states.get(key))
-        note = STILL_REPORTED if state["status"] == "done" else (
-            "Overdue" if is_overdue(state, as_of) else "")
+        overdue = is_overdue(state, as_of)
+        note = STILL_REPORTED if state["status"] == "done" else ("Overdue" if overdue else "")
         out.append({**action, "key": key, **state, "tracked": key in states,
-                    "overdue": is_overdue(state, as_of), "note": note})
+                    "overdue": overdue, "note": note})
     return out
 
 

@@ -267,7 +267,7 @@ class RowStream(Flowable):
         used, rows, i = header.height, [], self.start
         block = self.block
         body = len(block.rows)
-        while i < body + len(block.footer):
+        while i < self._length():
             if i >= body:  # the footer's rows follow the body's, in bold
                 row = self._row(block.footer[i - body], widths, total=True)
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.advisor.savings import SavingsTally
+from shared.advisor.savings import SavingsTally, subscription_key
 from shared.rendering import formatting as fmt
 from shared.rendering.charts import Bar, BarChart
 from shared.rendering.document import ChartBlock, Column, Section, Table, Text
@@ -89,7 +89,7 @@ def _commitments(ctx: ReportContext) -> list[Section]:
     names: dict[str, str] = {}
     for rec in ctx.records.where("annual_savings", lambda amount: amount is not None):
         tally.add(rec)
-        key = (rec.subscription_id or rec.subscription_name).lower()
+        key = subscription_key(rec)
         names.setdefault(key, rec.subscription_name or rec.subscription_id)
     blocks: list = [Text(
         "Commitment discounts: one- or three-year reservations and savings plans. For the same "
