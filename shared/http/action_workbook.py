@@ -36,6 +36,7 @@ from shared.advisor.tracking import (
 )
 from shared.http import dates
 from shared.http.errors import ApiError
+from shared.http.upload import MULTIPART_SLACK
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # the file as uploaded
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all its parts unpacked (a 50,000-row workbook: ~60 MB)
@@ -299,6 +300,6 @@ def check_request(content_type: str, content_length: str | None) -> None:
                        "officedocument.spreadsheetml.sheet) or in a multipart field 'file'.",
                        target="Content-Type")
     declared = (content_length or "").strip()
-    if declared.isdigit() and int(declared) > MAX_WORKBOOK_BYTES + 64 * 1024:
+    if declared.isdigit() and int(declared) > MAX_WORKBOOK_BYTES + MULTIPART_SLACK:
         raise _refused(413, "FileTooLarge", f"The request is {int(declared):,} bytes; a "
                        f"workbook of actions may have {MAX_WORKBOOK_BYTES:,}.")

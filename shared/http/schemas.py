@@ -389,23 +389,20 @@ REPORT_PATCH = {"type": "object", "additionalProperties": False, "minProperties"
                                    "description": "false: not for comparison (an incomplete "
                                                   "export): never a later report's baseline, "
                                                   "left out of the trend and the portfolio."}}}
+REPORT_TYPE_LIST = {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
+                    "uniqueItems": True}
+FORMAT_LIST = {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
+               "uniqueItems": True}
 RENDER_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
     # The report to compare with from now on (null: the client's latest before it).
     "baselineReportId": {"oneOf": [REPORT_ID, {"type": "null"}]},
-    "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
-                    "uniqueItems": True},
-    "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
-                "uniqueItems": True},
+    "reportTypes": REPORT_TYPE_LIST, "formats": FORMAT_LIST,
     # The specialist PDFs' appendix of every row: all, the first ones (the default), none.
     "appendix": {"enum": list(APPENDIX_CHOICES)}}}
 IMPORT_REQUEST = {"type": ["object", "null"], "additionalProperties": False, "properties": {
     "title": {"type": "string", "maxLength": 200},
-    "reportTypes": {"type": "array", "items": {"enum": list(REPORT_TYPES)}, "minItems": 1,
-                    "uniqueItems": True},
-    "formats": {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1,
-                "uniqueItems": True},
-    "baselineReportId": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},
-    "notes": {"type": "string", "maxLength": 20000}}}
+    "reportTypes": REPORT_TYPE_LIST, "formats": FORMAT_LIST,
+    "baselineReportId": REPORT_ID, "notes": NOTES}}
 UPLOAD_BODY_DOC = {"required": True, "content": {
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
