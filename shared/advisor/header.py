@@ -9,9 +9,11 @@ only these checks): the names with an underscore are parse.py's, not an API of t
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from shared.advisor.columns import ColumnMap, map_columns
+from shared.advisor.mapping import Upload
 from shared.advisor.model import ExportRefused
 from shared.advisor.text import decode, detect_delimiter, split_sep_line
 
@@ -26,25 +28,26 @@ class Limits:
 
 
 _HEAD = 65536
+_NOT_SPACE = re.compile(rb"\S")  # bytes' isspace, also for a mapping (which has none)
 _NEWLINES = {codecs.BOM_UTF16_LE: b"\n\x00", codecs.BOM_UTF16_BE: b"\x00\n"}
 
 
-def _head(data: bytes) -> bytes:
+def _head(data: Upload) -> bytes:
     """The first 64 KiB, cut at a line end so no character is split in two."""
     if len(data) <= _HEAD:
-        return data
+        return data[:]  # the same bytes; of a mapping, a copy (of at most 64 KiB)
     head = data[:_HEAD]
     newline = _NEWLINES.get(data[:2], b"\n")
     end = head.rfind(newline)
     return head[: end + len(newline)] if end > 0 else head
 
 
-def _open(data: bytes, sample: bytes, limits: Limits):
+def _open(data: Upload, sample: bytes, limits: Limits):
     if len(data) > limits.max_bytes:
         raise ExportRefused(
             "FileTooLarge", f"The file is {len(data):,} bytes; the limit is "
             f"{limits.max_bytes:,} bytes. Split the export and upload the parts.")
-    if not data or data.isspace():  # isspace stops at the first other byte; strip() copies
+    if not _NOT_SPACE.search(data):  # stops at the first other byte; strip() copies
         raise ExportRefused("EmptyFile", "The file is empty: export the recommendations from "
                             "Azure Advisor with \"Download as CSV\" and upload that file.")
     decoded = decode(sample)

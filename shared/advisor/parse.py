@@ -9,7 +9,8 @@ is normalised column by column, each distinct value converted once.
 
 Memory: `ExportReader` reads a well-formed UTF-8 export a chunk at a time and gives its records
 in batches, so a caller can store them as they come (the pipeline does); what grows with the
-file is the upload itself and about 100 bytes a row to recognise duplicate rows.
+file is the upload itself (unless it is a file mapping, as validation's is: `mapping.py`) and 16
+bytes a line to recognise duplicate rows.
 
 The work is done in three modules beside this one, in the order a file meets them:
 `header.py` (the file's checks and its header), `rows.py` (reading the rows, dropping exact
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 from shared.advisor.columns import ColumnMap
 from shared.advisor.header import Limits, _check_header, _head, _open
+from shared.advisor.mapping import Upload, count, release
 from shared.advisor.model import ExportRefused, ParseResult, Recommendation, RowError
 from shared.advisor.rows import (
     _drop_duplicates,
@@ -106,7 +108,7 @@ class ExportReader:
     (ExportRefused); the rows' refusals come from `batches()` and `result()`.
     """
 
-    def __init__(self, data: bytes, limits: Limits = Limits(),
+    def __init__(self, data: Upload, limits: Limits = Limits(),
                  chunk_bytes: int | None = None) -> None:
         self._data, self._limits = data, limits
         self._chunk_bytes = chunk_bytes or CHUNK_BYTES
@@ -123,7 +125,7 @@ class ExportReader:
         """About how many rows the file has (its lines after the header), known before
         reading them."""
         start = self._start or 0
-        return self._data.count(b"\n", start) + 1 - self._data.endswith(b"\n")
+        return count(self._data, b"\n", start) + 1 - (self._data[-1:] == b"\n")
 
     def batches(self) -> Iterator[Batch]:
         # Tens of thousands of small objects are made here and none is garbage: pausing the
@@ -179,8 +181,9 @@ class ExportReader:
         start, line = self._start, self._body_line
         while start < len(data):
             end = self._chunk_end(start)
-            table = _read_fast(data[start:end], 0, self._delimiter, columns.width, line,
-                               base=start)
+            chunk = data[start:end]
+            release(data, start, end)  # a mapped upload's pages: the chunk is a copy
+            table = _read_fast(chunk, 0, self._delimiter, columns.width, line, base=start)
             if table is None or table.line_hashes is None:
                 raise _StartOver  # rows the exact reader must name, or rows spanning lines
             tally.total += table.total
@@ -191,7 +194,7 @@ class ExportReader:
                                          tally.warnings)
             tally.add(records, table.errors + errors)
             yield Batch(start == self._start, records)
-            line += data.count(b"\n", start, end)
+            line += chunk.count(b"\n")
             start = end
         if tally.total == 0:
             raise _StartOver  # no rows: the whole reading names why
@@ -204,7 +207,8 @@ class ExportReader:
         return len(self._data) if end < 0 else end + 1
 
     def _whole(self) -> list[Recommendation]:
-        data, limits, columns, delimiter = self._data, self._limits, self._columns, \
+        # Read whole, the file is in memory: bytes(...) of a mapping copies it, of bytes not.
+        data, limits, columns, delimiter = bytes(self._data), self._limits, self._columns, \
             self._delimiter
         table = None
         seen = _Seen(data)

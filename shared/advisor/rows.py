@@ -18,10 +18,12 @@ import io
 import itertools
 import math
 import operator
-import re
 import warnings as py_warnings
+from array import array
 from dataclasses import dataclass
 
+from shared.advisor.header import _NOT_SPACE
+from shared.advisor.mapping import Upload, release
 from shared.advisor.model import RowError, Warning_
 from shared.advisor.text import BrokenQuotes, rows_with_lines
 
@@ -65,7 +67,7 @@ class _Table:
 
 def _utf8_body(data: bytes, body_line: int) -> int | None:
     """Where physical line `body_line` starts; None when lines are not plain LF/CRLF."""
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    start = len(codecs.BOM_UTF8) if data[:3] == codecs.BOM_UTF8 else 0
     offset = start
     for _ in range(body_line - 1):
         end = data.find(b"\n", offset)
@@ -75,9 +77,6 @@ def _utf8_body(data: bytes, body_line: int) -> int | None:
     if b"\r" in data[start:offset].replace(b"\r\n", b""):
         return None  # lone CR line ends: the csv module counted lines differently
     return offset
-
-
-_NOT_SPACE = re.compile(rb"\S")
 
 
 def _lines_from(data: bytes, start: int) -> tuple[list[bytes], int]:
@@ -185,32 +184,48 @@ def _read_exact(body: str, delimiter: str, width: int, first_line: int) -> _Tabl
 
 class _Seen:
     """The lines of a file read so far, to find rows that are exact copies of earlier ones,
-    across chunks too: each line's hash and number (the lines stay where they are in the
-    upload), and lines compared whole only when hashes meet."""
+    across chunks too: each distinct line hash with the number of the first line that has it,
+    in two sorted arrays (16 bytes a line; a dict of Python ints took some 100), and lines
+    compared whole only when hashes meet (the lines stay where they are in the upload)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Upload) -> None:
+        import numpy as np  # loaded with pandas, when an export is read
+
         self._data = data
-        self._first: dict[int, int] = {}  # line hash -> number of the first line with it
+        self._hashes = np.empty(0, np.int64)  # sorted
+        self._numbers = np.empty(0, np.int64)  # the first line with each of those hashes
         self._others: set[bytes] = set()  # lines whose hash an earlier, different line has
         self._pieces: list[tuple[int, int, int]] = []  # (first line, start, end) of each read
-        self._starts: dict[int, list[int]] = {}  # piece -> where its lines start, when needed
+        self._starts: dict[int, array] = {}  # piece -> where its lines start, when needed
 
     def repeats(self, table: _Table) -> set[int]:
         """The indexes of the table's rows whose line repeats an earlier line; remembers the
         table's lines."""
-        hashes, lines, first = table.line_hashes, table.lines, self._first
+        import numpy as np
+
         self._pieces.append(table.piece)
-        if first.keys().isdisjoint(hashes) and len(set(hashes)) == len(hashes):
-            first.update(zip(hashes, lines, strict=True))  # the usual case: no two alike
-            return set()
+        hashes = np.array(table.line_hashes, np.int64)
+        order = np.argsort(hashes, kind="stable")  # equal hashes stay in the file's order
+        hashes, numbers = hashes[order], np.array(table.lines, np.int64)[order]
+        # The number of the first line with each row's hash: the first in this table...
+        leads = np.ones(len(hashes), bool)
+        leads[1:] = hashes[1:] != hashes[:-1]
+        earliest = numbers[np.maximum.accumulate(np.where(leads, np.arange(len(hashes)), 0))]
+        known = np.zeros(len(hashes), bool)
+        if len(self._hashes):  # ...unless an earlier table had it
+            found = np.searchsorted(self._hashes, hashes).clip(max=len(self._hashes) - 1)
+            known = self._hashes[found] == hashes
+            earliest[known] = self._numbers[found[known]]
+        new = leads & ~known
+        at = np.searchsorted(self._hashes, hashes[new])
+        self._hashes = np.insert(self._hashes, at, hashes[new])
+        self._numbers = np.insert(self._numbers, at, numbers[new])
+        # Rows that are not the first with their hash: copies, or (rarely) hash collisions.
         repeated = set()
-        for index, (key, number) in enumerate(zip(hashes, lines, strict=True)):
-            earlier = first.setdefault(key, number)
-            if earlier == number:
-                continue
-            line = self._line(number)
-            if line == self._line(earlier) or line in self._others:
-                repeated.add(index)
+        for index in np.flatnonzero(earliest != numbers).tolist():
+            line = self._line(int(numbers[index]))
+            if line == self._line(int(earliest[index])) or line in self._others:
+                repeated.add(int(order[index]))
             else:
                 self._others.add(line)
         return repeated
@@ -221,11 +236,14 @@ class _Seen:
         if index not in self._starts:  # split once, only when hashes met in this piece
             lengths = map(len, self._data[start:end].split(b"\n"))
             # Line k starts after the k lines before it and their k line ends.
-            self._starts[index] = list(map(operator.add, itertools.accumulate(
+            self._starts[index] = array("q", map(operator.add, itertools.accumulate(
                 lengths, initial=start), itertools.count()))
+            release(self._data, start, end)
         offset = self._starts[index][number - first_line]
         line_end = self._data.find(b"\n", offset, end)
-        return self._data[offset:line_end if line_end >= 0 else end]
+        line = self._data[offset:line_end if line_end >= 0 else end]
+        release(self._data, offset, offset + len(line))
+        return line
 
 
 def _drop_duplicates(table: _Table, warnings: _Warnings, seen: _Seen) -> int:

@@ -27,6 +27,7 @@ from shared.advisor.changes import ShownChanges, compare_lazily
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
+from shared.advisor.mapping import mapped
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import ExportReader, Limits
 from shared.advisor.row_table import Builder, RowTable
@@ -108,29 +109,30 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     client = storage.client_records.get(client_id)
     known, _ = catalogue.read(storage.artifacts)
     learnt: dict[str, Entry] = {}
-    data = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"]) \
-        .download_blob().readall()
+    upload = storage.clients.blob.get_blob_client(job["uploadContainer"], job["uploadBlob"])
     try:
-        reader = ExportReader(data, Limits(storage.settings.max_upload_bytes,
-                                           storage.settings.max_rows))
-        shards = layout.shards_for(reader.rows_estimate(), int(job["shards"]))
-        subscriptions = client_view(client)["subscriptionIds"] if client else []
-        scope = ScopeCheck(subscriptions)
-        with ShardWriter(storage.artifacts, client_id, report_id, shards) as writer:
-            for batch in reader.batches():
-                if batch.first:  # the reader (re)starts from the file's first row
-                    writer.start_over()
-                    scope = ScopeCheck(subscriptions)
-                learnt.update(learn(batch.records))
-                records = enrich(batch.records, known)
-                writer.add(records)
-                scope.add(records)
-            result = reader.result([])
-            writer.commit()
+        # Read through a file mapping, a chunk at a time: the upload is never all in memory.
+        with mapped(lambda file: upload.download_blob().readinto(file)) as data:
+            reader = ExportReader(data, Limits(storage.settings.max_upload_bytes,
+                                               storage.settings.max_rows))
+            shards = layout.shards_for(reader.rows_estimate(), int(job["shards"]))
+            subscriptions = client_view(client)["subscriptionIds"] if client else []
+            scope = ScopeCheck(subscriptions)
+            with ShardWriter(storage.artifacts, client_id, report_id, shards) as writer:
+                for batch in reader.batches():
+                    if batch.first:  # the reader (re)starts from the file's first row
+                        writer.start_over()
+                        scope = ScopeCheck(subscriptions)
+                    learnt.update(learn(batch.records))
+                    records = enrich(batch.records, known)
+                    writer.add(records)
+                    scope.add(records)
+                result = reader.result([])
+                writer.commit()
     except ExportRefused as refused:
         _log(job, "refused (%s): %s", refused.code, refused.message)
         return {"accepted": False, "refusal": refused.to_dict()}
-    del data, reader
+    del reader
     keep_or_undo(storage, job, lambda: delete_blobs(
         storage, [layout.shard_blob_name(client_id, report_id, s) for s in range(shards)]))
     if learnt and merged(known, learnt) != known:  # most exports teach nothing new

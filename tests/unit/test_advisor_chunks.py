@@ -1,5 +1,5 @@
 """Reading an export in chunks gives exactly what reading it whole gives: the same records,
-warnings, errors and refusals, whatever the chunk size."""
+warnings, errors and refusals, whatever the chunk size, from bytes or from a file mapping."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import shared.advisor.rows as rows_module
+from shared.advisor.mapping import Upload, mapped
 from shared.advisor.model import ExportRefused
 from shared.advisor.parse import ExportReader, Limits, parse_export
 from tests.support.exports import HEADER_17, build_rows, to_csv
@@ -18,7 +19,15 @@ WHOLE = 10**12  # a chunk larger than any file: one chunk
 
 
 def read(data: bytes, chunk_bytes: int, limits: Limits | None = None):
-    """(the result, or the refusal's code, line and message; the batches' `first` flags)."""
+    """(the result, or the refusal's code, line and message; the batches' `first` flags),
+    the same whether the reader reads the bytes or a file mapping of them (as validation does)."""
+    read_bytes = _read(data, chunk_bytes, limits)
+    with mapped(lambda file: file.write(data)) as mapping:
+        assert _read(mapping, chunk_bytes, limits) == read_bytes
+    return read_bytes
+
+
+def _read(data: Upload, chunk_bytes: int, limits: Limits | None):
     reader = ExportReader(data, limits or Limits(), chunk_bytes=chunk_bytes)
     records, firsts = [], []
     try:
