@@ -231,12 +231,19 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
     changes, items = changes_since_baseline(storage, report, kept, rules)
+    # The list of changes is made from the rows as it is written, never held whole; once it
+    # is, the baseline's rows can go (150 MB at a million rows) before the statistics.
+    shown = ShownChanges()  # what the renders show of it, found while it is written
+    items_blob = layout.change_items_blob_name(client_id, report_id)
+    changes_blob = layout.changes_blob_name(client_id, report_id)
+    put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
+    put_json(storage.artifacts, changes_blob, changes, items=items())
+    del items
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
     # Of the changes only what the reports show: the workbook streams the full list from its
     # own blob (a render parsing 200,000 changes held over 1 GB).
-    shown = ShownChanges()  # found while the list is written below
-    facts = {**report_facts(kept, as_of), "changes": changes,
+    facts = {**report_facts(kept, as_of), "changes": shown.of(changes),
              "exclusions": exclusions,
              "tracking": tracking_facts(storage, report, changes["baseline"])}
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
@@ -250,12 +257,6 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
              layout.statistics_blob_name(client_id, report_id): stats,  # every row's
              layout.actions_blob_name(client_id, report_id): plan,
              layout.facts_blob_name(client_id, report_id): facts}
-    # The list of changes is made from the rows as it is written, never held whole.
-    items_blob = layout.change_items_blob_name(client_id, report_id)
-    put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
-    put_json(storage.artifacts, layout.changes_blob_name(client_id, report_id), changes,
-             items=items())
-    facts["changes"] = shown.of(changes)
     for name, value in blobs.items():
         _put_json(storage, name, value)
     fields: dict[str, Any] = {
@@ -265,7 +266,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
         "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
         + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
-    names = [*blobs, layout.changes_blob_name(client_id, report_id), items_blob]
+    names = [*blobs, changes_blob, items_blob]
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
