@@ -5,8 +5,9 @@ The summary and every render need all of a report's rows at hand. As tuples they
 worker's memory. Held by column they cost about a fifth of that:
 - a field whose values repeat (category, impact, subscription, recommendation text, amounts)
   keeps each distinct value once and a 2-byte code a row (4 bytes past 65,535 values);
-- the texts that are mostly one a row (resource name, given resource id, updated date) are
-  kept as UTF-8 bytes end to end, with a 4-byte offset a row;
+- the texts that are mostly one a row (resource name, updated date) are kept as UTF-8 bytes
+  end to end, with a 4-byte offset a row; a resource id's recurring beginning (subscription,
+  group, type) is coded and only its name packed;
 - the source line is a 4-byte number.
 
 Rows are made when read, a batch at a time, and dropped by whoever reads them. Filtering and
@@ -25,7 +26,7 @@ from typing import Any, overload
 from shared.advisor.model import Recommendation
 
 FIELDS = Recommendation._fields
-_PACKED = ("resource_name", "given_resource_id", "updated")  # mostly one value a row
+_PACKED = ("resource_name", "updated")  # mostly one value a row
 _make = partial(tuple.__new__, Recommendation)
 BATCH = 4096  # rows made at a time when a table is read through
 WINDOW = 256  # rows made at a time when they are asked for one by one (a page's table rows)
@@ -82,6 +83,30 @@ class _Packed:
         return (data[ends[p]:ends[p + 1]].decode("utf-8") for p in positions)
 
 
+class _Paths:
+    """A column of mostly distinct paths whose beginnings recur: an ARM id's subscription,
+    group and type repeat row after row, its name does not. The part up to the last "/" is
+    coded as a repeating value is and the rest packed: some 20 bytes a row instead of 120."""
+
+    __slots__ = ("heads", "tails")
+
+    def __init__(self) -> None:
+        self.heads = _Coded()
+        self.tails = _Packed()
+
+    def add(self, value: str, key: Any) -> None:
+        cut = value.rfind("/") + 1
+        head = value[:cut]
+        self.heads.add(head, head)
+        self.tails.add(value[cut:], None)
+
+    def done(self) -> None:
+        self.heads.done()
+
+    def read(self, positions: Sequence[int]) -> Iterator[str]:
+        return map(str.__add__, self.heads.read(positions), self.tails.read(positions))
+
+
 class _Lines:
     __slots__ = ("lines",)
 
@@ -98,9 +123,11 @@ class _Lines:
         return map(self.lines.__getitem__, positions)
 
 
-def _column(name: str) -> _Coded | _Packed | _Lines:
+def _column(name: str) -> _Coded | _Packed | _Paths | _Lines:
     if name == "line":
         return _Lines()
+    if name == "given_resource_id":
+        return _Paths()
     return _Packed() if name in _PACKED else _Coded()
 
 
