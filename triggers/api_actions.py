@@ -58,12 +58,13 @@ def update_action(call: Call) -> Reply:
             "first and one problem applies nothing",
     body_doc=XLSX_BODY_DOC,
     responses={200: ("What changed, cell by cell", ref("ActionsImported")),
-               413: ("Too large", ref("Error")), 415: ("Not a workbook", ref("Error"))})
+               413: ("Too large", ref("Error")),
+               415: ("Not a workbook, or a compressed body", ref("Error"))})
 def import_actions(call: Call) -> Reply:
     client_id = client_in_route(call)
     req = call.req
     content_type = req.headers.get("Content-Type", "")
-    action_workbook.check_request(content_type, req.headers.get("Content-Length"))
+    action_workbook.check_request(req.headers)
     if content_type.lower().startswith("multipart/form-data"):
         upload = req.files.get("file")
         data = upload.read() if upload is not None else b""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -36,7 +37,7 @@ from shared.advisor.tracking import (
 )
 from shared.http import dates
 from shared.http.errors import ApiError
-from shared.http.upload import MULTIPART_SLACK
+from shared.http.upload import MULTIPART_SLACK, refuse_compressed
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # the file as uploaded
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all its parts unpacked (a 50,000-row workbook: ~60 MB)
@@ -290,16 +291,17 @@ def _due(value: Any) -> str:
                      "(or format the cell as a date)")
 
 
-def check_request(content_type: str, content_length: str | None) -> None:
-    """Refuse from the headers alone, before the body is read: another kind of body, or a
-    declared length over the limit."""
-    kind = content_type.split(";", 1)[0].strip().lower()
+def check_request(headers: Mapping[str, str]) -> None:
+    """Refuse from the headers alone, before the body is read: another kind of body, a
+    compressed one, or a declared length over the limit."""
+    kind = (headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
     if kind not in XLSX_TYPES:
         raise ApiError(415, "UnsupportedMediaType", f"Content-Type '{kind or 'none'}' is not "
                        "accepted: send the .xlsx as the body (application/vnd.openxmlformats-"
                        "officedocument.spreadsheetml.sheet) or in a multipart field 'file'.",
                        target="Content-Type")
-    declared = (content_length or "").strip()
+    refuse_compressed(headers, "workbook")
+    declared = (headers.get("Content-Length") or "").strip()
     if declared.isdigit() and int(declared) > MAX_WORKBOOK_BYTES + MULTIPART_SLACK:
         raise _refused(413, "FileTooLarge", f"The request is {int(declared):,} bytes; a "
                        f"workbook of actions may have {MAX_WORKBOOK_BYTES:,}.")

@@ -63,14 +63,20 @@ def check_media_type(content_type: str) -> str:
 MULTIPART_SLACK = 64 * 1024  # the multipart envelope around the file: boundaries, fields
 
 
-def check_transfer(headers: Mapping[str, str], max_bytes: int) -> None:
-    """Refuse from the headers alone, before the body is read: a compressed body (inflating
-    it would defeat the size limit) and a declared length over the limit."""
+def refuse_compressed(headers: Mapping[str, str], what: str) -> None:
+    """Refuse a compressed body before it is read: inflating it would defeat the size limit
+    (the host passes it on as sent). `what`: the file, as the message names it."""
     encoding = (headers.get("Content-Encoding") or "").strip().lower()
     if encoding not in ("", "identity"):
         raise ApiError(415, "UnsupportedContentEncoding",
-                       f"Content-Encoding '{encoding[:40]}' is not accepted: send the CSV "
+                       f"Content-Encoding '{encoding[:40]}' is not accepted: send the {what} "
                        "uncompressed.", target="Content-Encoding")
+
+
+def check_transfer(headers: Mapping[str, str], max_bytes: int) -> None:
+    """Refuse from the headers alone, before the body is read: a compressed body and a
+    declared length over the limit."""
+    refuse_compressed(headers, "CSV")
     declared = (headers.get("Content-Length") or "").strip()
     if declared.isdigit() and int(declared) > max_bytes + MULTIPART_SLACK:
         raise ApiError(413, "FileTooLarge", f"The request is {int(declared):,} bytes; the "

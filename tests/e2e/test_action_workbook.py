@@ -4,6 +4,7 @@ sheet, row and column with nothing applied; the next render shows what was appli
 
 from __future__ import annotations
 
+import gzip
 import io
 import time
 import uuid
@@ -170,6 +171,10 @@ def test_another_clients_workbook_and_other_files_are_refused(app, tmp_path):
     r = app.request("PUT", f"api/clients/{client_id}/actions", data=data,
                     headers={"Content-Type": "text/csv"})
     assert r.status_code == 415
+    gzipped = app.request("PUT", f"api/clients/{client_id}/actions", data=gzip.compress(data),
+                          headers={"Content-Type": XLSX, "Content-Encoding": "gzip"})
+    assert gzipped.status_code == 415
+    assert gzipped.json()["error"]["code"] == "UnsupportedContentEncoding"
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
