@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "latest completed report)")
     p.add_argument("--wait", action="store_true", help="follow progress until done")
     p.add_argument("--out", help="download the reports here when done (implies --wait)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("status", help="a report's status")

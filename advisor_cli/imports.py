@@ -42,5 +42,5 @@ def cmd_import(api: Api, args) -> int:
         if lines:
             print("Subscriptions read:\n" + "\n".join(lines))
     if args.out:
-        _download(api, report, Path(args.out), args.types, args.formats)
+        _download(api, report, Path(args.out), args.types, args.formats, args.force)
     return 0

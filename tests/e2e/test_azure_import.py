@@ -129,15 +129,24 @@ def test_the_cli_imports_waits_and_downloads(app, tmp_path, capsys):
     host, _ = app
     _client(host, "fabrikam", [s for s, _ in THREE])
     out = tmp_path / "out"
-    code = main(["--url", host.base_url, "--key", host.function_key, "import", "--client",
-                 "fabrikam", "--types", "executive", "--formats", "html", "--out", str(out)])
+    command = ["--url", host.base_url, "--key", host.function_key, "import", "--client",
+               "fabrikam", "--types", "executive", "--formats", "html", "--out", str(out)]
+    code = main(command)
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "completed" in captured.out
     for sub_id, name in THREE:
         assert f"{name} ({sub_id}): {len(_rows_of(sub_id)):,} recommendation(s)" \
             in captured.out
-    assert [p.suffix for p in out.iterdir()] == [".html"]
+    [saved] = out.iterdir()
+    assert saved.suffix == ".html"
+    # The next import into the same folder is named apart from the last (even with --force,
+    # which only replaces a file of the same name): last month's file stays as it was.
+    saved.write_text("last month's")
+    assert main([*command, "--force"]) == 0
+    assert saved.read_text() == "last month's"
+    assert {p.name for p in out.iterdir()} == {saved.name,
+                                               saved.name.replace(".html", " (2).html")}
 
 
 def test_failed_subscriptions_are_warnings_of_a_completed_report(app, fake):
