@@ -196,6 +196,10 @@ def test_every_page_passes_axe_and_fits_a_phone(web, new_page):
             page.goto(web.base_url + path)
             assert axe_violations(page) == [], (width, path)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+        # What to do first shows its resources and savings without scrolling sideways.
+        page.goto(web.base_url + f"/reports/{report['reportId']}")
+        plan = page.locator("section[aria-labelledby=plan-h] .table-wrap")
+        assert plan.evaluate("w => w.scrollWidth <= w.clientWidth"), width
     page.goto(web.base_url + "/.auth/logout")
     page.goto(web.base_url + "/.auth/login/aad")
     assert axe_violations(page) == []
