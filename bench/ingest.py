@@ -21,6 +21,7 @@ memory (peaks <= 600 MB), so the store ceilings are left out.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import statistics
@@ -35,7 +36,7 @@ from typing import NamedTuple
 from azure.core.exceptions import ResourceExistsError, ServiceResponseError
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient, ContainerClient
-from common import running_azurite
+from common import ROOT, running_azurite
 
 from devhost.workers import peak_mb
 from shared.advisor.parse import parse_export
@@ -163,6 +164,13 @@ def _report_of_drop(host, blob_name: str, client: str) -> str:
     raise SystemExit(f"no report for the dropped blob {blob_name}")
 
 
+# The app's own memory settings, as Azure's app settings and `make run` (the sample local
+# settings) give them: the test harness's devhost reads no local settings.
+APP_MEMORY_SETTINGS = {name: value for name, value in json.loads(
+    (ROOT / "local.settings.sample.json").read_text())["Values"].items()
+    if name.startswith("MALLOC_")}
+
+
 def start_bench_app(connection: str, data_dir: Path,
                     largest: int) -> tuple[DevhostProcess, ContainerClient | None]:
     """The app as `make run` runs it, each activity's memory logged; when an export of
@@ -171,7 +179,7 @@ def start_bench_app(connection: str, data_dir: Path,
     dropped = largest > HTTP_LIMIT
     limits = {"MAX_UPLOAD_BYTES": str(largest + 1)} if dropped else {}
     host, names = start_app(connection, data_dir, FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
-                            DEVHOST_ACTIVITY_MEMORY="1", **limits)
+                            DEVHOST_ACTIVITY_MEMORY="1", **APP_MEMORY_SETTINGS, **limits)
     if not dropped:
         return host, None
     drop = BlobServiceClient.from_connection_string(connection) \

@@ -37,7 +37,7 @@ from shared.pipeline import rows_cache
 from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
 from shared.pipeline.json_blobs import json_lines, put_json, put_json_lines
-from shared.pipeline.memory import released_after
+from shared.pipeline.memory import release, released_after
 from shared.rendering.render import content_type, write_report
 from shared.rendering.report_types import baseline_headlines, report_facts
 from shared.rendering.report_types.base import ReportInput
@@ -239,6 +239,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
     put_json(storage.artifacts, changes_blob, changes, items=items())
     del items
+    release()  # the baseline's rows, handed back before the statistics are worked out
     # Everything the renders need from the summary in one blob, read once by each of them;
     # the statistics, plan, exclusions and changes also each have their own for the API.
     # Of the changes only what the reports show: the workbook streams the full list from its
