@@ -114,7 +114,7 @@ def test_by_column_a_row_takes_a_fraction_of_its_tuple(with_ids, most):
     """The rows of a generated export (unique names and timestamps, as the bench's): as
     tuples read from the staged lines about 400 bytes a row, by column under 120; with every
     row's ARM id given, as imports from Azure have them, under 160 (the ids' recurring
-    beginnings coded: packed whole they took some 200 bytes a row, coded 260)."""
+    beginnings coded: packed whole they took some 230 bytes a row, coded 260)."""
     count = 30_000
     records = parse_export(to_csv(build_rows(count))).records
     if with_ids:
