@@ -69,7 +69,10 @@ class _Action:
             # The same action's key in every export of the client (shared.advisor.tracking).
             "key": action_key(self.category, text),
             "recommendation": text, "category": self.category, "impact": self.impact,
-            "findings": self.findings, "resources": len(self.resources),
+            "findings": self.findings,
+            # Of them of high impact: an action's impact is its highest, not every finding's.
+            "highImpactFindings": self.impacts.get("High", 0),
+            "resources": len(self.resources),
             "subscriptions": len(self.subscriptions),
             "resourceTypes": sorted(self.resource_types, key=str.lower),
             "savingsByCurrency": {c: money(v) for c, v in sorted(self.savings.items())},

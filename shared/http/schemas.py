@@ -130,6 +130,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "recommendation": {"type": "string"}, "category": {"type": "string"},
             "impact": {"type": "string"}, "findings": {"type": "integer"},
+            "highImpactFindings": {"type": "integer"},
             "resources": {"type": "integer"}, "subscriptions": {"type": "integer"},
             "resourceTypes": {"type": "array", "items": {"type": "string"}},
             "savingsByCurrency": MONEY_BY_CURRENCY, "retirementDate": NULLABLE_STRING,

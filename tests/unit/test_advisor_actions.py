@@ -14,6 +14,8 @@ from shared.advisor.changes import compare
 from shared.advisor.identity import finding_key, normalised_text
 from shared.advisor.model import Recommendation
 from shared.advisor.savings import lever, savings_by_currency
+from shared.advisor.stats import compute_statistics
+from shared.rendering.report_types.executive import summary_paragraph
 
 SUB_A, SUB_B = "11111111-0000-0000-0000-00000000000a", "11111111-0000-0000-0000-00000000000b"
 VM = "Microsoft.Compute/virtualMachines"
@@ -65,6 +67,7 @@ def test_rows_of_one_recommendation_become_one_action_with_its_resources():
     (action,) = action_plan(rows)
     assert action["recommendation"] == "Right-size VMs" and action["impact"] == "High"
     assert action["resources"] == 8 and action["subscriptions"] == 2 and action["findings"] == 9
+    assert action["highImpactFindings"] == 8  # the Medium one is not
     assert action["resourceTypes"] == [VM, "Microsoft.Sql/servers"]
     assert action["savingsByCurrency"] == {"EUR": 50.0, "USD": 800.0}
     assert [e["resourceName"] for e in action["examples"]] == [f"vm{i}" for i in range(5)]
@@ -86,6 +89,21 @@ def test_actions_rank_by_impact_then_resources_then_savings():
     assert [a["recommendation"] for a in plan] == [
         "High, one", "Medium, two, richer", "Medium, two", "Low but everywhere"]
     assert plan[0]["retirementDate"] == "2026-03-31" and plan[1]["retirementDate"] is None
+
+
+def test_the_summary_counts_only_an_actions_high_impact_findings_as_covered():
+    # One action of high impact whose findings are mostly of medium impact: it covers the 2
+    # high-impact findings, not 10 of them (the sentence once read "covers 500 %").
+    rows = [rec("Resize disks", f"vm{i}", impact="High" if i < 2 else "Medium", line=2 + i)
+            for i in range(10)]
+    rows += [rec("Tag resources", f"vm{i}", impact="Low", line=20 + i) for i in range(3)]
+    stats = compute_statistics(rows)
+    text = summary_paragraph(stats, action_plan(rows), None)
+    assert "1 action covers 100 % of the 2 high-impact findings." in text
+    # A plan made before actions counted their high-impact findings never passes 100 %.
+    old_plan = [{k: v for k, v in a.items() if k != "highImpactFindings"}
+                for a in action_plan(rows)]
+    assert "covers 100 % of the 2" in summary_paragraph(stats, old_plan, None)
 
 
 def test_the_same_text_in_two_categories_is_two_actions():

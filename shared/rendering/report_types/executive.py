@@ -38,12 +38,16 @@ def summary_paragraph(stats: dict, plan: list[dict], changes: dict | None) -> st
     """A few sentences written from the figures (deterministic: the same data, the same text)."""
     sentences = []
     high = stats["totals"]["highImpact"]
-    high_actions = sorted((a for a in plan if a["impact"] == "High"),
-                          key=lambda a: -a["findings"])
+    # An action's impact is its highest finding's, so count only its high-impact findings
+    # (a plan made before they were counted: all of them, the share capped at every one).
+    def high_of(action: dict) -> int:
+        return action.get("highImpactFindings", action["findings"])
+
+    high_actions = sorted((a for a in plan if a["impact"] == "High"), key=lambda a: -high_of(a))
     if high and high_actions:
         covered, used = 0, 0
         for action in high_actions:
-            covered += action["findings"]
+            covered = min(high, covered + high_of(action))
             used += 1
             if covered * 10 >= high * 7:
                 break
