@@ -7,14 +7,23 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from shared.advisor.identity import finding_key
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
-from shared.advisor.row_table import RowTable
+from shared.advisor.row_table import Builder, RowTable
 from shared.advisor.savings import money
 
 CHANGES = ("new", "resolved")
+
+
+def _hashes(records: Sequence[Recommendation]) -> Any:
+    """Each row's finding key as its 64-bit hash (an int64 array)."""
+    import numpy as np  # loaded when a report is compared, not with every worker
+
+    return np.fromiter((hash(finding_key(r)) for r in records), dtype=np.int64,
+                       count=len(records))
 
 
 class _Findings:
@@ -25,7 +34,7 @@ class _Findings:
     findings) would count as one."""
 
     def __init__(self, records: Sequence[Recommendation]) -> None:
-        import numpy as np  # loaded when a report is compared, not with every worker
+        import numpy as np
 
         # Each row's category as a number (4 bytes a row, not a list's 8), to count by.
         self._categories: list[str] = []
@@ -44,12 +53,21 @@ class _Findings:
         # The first row of each finding: a finding listed twice counts once.
         self.keys, self.first = np.unique(hashes, return_index=True)
 
-    def split(self, other: _Findings) -> tuple[list[int], Any]:
-        """The first rows of this report's findings that the other lacks, in row order, and
-        (as an array: in a month's churn, nearly every row) of those it has too."""
+    def has(self, hashes: Any) -> Any:
+        """Which of `hashes` (an int64 array) are findings of this report."""
         import numpy as np
 
-        shared = np.isin(self.keys, other.keys, assume_unique=True)
+        if not len(self.keys):
+            return np.zeros(len(hashes), dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        return self.keys[at] == hashes
+
+    def split(self, other_keys: Any) -> tuple[list[int], Any]:
+        """The first rows of this report's findings not among `other_keys` (sorted, unique),
+        in row order, and (as an array: in a month's churn, nearly every row) of the others."""
+        import numpy as np
+
+        shared = np.isin(self.keys, other_keys, assume_unique=True)
         return np.sort(self.first[~shared]).tolist(), self.first[shared]
 
     def by_category(self, rows: Any) -> Iterator[tuple[str, int]]:
@@ -71,55 +89,98 @@ def _item(change: str, rec: Recommendation) -> dict[str, Any]:
 
 
 def compare(current: Sequence[Recommendation],
-            baseline: Sequence[Recommendation]) -> dict[str, Any]:
+            baseline: Iterable[Recommendation]) -> dict[str, Any]:
     """Counts, counts per category, savings per currency of new and resolved findings, and
     every new and resolved finding (new first, then by impact, category, text, resource)."""
-    summary, items = compare_lazily(current, baseline)
+    comparison = Comparison(current)
+    rows = iter(baseline)
+    while batch := list(islice(rows, 1000)):
+        comparison.add(batch)
+    summary, items = comparison.result()
     return {**summary, "results": list(items())}
 
 
-def compare_lazily(current: Sequence[Recommendation], baseline: Sequence[Recommendation]
-                   ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
-    """compare's figures, and its list of findings as a function that makes them as they are
-    read: the summary writes 200,000 of them into two blobs, and holding them (with their rows
-    and sort keys, 180 MB and 15 s at 200,000 new findings) is not needed for that."""
-    now_rows, before_rows = _rows(current), _rows(baseline)
-    now, before = _Findings(current), _Findings(baseline)
-    new_at, persisting_at = now.split(before)
-    resolved_at, _ = before.split(now)
-    per_category: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"new": 0, "resolved": 0, "persisting": 0})
-    savings: dict[str, dict[str, Decimal]] = defaultdict(
-        lambda: {"new": Decimal(0), "resolved": Decimal(0)})
-    for change, rows in (("new", now_rows.at(new_at)), ("resolved", before_rows.at(resolved_at))):
-        # Column by column: no row is made for these (a fifth of the time at 200,000 rows).
-        for category, amount, currency in zip(rows.values("category"),
-                                              rows.values("annual_savings"),
-                                              rows.values("currency"), strict=True):
-            per_category[category or "Uncategorised"][change] += 1
-            if amount is not None:
-                savings[currency or "unknown"][change] += amount
-    for category, persisting in now.by_category(persisting_at):
-        if persisting:
-            per_category[category or "Uncategorised"]["persisting"] += persisting
-    new_order, resolved_order = _ordered(now_rows, new_at), _ordered(before_rows, resolved_at)
+class Comparison:
+    """compare's work with the baseline's rows taken as they come, a batch at a time (`add`,
+    from any number of threads, one at a time), and its list of findings made as it is read
+    (`result`).
 
-    def items() -> Iterator[dict[str, Any]]:
-        for rec in now_rows.at(new_order):
-            yield _item("new", rec)
-        for rec in before_rows.at(resolved_order):
-            yield _item("resolved", rec)
+    Of each baseline row only its finding's hash is kept (8 bytes a row), and whole only the
+    rows whose finding the current report lacks, the resolved ones: holding the baseline by
+    column took 150 MB of the summary's peak at a million rows. A finding listed twice in the
+    baseline is taken from its first line (a report's rows are in line order; batches read
+    from several shards at once are not)."""
 
-    summary = {
-        "counts": {"new": len(new_at), "resolved": len(resolved_at),
-                   "persisting": len(persisting_at)},
-        "byCategory": [{"category": c, **per_category[c]} for c in sorted(
-            per_category, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c))],
-        "savingsByCurrency": [{"currency": c, "new": money(v["new"]),
-                               "resolved": money(v["resolved"])}
-                              for c, v in sorted(savings.items())],
-    }
-    return summary, items
+    def __init__(self, current: Sequence[Recommendation]) -> None:
+        self._now_rows, self._now = _rows(current), _Findings(current)
+        self._every: list[Any] = []  # every baseline row's finding hash, a batch an array
+        self._gone = Builder()  # the baseline's rows of findings the current report lacks
+        self._gone_hashes: list[Any] = []
+        self._gone_lines = array("q")
+
+    def add(self, rows: Sequence[Recommendation]) -> None:
+        """Take the next rows of the baseline (in force: the rules already applied)."""
+        import numpy as np
+
+        hashes = _hashes(rows)
+        self._every.append(hashes)
+        gone = np.flatnonzero(~self._now.has(hashes))
+        if len(gone):
+            picked = [rows[i] for i in gone.tolist()]
+            self._gone.extend(picked)
+            self._gone_hashes.append(hashes[gone])
+            self._gone_lines.extend(rec.line for rec in picked)
+
+    def result(self) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
+        """The figures, and the list of findings as a function that makes them as they are
+        read: the summary writes 200,000 of them into two blobs, and holding them (with their
+        rows and sort keys, 180 MB and 15 s at 200,000 new findings) is not needed for that."""
+        import numpy as np
+
+        now_rows, now = self._now_rows, self._now
+        before_keys = np.unique(np.concatenate(self._every or [np.zeros(0, np.int64)]))
+        del self._every
+        new_at, persisting_at = now.split(before_keys)
+        before_rows = self._gone.table()
+        # The first line of each resolved finding, as positions in before_rows, in line order.
+        by_line = np.argsort(np.frombuffer(self._gone_lines, np.int64), kind="stable")
+        hashes = np.concatenate(self._gone_hashes or [np.zeros(0, np.int64)])[by_line]
+        resolved_at = by_line[np.sort(np.unique(hashes, return_index=True)[1])].tolist()
+        per_category: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"new": 0, "resolved": 0, "persisting": 0})
+        savings: dict[str, dict[str, Decimal]] = defaultdict(
+            lambda: {"new": Decimal(0), "resolved": Decimal(0)})
+        for change, rows in (("new", now_rows.at(new_at)),
+                             ("resolved", before_rows.at(resolved_at))):
+            # Column by column: no row is made for these (a fifth of the time at 200,000 rows).
+            for category, amount, currency in zip(rows.values("category"),
+                                                  rows.values("annual_savings"),
+                                                  rows.values("currency"), strict=True):
+                per_category[category or "Uncategorised"][change] += 1
+                if amount is not None:
+                    savings[currency or "unknown"][change] += amount
+        for category, persisting in now.by_category(persisting_at):
+            if persisting:
+                per_category[category or "Uncategorised"]["persisting"] += persisting
+        new_order = _ordered(now_rows, new_at)
+        resolved_order = _ordered(before_rows, resolved_at)
+
+        def items() -> Iterator[dict[str, Any]]:
+            for rec in now_rows.at(new_order):
+                yield _item("new", rec)
+            for rec in before_rows.at(resolved_order):
+                yield _item("resolved", rec)
+
+        summary = {
+            "counts": {"new": len(new_at), "resolved": len(resolved_at),
+                       "persisting": len(persisting_at)},
+            "byCategory": [{"category": c, **per_category[c]} for c in sorted(
+                per_category, key=lambda c: (CATEGORY_RANK.get(c, UNRANKED), c))],
+            "savingsByCurrency": [{"currency": c, "new": money(v["new"]),
+                                   "resolved": money(v["resolved"])}
+                                  for c, v in sorted(savings.items())],
+        }
+        return summary, items
 
 
 class _Listed:
@@ -180,7 +241,7 @@ def for_renders(changes: dict[str, Any], items: Iterable[dict[str, Any]] | None 
     high-impact findings there are and what the changed ones were worth. Any set of categories
     finds its first SHOWN of each list here, in order, and its totals (see
     report_types.base.changes_for); the workbook lists them all from their own blob. `items`:
-    the list when `changes` has none (compare_lazily's)."""
+    the list when `changes` has none (Comparison.result's)."""
     shown = ShownChanges()
     for _ in shown.passing(changes["results"] if items is None else items):
         pass

@@ -9,7 +9,7 @@ statistics' other tallies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
 from datetime import date
 
 from shared.advisor.model import Recommendation
@@ -34,37 +34,45 @@ def headline(stats: dict) -> dict:
 
 
 class HeadlineTally:
-    """headline() of the rows added, counted as compute_statistics counts them."""
+    """headline() of the rows added, counted as compute_statistics counts them. The day the
+    retirements are counted overdue from is given at the end: a baseline read as a stream
+    learns its export's day only from its last row."""
 
-    def __init__(self, as_of: str) -> None:
-        self.as_of = as_of
-        self.recommendations = self.high = self.overdue = 0
+    def __init__(self) -> None:
+        self.recommendations = self.high = 0
+        self.retirements: Counter[str] = Counter()  # a few distinct days, however many rows
         self.savings = SavingsTally()
 
     def add(self, rec: Recommendation) -> None:
         self.recommendations += 1
         self.high += rec.impact == "High"
-        if rec.retirement_date and \
-                retirement_status(rec.retirement_date, self.as_of)[0] == "overdue":
-            self.overdue += 1
+        if rec.retirement_date:
+            self.retirements[rec.retirement_date] += 1
         self.savings.add(rec)
 
-    def result(self) -> dict:
+    def result(self, as_of: str) -> dict:
+        overdue = sum(n for day, n in self.retirements.items()
+                      if retirement_status(day, as_of)[0] == "overdue")
         return {"recommendations": self.recommendations, "highImpact": self.high,
-                "overdueRetirements": self.overdue,
+                "overdueRetirements": overdue,
                 "estimatedSavings": {s["currency"]: s["estimatedAnnualSavings"]
                                      for s in self.savings.result()}}
 
 
-def headlines_by_scope(records: Iterable[Recommendation], as_of: str,
-                       scopes: dict[str, tuple[str, ...] | None]) -> dict[str, dict]:
-    """headline() per named scope (a set of categories; None: every row), in one pass."""
-    tallies = {name: HeadlineTally(as_of) for name in scopes}
-    for rec in records:
-        for name, categories in scopes.items():
+class ScopeTallies:
+    """headline() per named scope (a set of categories; None: every row), a row at a time."""
+
+    def __init__(self, scopes: dict[str, tuple[str, ...] | None]) -> None:
+        self.scopes = scopes
+        self.tallies = {name: HeadlineTally() for name in scopes}
+
+    def add(self, rec: Recommendation) -> None:
+        for name, categories in self.scopes.items():
             if categories is None or rec.category in categories:
-                tallies[name].add(rec)
-    return {name: tally.result() for name, tally in tallies.items()}
+                self.tallies[name].add(rec)
+
+    def result(self, as_of: str) -> dict[str, dict]:
+        return {name: tally.result(as_of) for name, tally in self.tallies.items()}
 
 
 def period(day: str) -> str:

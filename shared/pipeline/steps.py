@@ -14,23 +14,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
-from shared.advisor import records as rec_io
 from shared.advisor.catalogue import Entry, enrich, learn, merged
-from shared.advisor.changes import ShownChanges, compare_lazily
+from shared.advisor.changes import Comparison, ShownChanges
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
 from shared.advisor.exclusions import apply_rules
 from shared.advisor.mapping import mapped
 from shared.advisor.model import ExportRefused, Recommendation
 from shared.advisor.parse import ExportReader, Limits
-from shared.advisor.row_table import Builder, RowTable
+from shared.advisor.row_table import RowTable
 from shared.advisor.scope import ScopeCheck
 from shared.advisor.stats import export_date
 from shared.pipeline import rows_cache
@@ -38,8 +35,9 @@ from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
 from shared.pipeline.json_blobs import json_lines, put_json, put_json_lines
 from shared.pipeline.memory import release, released_after
+from shared.pipeline.report_rows import cached_records, read_batches, shard_records
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import baseline_headlines, report_facts
+from shared.rendering.report_types import BaselineHeadlines, report_facts
 from shared.rendering.report_types.base import ReportInput
 from shared.storage import catalogue, layout
 from shared.storage.actions import tracking_facts
@@ -157,45 +155,6 @@ def validate(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
             "shards": {str(s): n for s, n in enumerate(writer.counts) if n}}
 
 
-def cached_records(storage: Storage, client_id: str, report_id: str,
-                   shards: int) -> RowTable:
-    """The report's validated rows, read once per worker process while they do not change
-    (see rows_cache); the table is shared by the activities that use it."""
-    names = {layout.shard_blob_name(client_id, report_id, s) for s in range(shards)}
-    blobs = [b for b in storage.artifacts.list_blobs(
-        name_starts_with=layout.report_prefix(client_id, report_id)) if b.name in names]
-    key = (storage.artifacts.url, *sorted(f"{b.name}@{b.etag}" for b in blobs))
-    return rows_cache.rows(key, sum(b.size for b in blobs),
-                           lambda: load_records(storage, client_id, report_id, shards))
-
-
-def load_records(storage: Storage, client_id: str, report_id: str, shards: int) -> RowTable:
-    """The report's validated rows, in source order, held by column (see row_table): a
-    shard's rows go into the table a batch at a time as its blob downloads."""
-    reader = rec_io.Reader()  # the same texts recur in every shard: kept once
-    builder = Builder()
-    adding = threading.Lock()
-
-    def read(shard: int) -> None:
-        rows = shard_records(storage, client_id, report_id, shard, reader)
-        while batch := list(islice(rows, 1000)):
-            with adding:
-                builder.extend(batch)
-
-    # Four at a time: decoding holds the GIL, so more threads only hold more blobs at once.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(read, range(shards)))
-    return builder.table().sorted_by("line")
-
-
-def shard_records(storage: Storage, client_id: str, report_id: str, shard: int,
-                  reader: rec_io.Reader | None = None) -> Iterator[Recommendation]:
-    """A staged shard's rows as its blob downloads, a few MB at a time (see
-    factory.MAX_SINGLE_GET_BYTES), not the whole blob first."""
-    blob = storage.artifacts.get_blob_client(layout.shard_blob_name(client_id, report_id, shard))
-    return rec_io.iter_lines(blob.download_blob().chunks(), reader)
-
-
 def delete_blobs(storage: Storage, names: list[str]) -> None:
     for name in names:
         with contextlib.suppress(ResourceNotFoundError):
@@ -232,7 +191,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     kept = applied.kept
     changes, items = changes_since_baseline(storage, report, kept, rules)
     # The list of changes is made from the rows as it is written, never held whole; once it
-    # is, the baseline's rows can go (150 MB at a million rows) before the statistics.
+    # is, the comparison's arrays and the resolved rows go before the statistics.
     shown = ShownChanges()  # what the renders show of it, found while it is written
     items_blob = layout.change_items_blob_name(client_id, report_id)
     changes_blob = layout.changes_blob_name(client_id, report_id)
@@ -353,17 +312,29 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
                                "savingsByCurrency": []}
     items: Callable[[], Iterator[dict[str, Any]]] = lambda: iter(())  # noqa: E731
     if baseline is not None:
-        before = load_records(storage, client_id, baseline["reportId"],
-                              shards_of(storage, baseline))
-        if rules:
-            before = apply_rules(before, rules, now_iso()).kept
-        as_of = baseline.get("exportDate") or export_date(before, baseline.get("createdAt", ""))
+        # The baseline read as a stream, never held: the comparison keeps of each row its
+        # finding's hash, and whole only the resolved rows (see changes.Comparison).
+        comparison, headlines = Comparison(records), BaselineHeadlines()
+        newest = ""  # the baseline's export day, for reports stored before it was kept
+        moment = now_iso()
+
+        def take(batch: list[Recommendation]) -> None:
+            nonlocal newest
+            kept = apply_rules(batch, rules, moment).kept if rules else batch
+            comparison.add(kept)
+            for rec in kept:
+                headlines.add(rec)
+            newest = max(newest, export_date(kept))
+
+        read_batches(storage, client_id, baseline["reportId"], shards_of(storage, baseline),
+                     take)
+        as_of = baseline.get("exportDate") or newest or baseline.get("createdAt", "")[:10]
         about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
                  "fileName": baseline.get("fileName", ""),
                  "createdAt": baseline.get("createdAt"), "exportDate": as_of,
                  # Each report type's key figures then, for the change each card shows.
-                 "headlines": baseline_headlines(before, as_of)}
-        summary, items = compare_lazily(records, before)
+                 "headlines": headlines.result(as_of)}
+        summary, items = comparison.result()
         changes = {"baseline": about, **summary}
     return changes, items
 

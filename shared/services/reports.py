@@ -17,10 +17,10 @@ from shared.advisor.row_table import RowTable
 from shared.http.errors import ApiError
 from shared.pipeline.failures import readable
 from shared.pipeline.intake import SOURCE_AZURE, make_job, owns_upload
+from shared.pipeline.report_rows import load_records
 from shared.pipeline.steps import (
     baseline_of,
     is_baseline_for,
-    load_records,
     read_json,
     shards_of,
     store_changes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared.advisor import records as rec_io
 from shared.advisor.model import Recommendation
-from shared.pipeline import steps
+from shared.pipeline import report_rows
 from shared.storage import layout, recommendations
 from shared.storage.factory import MAX_SINGLE_GET_BYTES
 from tests.integration.test_cleanup import make_storage
@@ -29,7 +29,7 @@ def test_a_shard_larger_than_one_request_downloads_in_chunks(storage_connection,
     storage.artifacts.upload_blob(name, data)
     sizes = [len(c) for c in storage.artifacts.get_blob_client(name).download_blob().chunks()]
     assert len(sizes) >= 3 and max(sizes) <= MAX_SINGLE_GET_BYTES and sum(sizes) == len(data)
-    assert list(steps.shard_records(storage, "acme", "r1", 1)) == rows
+    assert list(report_rows.shard_records(storage, "acme", "r1", 1)) == rows
 
 
 def test_a_shard_is_stored_a_transaction_at_a_time_as_rows_arrive(storage_connection,

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+from shared.advisor.changes import compare
+from shared.advisor.parse import parse_export
+from shared.advisor.stats import export_date
 from shared.pipeline import steps
+from shared.rendering.report_types import baseline_headlines
 from shared.storage import layout
 from tests.integration.test_cleanup import make_storage
 from tests.integration.test_validate import _report
@@ -37,3 +41,40 @@ def test_renders_read_the_summarys_facts_and_draw_what_they_would_work_out(
     given = {pair: artifact(*pair) for pair in [("executive", "html"), ("cost", "pdf")]}
     storage.artifacts.delete_blob(name)  # an older report: the render works them out itself
     assert {pair: artifact(*pair) for pair in given} == given
+
+
+def test_the_baseline_is_compared_as_it_streams_from_its_shards(storage_connection,
+                                                                 unique_name):
+    """The summary reads the client's last report a batch at a time from several shards at
+    once: its changes and the baseline's key figures are those of comparing the rows whole,
+    a finding listed twice counts by its first line, and a baseline stored before its export
+    day was kept gets the day from its rows."""
+    storage = make_storage(storage_connection, unique_name)
+    rows = build_rows(6_000, seed=5)
+    # The same findings again at later lines, filed under another category.
+    twice = [{**r, "Category": "Security"} for r in rows[100:300]]
+    before, now = to_csv(rows[:5_000] + twice), to_csv(rows[500:])
+    for report_id, data in (("a-before", before), ("b-now", now)):
+        job = _report(storage, report_id, data)
+        assert steps.validate(storage, job)["accepted"]
+        steps.summarize(storage, job)
+        storage.reports.update("acme", report_id, {"status": "completed"})
+
+    def summarized() -> tuple[dict, dict]:
+        changes = steps.read_json(storage, layout.changes_blob_name("acme", "b-now"))
+        return changes, steps.read_json(storage, layout.facts_blob_name("acme", "b-now"))
+
+    changes, facts = summarized()
+    then = parse_export(before).records
+    expected = compare(parse_export(now).records, then)
+    assert {k: v for k, v in changes.items() if k != "baseline"} == expected
+    assert expected["counts"]["resolved"] > 400 and expected["counts"]["new"] > 700
+    as_of = export_date(then)
+    assert changes["baseline"]["exportDate"] == as_of
+    assert changes["baseline"]["headlines"] == baseline_headlines(then, as_of)
+    assert facts["changes"]["baseline"] == changes["baseline"]
+
+    storage.reports.update("acme", "a-before", {"exportDate": ""})  # stored before it was kept
+    steps.summarize(storage, {**job, "reportId": "b-now"})
+    again, facts_again = summarized()
+    assert again == changes and facts_again["changes"] == facts["changes"]

@@ -190,7 +190,11 @@ def test_nothing_changed_against_itself():
 
 
 def _compare_by_rows(current, baseline):
-    """compare as it was written first, holding every row keyed by finding: the reference."""
+    """compare as it was written first, holding every row keyed by finding: the reference.
+    The baseline's findings by their first line (it is read from several shards at once), the
+    current report's by their first row (its rows are in line order)."""
+    baseline = sorted(baseline, key=lambda r: r.line)
+
     def by_key(records):
         out = {}
         for r in records:
@@ -226,7 +230,7 @@ def test_changes_are_those_of_every_row_keyed_by_finding(now, before, keep_made)
     themselves, from lists and from tables of rows."""
     expected_counts, expected_categories, expected_rows = _compare_by_rows(now, before)
     lines = {}  # a result's line: the first row of its finding in its report
-    for change, rows in (("new", now), ("resolved", before)):
+    for change, rows in (("new", now), ("resolved", sorted(before, key=lambda r: r.line))):
         for r in rows:
             lines.setdefault((change, r.recommendation, r.resource_name, r.category), r.line)
     for current, baseline in ((now, before), (_table(now, keep_made), _table(before, keep_made))):

@@ -51,10 +51,10 @@ def _moves(data, key: str) -> dict:
 
 def test_the_baselines_figures_are_counted_as_the_statistics_count_them(months):
     stats = compute_statistics(months.records, as_of="2026-11-19")
-    tally = HeadlineTally("2026-11-19")
+    tally = HeadlineTally()
     for rec in months.records:
         tally.add(rec)
-    assert tally.result() == headline(stats)
+    assert tally.result("2026-11-19") == headline(stats)
 
 
 def test_a_review_is_named_by_its_title_else_its_period():

@@ -9,11 +9,11 @@ same ReportContext (base.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from shared.advisor.actions import ActionPlan
-from shared.advisor.headlines import headlines_by_scope
+from shared.advisor.headlines import ScopeTallies
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import as_table
 from shared.advisor.stats import SAVINGS_CAVEAT, Statistics
@@ -66,12 +66,28 @@ def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
             "types": {kind.key: found[kind.categories] for kind in REPORT_TYPES.values()}}
 
 
-def baseline_headlines(records: Sequence[Recommendation], as_of: str) -> dict[str, dict]:
-    """Each report type's headline figures (shared.advisor.headlines) of a baseline's rows:
-    what its key-figure cards are compared with."""
-    scopes = {str(kind.categories): kind.categories for kind in REPORT_TYPES.values()}
-    found = headlines_by_scope(records, as_of, scopes)
-    return {kind.key: found[str(kind.categories)] for kind in REPORT_TYPES.values()}
+class BaselineHeadlines:
+    """Each report type's headline figures (shared.advisor.headlines) of a baseline's rows,
+    a row at a time: what its key-figure cards are compared with."""
+
+    def __init__(self) -> None:
+        self._tallies = ScopeTallies({str(kind.categories): kind.categories
+                                      for kind in REPORT_TYPES.values()})
+
+    def add(self, rec: Recommendation) -> None:
+        self._tallies.add(rec)
+
+    def result(self, as_of: str) -> dict[str, dict]:
+        found = self._tallies.result(as_of)
+        return {kind.key: found[str(kind.categories)] for kind in REPORT_TYPES.values()}
+
+
+def baseline_headlines(records: Iterable[Recommendation], as_of: str) -> dict[str, dict]:
+    """BaselineHeadlines of these rows."""
+    tally = BaselineHeadlines()
+    for rec in records:
+        tally.add(rec)
+    return tally.result(as_of)
 
 
 def build_document(kind: ReportType, data: ReportInput) -> ReportDocument:
