@@ -33,7 +33,7 @@ from shared.advisor.stats import export_date
 from shared.pipeline import rows_cache
 from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
-from shared.pipeline.json_blobs import json_lines, put_json, put_json_lines
+from shared.pipeline.json_blobs import json_lines, put_json, put_json_and_lines
 from shared.pipeline.memory import release, released_after
 from shared.pipeline.report_rows import cached_records, read_batches, shard_records
 from shared.rendering.render import content_type, write_report
@@ -195,8 +195,8 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     shown = ShownChanges()  # what the renders show of it, found while it is written
     items_blob = layout.change_items_blob_name(client_id, report_id)
     changes_blob = layout.changes_blob_name(client_id, report_id)
-    put_json_lines(storage.artifacts, items_blob, shown.passing(items()))
-    put_json(storage.artifacts, changes_blob, changes, items=items())
+    put_json_and_lines(storage.artifacts, changes_blob, changes, items_blob,
+                       shown.passing(items()))
     del items
     release()  # the baseline's rows, handed back before the statistics are worked out
     # Everything the renders need from the summary in one blob, read once by each of them;

@@ -43,8 +43,11 @@ def test_the_changes_the_renders_show_make_the_same_report(full, report_type, fm
 
 
 class _Container:
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
     def upload_blob(self, name, data, length, **settings) -> None:
-        self.data = data.read(length)
+        self.data[name] = data.read(length)
 
 
 def test_a_list_written_as_it_comes_is_the_same_json_text():
@@ -54,8 +57,13 @@ def test_a_list_written_as_it_comes_is_the_same_json_text():
     container = _Container()
     for listed in (items, []):
         json_blobs.put_json(container, "changes.json", value, items=iter(listed))
-        assert container.data == json.dumps({**value, "results": listed},
-                                             ensure_ascii=False).encode()
-    json_blobs.put_json_lines(container, "items.jsonl", items)
-    half = len(container.data) // 2
-    assert list(json_blobs._items([container.data[:half], container.data[half:]])) == items
+        whole = json.dumps({**value, "results": listed}, ensure_ascii=False).encode()
+        assert container.data["changes.json"] == whole
+        # Also written once with the same items as lines, each made and encoded once.
+        made = []
+        json_blobs.put_json_and_lines(container, "both.json", value, "items.jsonl",
+                                      (made.append(i) or i for i in listed))
+        assert container.data["both.json"] == whole and made == listed
+        lines = container.data["items.jsonl"]
+        half = len(lines) // 2
+        assert list(json_blobs._items([lines[:half], lines[half:]])) == listed
