@@ -42,6 +42,7 @@ from shared.rendering.report_types.base import ReportInput
 from shared.storage import catalogue, layout
 from shared.storage.actions import tracking_facts
 from shared.storage.clients import view as client_view
+from shared.storage.compressed import gzipped, stored_encoding
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
 from shared.storage.reports import ReportGone, creation_order, is_comparable, is_deleted, now_iso
@@ -411,11 +412,18 @@ def _render_one(storage: Storage, job: dict[str, Any], data: ReportInput, report
         _log(job, "rendered %s.%s: %d bytes in %.1f s", report_type, fmt, size,
              time.perf_counter() - started)
         out.seek(0)
-        result = storage.artifacts.get_blob_client(name).upload_blob(
-            out, length=size, overwrite=True,
-            content_settings=ContentSettings(content_type=content_type(fmt)))
+        encoding = stored_encoding(fmt)
+        with gzipped(out) if encoding else contextlib.nullcontext(out) as body:
+            stored = body.seek(0, 2)
+            body.seek(0)
+            result = storage.artifacts.get_blob_client(name).upload_blob(
+                body, length=stored, overwrite=True,
+                content_settings=ContentSettings(content_type=content_type(fmt),
+                                                 content_encoding=encoding))
+    # `size`: the file as the user saves it; stored compressed, it is a fraction of that.
     return {"reportType": report_type, "format": fmt, "blob": name, "size": size,
-            "contentType": content_type(fmt), "etag": result["etag"].strip('"')}
+            "contentType": content_type(fmt), "etag": result["etag"].strip('"'),
+            **({"contentEncoding": encoding, "storedSize": stored} if encoding else {})}
 
 
 def finalize(storage: Storage, job: dict[str, Any], artifacts: list[dict[str, Any]],

@@ -69,6 +69,9 @@ def test_each_layout_completes_with_exact_counts_and_statistics(app, header):
         got = requests.get(artifact["url"], headers={"x-functions-key": host.function_key},
                            timeout=30)
         assert got.status_code == 200 and len(got.content) == artifact["size"]
+        # Only the HTML goes compressed (requests inflates it); the others are already.
+        assert got.headers.get("Content-Encoding") == (
+            "gzip" if artifact["format"] == "html" else None)
         assert got.headers["Content-Type"].startswith(artifact["contentType"].split(";")[0])
 
 

@@ -202,6 +202,31 @@ def test_a_deeply_nested_json_body_is_400(app, two_clients):
     assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidJson"
 
 
+def test_an_html_report_goes_compressed_to_who_accepts_it(app, two_clients):
+    host, _, _ = app
+    report_id = two_clients["acme"]["reportId"]
+    url = f"api/reports/{report_id}/artifacts/executive.html"
+    listed = {(a["reportType"], a["format"]): a for a in
+              host.request("GET", f"api/reports/{report_id}").json()["artifacts"]}
+    packed = host.request("GET", url, headers={"Accept-Encoding": "gzip, deflate"},
+                          stream=True)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    html = gzip.decompress(packed.raw.read(decode_content=False))
+    assert html.startswith(b"<!doctype html>") and len(html) == \
+        listed[("executive", "html")]["size"]  # the size listed is the file's, as saved
+    plain = host.request("GET", url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.content == html
+    # Another representation, another tag; each is current for its own kind of caller.
+    assert plain.headers["ETag"] != packed.headers["ETag"]
+    for sent, accepting in ((plain, "identity"), (packed, "gzip")):
+        again = host.request("GET", url, headers={"Accept-Encoding": accepting,
+                                                  "If-None-Match": sent.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["ETag"] == sent.headers["ETag"]
+    refused = host.request("GET", url, headers={"Accept-Encoding": "gzip;q=0, *"})
+    assert "Content-Encoding" not in refused.headers and refused.content == html
+
+
 def test_if_none_match_star_and_lists(app, two_clients):
     host, _, _ = app
     url = f"api/reports/{two_clients['acme']['reportId']}/artifacts/executive.html"

@@ -3,6 +3,8 @@ what it wrote removed when the report is deleted while it renders."""
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from shared.pipeline import steps
@@ -33,6 +35,14 @@ def test_one_type_in_several_formats_is_each_format_alone(storage_connection, un
         ("cost", "html"), ("cost", "pdf"), ("cost", "xlsx")]
     made = {a["format"]: _blob(storage, a["blob"]) for a in together}
     assert all(len(data) == a["size"] for a, data in zip(together, made.values(), strict=True))
+    # The HTML is stored gzip-compressed (browsers inflate it), the others as made.
+    stored = {a["format"]: storage.artifacts.get_blob_client(a["blob"]).download_blob(
+        decompress=False) for a in together}
+    assert {f: d.properties.content_settings.content_encoding for f, d in stored.items()} \
+        == {"html": "gzip", "pdf": None, "xlsx": None}
+    packed = stored["html"].readall()
+    assert gzip.decompress(packed) == made["html"] and made["html"].startswith(b"<!doctype html>")
+    assert together[0]["storedSize"] == len(packed) < len(made["html"]) // 4
     for fmt in ("html", "xlsx"):  # the PDF stamps its creation time
         alone = steps.render(storage, job, "cost", [fmt])
         assert _blob(storage, alone[0]["blob"]) == made[fmt]

@@ -97,11 +97,16 @@ async def progress(page: Page) -> func.HttpResponse:
 @site.page("reports/{reportId}/files/{artifact}")
 async def artifact(page: Page) -> func.HttpResponse:
     """A file under the name the API gives it; ?preview=1 shows an HTML report in the page."""
-    answer = await page.api("GET", "reports/{reportId}/artifacts/{artifact}", page.route)
+    # The browser's Accept-Encoding passed on: an HTML report is stored compressed and the
+    # browser inflates it (a tenth of the bytes over the wire).
+    answer = await page.api("GET", "reports/{reportId}/artifacts/{artifact}", page.route,
+                            headers={"Accept-Encoding": page.req.headers.get(
+                                "Accept-Encoding") or ""})
     if not answer.ok:
         raise WebError.from_answer(answer, "The file")
     headers = {k: v for k, v in answer.headers.items()
-               if k.lower() in ("content-type", "content-disposition", "etag")}
+               if k.lower() in ("content-type", "content-disposition", "etag",
+                                "content-encoding", "vary")}
     if page.query.get("preview") and page.route["artifact"].endswith(".html"):
         headers["Content-Disposition"] = "inline"
         headers["Content-Security-Policy"] = PREVIEW_CSP
