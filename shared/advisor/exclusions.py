@@ -87,6 +87,9 @@ def apply_rules(records: Sequence[Recommendation], rules: Sequence[dict[str, Any
     Rules are indexed by one field they match exactly (or by their resource id prefix), so a
     row is checked against the few rules that can match it, not against all 500.
     """
+    counts = {r["ruleId"]: 0 for r in rules}
+    if not any(in_force(r, moment) for r in rules):
+        return Applied(records, {}, counts)  # nothing to match each row against
     indexed: dict[str, dict[str, list[tuple[int, _Matcher]]]] = {}
     by_prefix: dict[int, dict[str, list[tuple[int, _Matcher]]]] = {}  # length -> prefix
     scanned: list[tuple[int, _Matcher]] = []  # `all: true`
@@ -103,7 +106,6 @@ def apply_rules(records: Sequence[Recommendation], rules: Sequence[dict[str, Any
                 (order, matcher))
         else:
             scanned.append((order, matcher))
-    counts = {r["ruleId"]: 0 for r in rules}
     excluded: dict[int, str] = {}
     for rec in records:
         values: dict[str, str] = {}
