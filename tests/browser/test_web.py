@@ -200,6 +200,13 @@ def test_every_page_passes_axe_and_fits_a_phone(web, new_page):
         page.goto(web.base_url + f"/reports/{report['reportId']}")
         plan = page.locator("section[aria-labelledby=plan-h] .table-wrap")
         assert plan.evaluate("w => w.scrollWidth <= w.clientWidth"), width
+        # A table's wrapper is a tab stop (a labelled region) only while it scrolls.
+        wraps = page.locator(".table-wrap").evaluate_all(
+            "ws => ws.map(w => [w.scrollWidth > w.clientWidth + 1, w.tabIndex === 0,"
+            " w.getAttribute('role') === 'region'])")
+        assert wraps and all(scrolls == stop == region for scrolls, stop, region in wraps), \
+            (width, wraps)
+        assert any(scrolls for scrolls, _, _ in wraps) == (width == 375), (width, wraps)
     # The HTML report comes compressed through the page's route; the browser inflates it.
     shown = page.goto(web.base_url + f"/reports/{report['reportId']}/files/executive.html"
                       "?preview=1")

@@ -2,7 +2,8 @@
 // - uploads: drag and drop, a progress bar while the file goes up, then the orchestration's
 //   live stage and percent, and the server's problems (line, column, request id) in the page;
 // - a report being processed updates itself and reloads when done;
-// - share links get a Copy button.
+// - share links get a Copy button;
+// - a table's scrolling wrapper is a tab stop only while its table is wider than it.
 "use strict";
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
@@ -146,6 +147,28 @@ function setUpCopy(button) {
   });
 }
 
+// The markup makes every wrapper a focusable region, so that without scripts a keyboard can
+// still scroll a wide table; a wrapper whose table fits (most of them on a desktop, the plan
+// on a phone) would only be one more stop for nothing.
+function fitTableWraps() {
+  for (const wrap of document.querySelectorAll(".table-wrap")) {
+    wrap.dataset.label ??= wrap.getAttribute("aria-label") || "Scrollable table";
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", wrap.dataset.label);
+    } else {  // a plain box again: a label on it would be one without a role
+      for (const name of ["tabindex", "role", "aria-label"]) wrap.removeAttribute(name);
+    }
+  }
+}
+
+let fitting = 0;
+window.addEventListener("resize", () => {
+  cancelAnimationFrame(fitting);
+  fitting = requestAnimationFrame(fitTableWraps);
+});
+fitTableWraps();
 document.querySelectorAll("form[data-upload]").forEach(setUpUpload);
 document.querySelectorAll("[data-report-progress]").forEach(setUpReportProgress);
 document.querySelectorAll("button[data-copy]").forEach(setUpCopy);
