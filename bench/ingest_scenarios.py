@@ -17,7 +17,7 @@ rows written with the SDK, ingest.py's) measured afterwards on the same Azurite 
 own Recommendations table, and the ratio to `fresh` of each report's time against its own
 ceiling: Azurite, on the same two cores, spends more CPU a write the more rows the table holds
 (LokiJS, its in-memory database, keeps a sorted index of PartitionKey and of RowKey per table,
-which every insert searches and extends: 100,000 upserts cost it 2.3 x the CPU beside 500,000
+which every insert searches and extends: 100,000 upserts cost it 2.2-2.3 x the CPU beside 500,000
 rows of the same table and 300 MB of blobs, 1.25 x beside the blobs alone), which Azure's
 storage does not (the ceiling's wall time is mostly the SDK's, on the same cores, so Azurite's
 CPU during it is printed too); the seconds each function took and the CPU seconds of Azurite,
