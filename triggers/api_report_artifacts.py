@@ -18,8 +18,8 @@ from azure.core.exceptions import (
 
 from shared.http.api import Call, Reply
 from shared.http.auth import READER
-from shared.http.encoding import accepts
 from shared.http.errors import not_found
+from shared.http.negotiation import accepts
 from shared.http.schemas import BINARY_FILE
 from shared.services import reports
 from shared.storage.context import get_storage

@@ -8,6 +8,8 @@ from typing import Any
 
 import azure.functions as func
 
+from shared.http.negotiation import weighted
+
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -64,17 +66,5 @@ def prefers_html(accept: str | None) -> bool:
     """True when an Accept header ranks text/html above application/json, as a browser
     opening a link does. A tie (`*/*`), no header or `application/json` keep the API's JSON,
     which scripts and the CLI read."""
-    ranges = []
-    for item in (accept or "").split(","):
-        media_range, *params = (part.strip() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if media_range:
-            ranges.append((media_range.lower(), q))
+    ranges = weighted(accept)
     return _quality(ranges, "text/html") > _quality(ranges, "application/json")

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from shared.http.encoding import accepts
+from shared.http.negotiation import accepts
 from shared.storage.compressed import gzipped, stored_encoding
 
 
