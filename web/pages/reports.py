@@ -98,7 +98,7 @@ async def progress(page: Page) -> func.HttpResponse:
 async def artifact(page: Page) -> func.HttpResponse:
     """A file under the name the API gives it; ?preview=1 shows an HTML report in the page."""
     # The browser's Accept-Encoding passed on: an HTML report is stored compressed and the
-    # browser inflates it (a tenth of the bytes over the wire).
+    # browser inflates it (about a twentieth of the bytes over the wire).
     answer = await page.api("GET", "reports/{reportId}/artifacts/{artifact}", page.route,
                             headers={"Accept-Encoding": page.req.headers.get(
                                 "Accept-Encoding") or ""})
