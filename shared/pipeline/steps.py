@@ -316,7 +316,8 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
         # The baseline read as a stream, never held: the comparison keeps of each row its
         # finding's hash, and whole only the resolved rows (see changes.Comparison).
         comparison, headlines = Comparison(records), BaselineHeadlines()
-        newest = ""  # the baseline's export day, for reports stored before it was kept
+        stored_day = baseline.get("exportDate")
+        newest = ""  # the export day of a baseline stored before it was kept, from its rows
         moment = now_iso()
 
         def take(batch: list[Recommendation]) -> None:
@@ -325,11 +326,12 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
             comparison.add(kept)
             for rec in kept:
                 headlines.add(rec)
-            newest = max(newest, export_date(kept))
+            if not stored_day:
+                newest = max(newest, export_date(kept))
 
         read_batches(storage, client_id, baseline["reportId"], shards_of(storage, baseline),
                      take)
-        as_of = baseline.get("exportDate") or newest or baseline.get("createdAt", "")[:10]
+        as_of = stored_day or newest or baseline.get("createdAt", "")[:10]
         about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
                  "fileName": baseline.get("fileName", ""),
                  "createdAt": baseline.get("createdAt"), "exportDate": as_of,
