@@ -44,7 +44,7 @@ from shared.storage.batch import upsert_transaction
 from shared.storage.layout import shards_for
 from shared.storage.recommendations import to_entity
 from shared.storage.tables import chunks
-from tests.support.app import AppNames, start_app, upload, wait_report
+from tests.support.app import start_app, upload, wait_report
 from tests.support.devhost_process import DevhostProcess
 from tests.support.exports import build_rows, to_csv
 
@@ -82,18 +82,16 @@ def _write_partitions(connection: str, table_name: str, partitions: list[list[di
         list(pool.map(write, partitions))
 
 
-def ceiling_seconds(connection: str, data: bytes, sdk: bool = False,
-                    table: str | None = None) -> float:
+def ceiling_seconds(connection: str, data: bytes, sdk: bool = False) -> float:
     """Seconds to write the export's rows straight into a table at the pipeline's concurrency:
     CEILING_PARTITIONS partitions (enough for every activity slot, whatever shard count the
     app picks) spread over the worker processes and their threads. `sdk`: with the SDK's
     submit_transaction instead of the app's writer (the ceiling as issue 18 first measured it).
-    `table`: into that table (partitions of a report named "ceiling"), else into a new one."""
+    Into a new table, as a report's rows are."""
     records = parse_export(data).records
     shards = CEILING_PARTITIONS
-    table_name = table or "ceiling" + uuid.uuid4().hex[:8]
-    if table is None:
-        TableServiceClient.from_connection_string(connection).create_table(table_name)
+    table_name = "ceiling" + uuid.uuid4().hex[:8]
+    TableServiceClient.from_connection_string(connection).create_table(table_name)
     partitions: dict[str, list[dict]] = {}
     for rec in records:
         entity, _ = to_entity(rec, "ceiling", shards)
@@ -175,29 +173,28 @@ APP_MEMORY_SETTINGS = {name: value for name, value in json.loads(
 
 
 def start_bench_app(connection: str, data_dir: Path, largest: int
-                    ) -> tuple[DevhostProcess, ContainerClient | None, AppNames]:
+                    ) -> tuple[DevhostProcess, ContainerClient | None]:
     """The app as `make run` runs it, each activity's memory logged; when an export of
     `largest` bytes is over what an HTTP upload may carry, MAX_UPLOAD_BYTES raised to fit it
-    and the uploads container to drop it into (made here: the app makes it on first use);
-    and the names of its tables and containers."""
+    and the uploads container to drop it into (made here: the app makes it on first use)."""
     dropped = largest > HTTP_LIMIT
     limits = {"MAX_UPLOAD_BYTES": str(largest + 1)} if dropped else {}
     host, names = start_app(connection, data_dir, FUNCTIONS_WORKER_PROCESS_COUNT=str(PROCESSES),
                             DEVHOST_ACTIVITY_MEMORY="1", **APP_MEMORY_SETTINGS, **limits)
     if not dropped:
-        return host, None, names
+        return host, None
     drop = BlobServiceClient.from_connection_string(connection) \
         .get_container_client(names.uploads)
     with contextlib.suppress(ResourceExistsError):
         drop.create_container()
-    return host, drop, names
+    return host, drop
 
 
 def measure(rows: int) -> None:
     data = to_csv(build_rows(rows, seed=1))
     dropped = len(data) > HTTP_LIMIT
     with running_azurite() as connection, tempfile.TemporaryDirectory() as tmp:
-        host, drop, _ = start_bench_app(connection, Path(tmp), len(data))
+        host, drop = start_bench_app(connection, Path(tmp), len(data))
         try:
             if rows <= SMALL:
                 end_to_end(host, data)  # warm: imports, worker start, first tables

@@ -73,7 +73,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     containerNames: [deploymentContainerName, uploadsContainerName, reportsContainerName]
-    tableNames: ['Reports', 'Recommendations', 'Clients', 'Exclusions', 'Audit', 'Shares', 'RateLimits', 'Actions']
+    tableNames: ['Reports', 'Clients', 'Exclusions', 'Audit', 'Shares', 'RateLimits', 'Actions']
   }
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,8 @@ class Settings:
     uploads_container: str = "advisor-uploads"
     reports_container: str = "reports"
     reports_table: str = "Reports"
+    # Each report's rows are a table named this and a digest of the report id (and reports
+    # stored before that keep their rows in the table named this alone).
     recommendations_table: str = "Recommendations"
     clients_table: str = "Clients"
     exclusions_table: str = "Exclusions"
@@ -72,7 +75,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         uploads_container=env.get("UPLOADS_CONTAINER", d.uploads_container),
         reports_container=env.get("REPORTS_CONTAINER", d.reports_container),
         reports_table=env.get("REPORTS_TABLE", d.reports_table),
-        recommendations_table=env.get("RECOMMENDATIONS_TABLE", d.recommendations_table),
+        recommendations_table=_table_prefix(env, "RECOMMENDATIONS_TABLE",
+                                            d.recommendations_table),
         clients_table=env.get("CLIENTS_TABLE", d.clients_table),
         exclusions_table=env.get("EXCLUSIONS_TABLE", d.exclusions_table),
         actions_table=env.get("ACTIONS_TABLE", d.actions_table),
@@ -99,6 +103,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         azure_resource_manager_endpoint=_https_url(env, "AZURE_RESOURCE_MANAGER_ENDPOINT",
                                                    d.azure_resource_manager_endpoint),
     )
+
+
+def _table_prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    """The start of table names that go on with 32 hex digits (a name holds 63 at most)."""
+    raw = env.get(name) or default
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{2,30}", raw):
+        raise SettingsError(f"App setting {name} must be 3 to 31 letters and digits, a letter "
+                            f"first (each report's table adds 32 to it), not {raw!r}")
+    return raw
 
 
 def _https_url(env: Mapping[str, str], name: str, default: str) -> str:

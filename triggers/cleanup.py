@@ -65,4 +65,4 @@ async def cleanup(timer: func.TimerRequest, client: df.DurableOrchestrationClien
     log.info("Cleanup: %d failed report(s) deleted, %d orchestration history(ies) purged, "
              "%d delete(s) finished, rows of %d vanished report(s) removed, %d stuck report(s) "
              "marked failed, %d audit entry(ies) past retention removed", len(deleted),
-             purged.instances_deleted, len(finished), len(orphans), stuck, expired)
+             purged.instances_deleted, len(finished), orphans, stuck, expired)

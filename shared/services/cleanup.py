@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.services.reports import IN_PROGRESS, delete_report_data
-from shared.storage import layout
 from shared.storage.context import Storage
 from shared.storage.reports import iso
 from shared.storage.tables import odata_quote
@@ -47,14 +46,7 @@ def stuck_reports(storage: Storage, now: datetime,
     return [r for r in rows if r.get("status") in IN_PROGRESS and not r.get("deletedAt")]
 
 
-def delete_orphaned_rows(storage: Storage) -> list[str]:
-    """Recommendation rows of reports that no longer exist (ids of the reports cleaned)."""
-    known = {r["reportId"] for r in storage.reports.list()}
-    partitions: dict[str, set[str]] = {}
-    for entity in storage.recommendations.table.list_entities(select=["PartitionKey"]):
-        partition = entity["PartitionKey"]
-        partitions.setdefault(layout.report_of_partition(partition), set()).add(partition)
-    orphans = sorted(set(partitions) - known)
-    for report_id in orphans:
-        storage.recommendations.delete_partitions(sorted(partitions[report_id]))
-    return orphans
+def delete_orphaned_rows(storage: Storage) -> int:
+    """Recommendation rows of reports that no longer exist: how many reports' rows went."""
+    return storage.recommendations.delete_orphans(
+        lambda: [r["reportId"] for r in storage.reports.list()])

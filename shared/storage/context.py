@@ -29,8 +29,7 @@ class Storage:
 
     @cached_property
     def recommendations(self) -> RecommendationsRepository:
-        table = ensure_table(self.clients.table, self.settings.recommendations_table)
-        return RecommendationsRepository(table)
+        return RecommendationsRepository(self.clients.table, self.settings.recommendations_table)
 
     @cached_property
     def client_records(self) -> ClientsRepository:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 
 REPORT_TYPES = ("executive", "detailed", "cost", "security", "operations")
@@ -92,12 +93,32 @@ def shard_of(line: int, shards: int) -> int:
     return zlib.crc32(str(line).encode()) % shards
 
 
+# A report's rows live in a table of their own, named by the RECOMMENDATIONS_TABLE prefix and a
+# digest of the report id (table names are 3-63 letters and digits; report ids may hold dashes
+# and run to 100 characters; settings keep the prefix to 31). Why a table a report:
+# docs/architecture.md, "A report's rows".
+ROWS_TABLE_DIGEST = 32  # hex digits: 128 bits
+
+
+def rows_table(prefix: str, report_id: str) -> str:
+    """The table holding one report's rows."""
+    return prefix + hashlib.sha256(report_id.encode()).hexdigest()[:ROWS_TABLE_DIGEST]
+
+
+def is_rows_table(prefix: str, name: str) -> bool:
+    """Whether a table is some report's rows table under this prefix (Azure compares table
+    names without case)."""
+    digest = name[len(prefix):]
+    return (name[:len(prefix)].lower() == prefix.lower() and len(digest) == ROWS_TABLE_DIGEST
+            and all(c in "0123456789abcdef" for c in digest.lower()))
+
+
 def partition_key(report_id: str, shard: int) -> str:
     return f"{report_id}-{shard:02d}"
 
 
 def report_of_partition(partition: str) -> str:
-    """The report id of a Recommendations partition key (`{reportId}-{shard:02d}`)."""
+    """The report id of a rows partition key (`{reportId}-{shard:02d}`)."""
     return partition.rsplit("-", 1)[0]
 
 

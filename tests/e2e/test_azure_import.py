@@ -74,9 +74,7 @@ def _client(host, client_id: str, subscriptions: list[str]) -> None:
 
 
 def _entities(storage: AppStorage, report_id: str) -> list[dict]:
-    table = storage.tables.get_table_client(storage.names.recommendations_table)
-    rows = table.query_entities("PartitionKey ge @lo and PartitionKey lt @hi",
-                                parameters={"lo": f"{report_id}-", "hi": f"{report_id}-~"})
+    rows = storage.rows_table(report_id).list_entities()
     return sorted(({k: v for k, v in e.items() if k != "PartitionKey"} for e in rows),
                   key=lambda e: e["line"])
 

@@ -64,7 +64,7 @@ def test_storage_has_no_shared_keys_no_public_blobs_https_and_tls12():
     assert containers["properties"]["publicAccess"] == "None"
     main = parse("main.bicep")
     assert main["modules"]["storage"]["config"]["params"]["tableNames"] == [
-        "Reports", "Recommendations", "Clients", "Exclusions", "Audit", "Shares", "RateLimits",
+        "Reports", "Clients", "Exclusions", "Audit", "Shares", "RateLimits",
         "Actions"]
     names = main["modules"]["storage"]["config"]["params"]["containerNames"]
     assert "uploadsContainerName" in names and "reportsContainerName" in names

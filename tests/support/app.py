@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from azure.data.tables import TableServiceClient
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.blob import BlobServiceClient
 
+from shared.storage import layout
 from tests.support.devhost_process import DevhostProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,18 +85,17 @@ class AppStorage:
         self.blobs = BlobServiceClient.from_connection_string(connection)
         self.names = names
 
+    def rows_table(self, report_id: str) -> TableClient:
+        """The table the app keeps this report's rows in."""
+        return self.tables.get_table_client(
+            layout.rows_table(self.names.recommendations_table, report_id))
+
     def recommendation_keys(self, report_id: str) -> list[tuple[str, str]]:
-        table = self.tables.get_table_client(self.names.recommendations_table)
         try:
-            rows = table.query_entities(
-                "PartitionKey ge @lo and PartitionKey lt @hi",
-                parameters={"lo": f"{report_id}-", "hi": f"{report_id}-~"},
-                select=["PartitionKey", "RowKey"])
+            rows = self.rows_table(report_id).list_entities(select=["PartitionKey", "RowKey"])
             return [(e["PartitionKey"], e["RowKey"]) for e in rows]
-        except Exception as exc:  # the table may not exist yet
-            if "TableNotFound" in str(exc):
-                return []
-            raise
+        except ResourceNotFoundError:  # not stored yet, or deleted
+            return []
 
     def blob_names(self, container: str, prefix: str = "") -> list[str]:
         client = self.blobs.get_container_client(container)
