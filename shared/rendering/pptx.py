@@ -206,7 +206,7 @@ def _title_slide(deck: _Deck, kind: ReportType, data: ReportInput, ctx: ReportCo
     band.fill.solid()
     band.fill.fore_color.rgb = _rgb(deck.accent)
     band.line.fill.background()
-    deck.text(slide, "EXECUTIVE SUMMARY", MARGIN, Inches(2.7), BODY_W, Inches(0.4), size=14,
+    deck.text(slide, cover.report_label.upper(), MARGIN, Inches(2.7), BODY_W, Inches(0.4), size=14,
               bold=True, colour=deck.accent)
     deck.text(slide, data.title, MARGIN, Inches(3.1), BODY_W, Inches(1.2), size=36, bold=True)
     lines = [f"Prepared for {data.client}"]

@@ -199,6 +199,8 @@ def test_deck_charts_are_native_and_logos_are_pictures():
     assert deck.slide_width > deck.slide_height  # 16:9
     pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]
     assert len(pictures) == 2
+    title_texts = [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame]
+    assert "EXECUTIVE SUMMARY" in title_texts  # the report type's label, as the PDF's cover
     charts = [s.chart for slide in deck.slides for s in slide.shapes if s.has_chart]
     categories = next(c for c in charts if "category" in c.chart_title.text_frame.text)
     assert list(categories.plots[0].categories) == [
