@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.advisor.identity import normalised_text, resource_key
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
@@ -19,6 +20,20 @@ from shared.advisor.savings import money, subscription_key
 from shared.advisor.tracking import action_key
 
 MAX_EXAMPLES = 5
+# Where a report may send its reader to read how to fix something: Microsoft's own pages. An
+# export's "Learn more" column is text anyone can edit; a link elsewhere is left out.
+LEARN_HOSTS = ("microsoft.com", "aka.ms", "azure.com")
+
+
+def learn_link(url: str) -> str:
+    """`url` when it is an https link to one of Microsoft's sites, else ""."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed "[" where an IPv6 host would be
+        return ""
+    host = (parts.hostname or "").lower()
+    trusted = any(host == h or host.endswith("." + h) for h in LEARN_HOSTS)
+    return parts.geturl() if parts.scheme == "https" and trusted and not parts.username else ""
 
 
 @dataclass
@@ -31,6 +46,8 @@ class _Action:
     resource_types: set[str] = field(default_factory=set)
     savings: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     retirement: str = ""
+    solution: str = ""  # Advisor's own steps (imports carry them; the portal's CSV does not)
+    learn_more: str = ""
     findings: int = 0
     examples: list[dict[str, str]] = field(default_factory=list)
 
@@ -50,6 +67,10 @@ class _Action:
             self.savings[rec.currency or "unknown"] += rec.annual_savings
         if rec.retirement_date and (not self.retirement or rec.retirement_date < self.retirement):
             self.retirement = rec.retirement_date
+        if not self.solution and rec.solution:
+            self.solution = rec.solution.strip()
+        if not self.learn_more and rec.learn_more_link:
+            self.learn_more = learn_link(rec.learn_more_link)
         if resource_hash not in self.resources:
             self.resources.add(resource_hash)
             if len(self.examples) < MAX_EXAMPLES:
@@ -78,6 +99,10 @@ class _Action:
             "savingsByCurrency": {c: money(v) for c, v in sorted(self.savings.items())},
             "retirementDate": self.retirement or None,
             "examples": self.examples,
+            # How to fix it, where Advisor says more than the recommendation's own words.
+            "solution": "" if normalised_text(self.solution) == normalised_text(text)
+            else self.solution,
+            "learnMoreLink": self.learn_more,
         }
 
 

@@ -134,7 +134,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "resources": {"type": "integer"}, "subscriptions": {"type": "integer"},
             "resourceTypes": {"type": "array", "items": {"type": "string"}},
             "savingsByCurrency": MONEY_BY_CURRENCY, "retirementDate": NULLABLE_STRING,
-            "examples": {"type": "array", "maxItems": 5, "items": {"type": "object"}}},
+            "examples": {"type": "array", "maxItems": 5, "items": {"type": "object"}},
+            "solution": {"type": "string", "description": "Advisor's steps to fix it, where "
+                         "they say more than the recommendation (imports carry them)"},
+            "learnMoreLink": {"type": "string", "description": "Microsoft's page on it (https, "
+                              "Microsoft's sites only), or empty"}},
     },
     "ActionPage": page("Action"),
     "Change": {

@@ -280,15 +280,17 @@ def _action_plan(book: _Book, ctx: ReportContext, tracked_facts: dict) -> list[d
     columns = [("Impact", 9), ("Category", 16), ("Action", 60), ("Findings", 10),
                ("Resources", 11), ("Subscriptions", 13),
                *((f"Annual savings ({c})", 18) for c in currencies), ("Retires", 12),
-               ("Resource types", 40), ("For example", 50), *tracking.COLUMNS]
+               ("Resource types", 40), ("For example", 50), ("How to fix", 60),
+               ("Learn more", 40), *tracking.COLUMNS]
     rows = [(a["impact"], theme.category_label(a["category"]), a["recommendation"],
              a["findings"], a["resources"], a["subscriptions"],
              *((a["savingsByCurrency"].get(c), c) for c in currencies),
              a["retirementDate"] or "", ", ".join(a["resourceTypes"]),
-             ", ".join(e["resourceName"] for e in a["examples"]), *tracking.cells(a))
+             ", ".join(e["resourceName"] for e in a["examples"]), a.get("solution", ""),
+             a.get("learnMoreLink", ""), *tracking.cells(a))
             for a in plan]
     sheet = book.table("Action plan", columns, rows,
-                       "tttnnn" + "m" * len(currencies) + "ttt" + tracking.KINDS)
+                       "tttnnn" + "m" * len(currencies) + "ttttt" + tracking.KINDS)
     tracking.finish_sheet(sheet, len(plan), len(columns) - len(tracking.COLUMNS))
     _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
                 reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))

@@ -250,3 +250,38 @@ def _table(rows, keep_made):
         return row_table.RowTable.build(rows)
     finally:
         row_table.KEEP_MADE = original
+
+
+# -- how to fix ------------------------------------------------------------------------------------
+
+
+def test_an_action_carries_advisors_steps_and_a_link_to_microsofts_page():
+    steps = "Resize or shut down the virtual machine from its Size blade."
+    link = "https://learn.microsoft.com/azure/advisor/advisor-cost-recommendations"
+    plan = action_plan([
+        rec("Right-size underused VMs", "vm1")._replace(solution=steps),
+        rec("Right-size underused VMs", "vm2")._replace(learn_more_link=link),
+        rec("Enable soft delete", "kv1", category="Security")._replace(
+            solution="Enable soft delete.", learn_more_link="https://aka.ms/softdelete")])
+    by_text = {a["recommendation"]: a for a in plan}
+    assert by_text["Right-size underused VMs"]["solution"] == steps  # from one row, link another
+    assert by_text["Right-size underused VMs"]["learnMoreLink"] == link
+    # Steps that only repeat the recommendation say nothing more: left out.
+    assert by_text["Enable soft delete"]["solution"] == ""
+    assert by_text["Enable soft delete"]["learnMoreLink"] == "https://aka.ms/softdelete"
+    assert action_plan([rec("x")])[0]["solution"] == action_plan([rec("x")])[0][
+        "learnMoreLink"] == ""  # the portal's CSV carries neither
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "http://learn.microsoft.com/x", "https://microsoft.com.evil.example/x",
+    "https://evil.example/?https://learn.microsoft.com", "https://user@learn.microsoft.com/x",
+    "https://[learn.microsoft.com/x", "learn.microsoft.com/x", "data:text/html,hi"])
+def test_only_https_links_to_microsofts_sites_are_kept(url):
+    assert action_plan([rec("x")._replace(learn_more_link=url)])[0]["learnMoreLink"] == ""
+
+
+@pytest.mark.parametrize("url", ["https://aka.ms/x", "https://docs.microsoft.com/a?b=c#d",
+                                 "https://azure.microsoft.com/pricing", "https://portal.azure.com/"])
+def test_microsofts_pages_are_kept_as_given(url):
+    assert action_plan([rec("x")._replace(learn_more_link=url)])[0]["learnMoreLink"] == url

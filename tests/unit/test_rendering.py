@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import replace
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -145,6 +146,40 @@ def test_renders_take_the_summarys_facts_as_given(sample):
     facts["scope"] = "Seven subscriptions said the summary"
     html = render_report("executive", "html", replace(sample, facts=facts)).decode()
     assert "987,654" in html and "Seven subscriptions said the summary" in html
+
+
+LEARN = "https://learn.microsoft.com/azure/advisor/advisor-overview"
+
+
+def test_the_first_actions_say_how_to_fix_them_and_link_microsofts_page(sample):
+    """Imports carry Advisor's steps and Learn link: the action plan's reports list them for
+    the first actions, linked; the workbook has them for every action."""
+    from openpyxl import load_workbook
+
+    guided = replace(sample, records=[
+        r._replace(solution=f"Open the resource and follow: {r.recommendation.lower()}",
+                   learn_more_link=LEARN) for r in sample.records])
+    html = render_report("cost", "html", guided).decode()
+    assert "How to fix the first actions" in html
+    first = report_facts(guided.records, "2026-11-20")["types"]["cost"]["plan"][0]
+    assert f'<a href="{LEARN}">{escape(first["solution"])}</a>' in html
+    assert "How to fix the first actions" in squash(pdf_text(render_report("cost", "pdf",
+                                                                              guided)))
+    book = load_workbook(io.BytesIO(render_report("cost", "xlsx", guided)), read_only=True)
+    header, top = list(book["Action plan"].iter_rows(min_row=1, max_row=2, values_only=True))
+    assert top[header.index("How to fix")] == first["solution"]
+    assert top[header.index("Learn more")] == LEARN
+    # The portal's CSV carries neither: no table, and the columns stay empty.
+    assert "How to fix the first actions" not in render_report("cost", "html", sample).decode()
+
+
+def test_a_plan_summarised_before_actions_kept_advisors_steps_still_renders(sample):
+    facts = json.loads(json.dumps(report_facts(sample.records, "2026-11-20")))
+    for kind in facts["types"].values():
+        for action in kind["plan"]:
+            del action["solution"], action["learnMoreLink"]
+    for fmt in ("html", "pdf", "xlsx"):
+        assert render_report("detailed", fmt, replace(sample, facts=facts))
 
 
 HOSTILE = [

@@ -39,6 +39,15 @@ def _action_plan_section(ctx: ReportContext) -> list[Section]:
     if examples:
         blocks.append(Table("Where the first actions apply (up to five resources each)",
                             (Column("Action", 0.45), Column("For example", 0.55)), examples))
+    # .get: a plan summarised before actions kept Advisor's steps has neither.
+    guided = [a for a in plan[:10] if a.get("solution") or a.get("learnMoreLink")]
+    if guided:
+        blocks.append(Table(
+            "How to fix the first actions (Advisor's steps; Microsoft's page linked)",
+            (Column("Action", 0.4), Column("How to fix", 0.6)),
+            [(a["recommendation"], a.get("solution") or "Microsoft's page on it")
+             for a in guided],
+            link_column=1, links=[a.get("learnMoreLink", "") for a in guided]))
     return [Section("Action plan", blocks)]
 
 
