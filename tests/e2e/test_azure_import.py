@@ -308,6 +308,10 @@ def test_the_client_page_shows_the_schedule_and_imports_through_the_api(app):
     assert report["status"] == "completed" and report["source"] == "azure"
     page = browser.get(f"{host.base_url}{r.headers['Location']}", timeout=10).text
     assert "imported from Azure" in page and "How to fix" in page
+    # What to do first says how, in Advisor's words, and links Microsoft's page.
+    plan = page[page.index('id="plan-h"'):page.index("</section>", page.index('id="plan-h"'))]
+    assert "Follow Advisor&#39;s steps: " in plan
+    assert 'href="https://learn.microsoft.com/azure/advisor/?type=' in plan
     # A reader sees the schedule but no import button (and a forged post gets 403).
     reader = _signed_in(host, "Reports.Reader, Reports.AllClients")
     page = reader.get(f"{host.base_url}/clients/webclient", timeout=10).text
