@@ -16,10 +16,10 @@ counted) and its ratio to `fresh` in the same run (target <= 1.15); the store ce
 rows written with the SDK, ingest.py's) measured afterwards on the same Azurite into a new table,
 as a report's rows are (a table a report), and the ratio to `fresh` of each report's time
 against its own ceiling: Azurite, on the same two cores, spends more CPU on everything the more
-it holds (100,000 upserts into a new table cost it 1.47 x the CPU beside 500,000 rows of another
-table and 300 MB of blobs, 1.25 x beside the blobs alone; into the same table as those rows,
-2.2-2.3 x: LokiJS, its in-memory database, keeps a sorted index of PartitionKey and of RowKey
-per table, which every insert searches and splices), which Azure's storage does not (the
+it holds (100,000 upserts into a new table cost it 1.23 x the CPU beside 500,000 rows of another
+table, 1.06 x beside 400 MB of blobs; into the same table as those rows, 2.2-2.3 x: LokiJS, its
+in-memory database, keeps a sorted index of PartitionKey and of RowKey per table, which every
+insert searches and splices), which Azure's storage does not (the
 ceiling's wall time is mostly the SDK's, on the same cores, so Azurite's
 CPU during it is printed too); the seconds each function took and the CPU seconds of Azurite,
 the devhost and each worker during the report; the peak resident memory of the host and of each
