@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from shared.rendering import formatting as fmt
 from shared.rendering import theme
 
 
@@ -118,10 +119,6 @@ _LABEL_WIDTH = 170.0
 _VALUE_WIDTH = 110.0
 
 
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def layout(chart: Chart) -> tuple[float, list[Primitive]]:
     """(height, primitives) of the chart, WIDTH points wide."""
     if isinstance(chart, BarChart):
@@ -138,7 +135,7 @@ def _layout_bars(chart: BarChart) -> tuple[float, list[Primitive]]:
     span = WIDTH - _LABEL_WIDTH - _VALUE_WIDTH
     for i, bar in enumerate(chart.bars):
         y = top + i * (_BAR_HEIGHT + _BAR_GAP)
-        shapes.append(Text(_LABEL_WIDTH - 8, y + _BAR_HEIGHT - 4, _truncate(bar.label, 30), 9,
+        shapes.append(Text(_LABEL_WIDTH - 8, y + _BAR_HEIGHT - 4, fmt.clipped(bar.label, 30), 9,
                            "end"))
         length = max(span * bar.value / biggest, 1.5 if bar.value > 0 else 0)
         shapes.append(Rect(_LABEL_WIDTH, y, span, _BAR_HEIGHT, theme.SURFACE))
@@ -168,7 +165,7 @@ def _layout_donut(chart: DonutChart) -> tuple[float, list[Primitive]]:
         y = legend_y + i * 22
         shapes.append(Rect(legend_x, y - 10, 12, 12, s.colour))
         share = f"{100 * s.value / total:.0f}%" if s.value > 0 else "0%"
-        shapes.append(Text(legend_x + 20, y, _truncate(s.label, 28), 10))
+        shapes.append(Text(legend_x + 20, y, fmt.clipped(s.label, 28), 10))
         shapes.append(Text(WIDTH - 8, y, f"{s.display} ({share})", 10, "end", bold=True))
     height = max(2 * cy, legend_y + len(chart.slices) * 22)
     return height, shapes
@@ -192,11 +189,11 @@ def _layout_columns(chart: ColumnChart) -> tuple[float, list[Primitive]]:
                 y -= height
                 shapes.append(Rect(x, y, width, height, s.colour))
         shapes.append(Text(x + width / 2, y - 4, chart.totals[i], 8, "middle", bold=True))
-        shapes.append(Text(x + width / 2, base + 12, _truncate(label, 14), 8, "middle"))
+        shapes.append(Text(x + width / 2, base + 12, fmt.clipped(label, 14), 8, "middle"))
     # The legend: a row of swatches under the columns, wrapping when it is full.
     x, y = 0.0, base + 32
     for s in chart.series:
-        label = _truncate(s.label, 26)
+        label = fmt.clipped(s.label, 26)
         step = 22 + 5.2 * len(label)
         if x + step > WIDTH:
             x, y = 0.0, y + 16

@@ -20,6 +20,11 @@ def plural(value: int, word: str, words: str | None = None) -> str:
     return f"{value:,} {word if value == 1 else (words or word + 's')}"
 
 
+def clipped(text: str, limit: int) -> str:
+    """`text`, or its first `limit` - 1 characters and an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def date(value: str) -> str:
     """ISO 8601 date or date-time -> `2026-11-21` (the report's own dates, as stored)."""
     return value[:10] if value else ""

@@ -173,6 +173,18 @@ def test_the_first_actions_say_how_to_fix_them_and_link_microsofts_page(sample):
     assert "How to fix the first actions" not in render_report("cost", "html", sample).decode()
 
 
+def test_a_long_description_is_clipped_in_the_reports_and_whole_in_the_workbook(sample):
+    from openpyxl import load_workbook
+
+    long = "Steps. " * 400  # 2,800 characters: a "Long Description" column
+    wordy = replace(sample, records=[r._replace(solution=long) for r in sample.records])
+    html = render_report("cost", "html", wordy).decode()
+    assert long.strip()[:299] + "…" in html and long.strip() not in html
+    book = load_workbook(io.BytesIO(render_report("cost", "xlsx", wordy)), read_only=True)
+    header, top = list(book["Action plan"].iter_rows(min_row=1, max_row=2, values_only=True))
+    assert top[header.index("How to fix")] == long.strip()
+
+
 def test_a_plan_summarised_before_actions_kept_advisors_steps_still_renders(sample):
     facts = json.loads(json.dumps(report_facts(sample.records, "2026-11-20")))
     for kind in facts["types"].values():

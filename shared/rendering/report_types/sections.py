@@ -25,6 +25,8 @@ from shared.rendering.report_types.components import (
     trend_charts,
 )
 
+SOLUTION_CHARS = 300  # of Advisor's steps a report's table shows
+
 
 def _action_plan_section(ctx: ReportContext) -> list[Section]:
     plan = ctx.plan
@@ -45,8 +47,9 @@ def _action_plan_section(ctx: ReportContext) -> list[Section]:
         blocks.append(Table(
             "How to fix the first actions (Advisor's steps; Microsoft's page linked)",
             (Column("Action", 0.4), Column("How to fix", 0.6)),
-            [(a["recommendation"], a.get("solution") or "Microsoft's page on it")
-             for a in guided],
+            # An export's "Long Description" can run to paragraphs: the workbook holds it all.
+            [(a["recommendation"], fmt.clipped(a.get("solution") or "Microsoft's page on it",
+                                               SOLUTION_CHARS)) for a in guided],
             link_column=1, links=[a.get("learnMoreLink", "") for a in guided]))
     return [Section("Action plan", blocks)]
 
