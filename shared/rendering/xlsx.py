@@ -134,7 +134,8 @@ class _Book:
     def table(self, name: str, columns: Sequence[tuple[str, float]],
               rows: Iterable[Sequence[Any]], kinds: str) -> Worksheet:
         """A sheet of rows; `kinds` has one letter per column: t text, n count, m money
-        (the value is (amount, currency)), d date (YYYY-MM-DD, or ""). `rows` may be read
+        (the value is (amount, currency)), d date (YYYY-MM-DD, or ""), u a web address shown
+        as a link (as text past Excel's limits). `rows` may be read
         as it is written (the sheet's row count is then `self.written`)."""
         sheet = self.sheet(name, columns)
         out = SheetRows(sheet)
@@ -162,6 +163,10 @@ class _Book:
             elif value:
                 rows.date(col, datetime.combine(date.fromisoformat(value), datetime.min.time()),
                           self.date)
+        elif kind == "u":
+            if value and not (len(value) <= MAX_URL
+                              and rows.link(col, value, value[:MAX_CELL], self.link)):
+                self.row_text(rows, col, value)
         elif value:
             self.row_text(rows, col, str(value))
 
@@ -290,7 +295,7 @@ def _action_plan(book: _Book, ctx: ReportContext, tracked_facts: dict) -> list[d
              a.get("learnMoreLink", ""), *tracking.cells(a))
             for a in plan]
     sheet = book.table("Action plan", columns, rows,
-                       "tttnnn" + "m" * len(currencies) + "ttttt" + tracking.KINDS)
+                       "tttnnn" + "m" * len(currencies) + "ttttu" + tracking.KINDS)
     tracking.finish_sheet(sheet, len(plan), len(columns) - len(tracking.COLUMNS))
     _reconciled(book, sheet, len(rows) + 2, 2, 6, currencies,
                 reconciliation(ctx, (a["savingsByCurrency"] for a in plan), 0, "action"))

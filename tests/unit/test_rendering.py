@@ -169,6 +169,8 @@ def test_the_first_actions_say_how_to_fix_them_and_link_microsofts_page(sample):
     header, top = list(book["Action plan"].iter_rows(min_row=1, max_row=2, values_only=True))
     assert top[header.index("How to fix")] == first["solution"]
     assert top[header.index("Learn more")] == LEARN
+    sheet = load_workbook(io.BytesIO(render_report("cost", "xlsx", guided)))["Action plan"]
+    assert sheet.cell(2, header.index("Learn more") + 1).hyperlink.target == LEARN
     # The portal's CSV carries neither: no table, and the columns stay empty.
     assert "How to fix the first actions" not in render_report("cost", "html", sample).decode()
 
