@@ -9,7 +9,9 @@ from typing import Any
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
+from shared.advisor.actions import learn_link
 from shared.rendering.formatting import (
+    clipped,
     compact_money,
     count,
     money,
@@ -18,6 +20,7 @@ from shared.rendering.formatting import (
     signed_money,
 )
 from shared.rendering.report_types import REPORT_TYPES
+from shared.rendering.report_types.sections import SOLUTION_CHARS
 from web import assets
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,7 +54,9 @@ def environment() -> Environment:
         ["html"], default=True), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=money, compact_money=compact_money, count=count, when=when,
                        size=size, signed=signed, signed_money=signed_money, plural=plural,
-                       category=lambda c: CATEGORY_LABELS.get(c, c))
+                       category=lambda c: CATEGORY_LABELS.get(c, c),
+                       # Advisor's steps and Learn link as the reports show them.
+                       steps=lambda text: clipped(text, SOLUTION_CHARS), learn_link=learn_link)
     env.globals["asset"] = assets.url
     env.globals["type_labels"] = {key: kind.label for key, kind in REPORT_TYPES.items()}
     return env

@@ -100,3 +100,15 @@ def test_over_https_the_csrf_cookie_is_host_only():
 
 def test_deeply_nested_claims_are_refused_not_a_crash():
     assert "JSON list" in parse_form({"username": "a", "claims": "[" * 999 + "]" * 999})[1]
+
+
+def test_pages_link_advisors_steps_as_the_reports_do():
+    """The report page's rows and plan link Microsoft's pages only, and clip the steps as the
+    reports' tables do."""
+    env = html.environment()
+    link = env.from_string("{{ (url or '') | learn_link }}")
+    assert link.render(url="https://aka.ms/x") == "https://aka.ms/x"
+    for hostile in ("javascript:alert(1)", "https://evil.example/fix", None):
+        assert link.render(url=hostile) == ""
+    steps = env.from_string("{{ text | steps }}").render(text="Step. " * 100)
+    assert len(steps) == 300 and steps.endswith("…")
