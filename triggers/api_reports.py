@@ -29,7 +29,7 @@ from shared.http.upload import (
 )
 from shared.http.views import orchestration_view, report_view
 from shared.pipeline import intake
-from shared.pipeline.steps import store_changes
+from shared.pipeline.baseline import store_changes
 from shared.services import clients, report_actions, reports
 from shared.storage.clients import SLUG, SLUG_TEXT
 from shared.storage.context import get_storage

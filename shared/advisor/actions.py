@@ -112,12 +112,16 @@ class ActionPlan:
     def __init__(self) -> None:
         self.actions: dict[tuple[str, str], _Action] = {}
 
-    def add(self, rec: Recommendation) -> None:
+    def add(self, rec: Recommendation) -> tuple[str, str]:
+        """Count the row in its action; its finding key (identity.finding_key), which this
+        works out anyway, for whoever needs it too (the summary's finding index)."""
         key = (rec.category, normalised_text(rec.recommendation))
         action = self.actions.get(key)
         if action is None:
             action = self.actions[key] = _Action(rec.category)
-        action.add(rec, resource_key(rec))
+        resource = resource_key(rec)
+        action.add(rec, resource)
+        return key[1], resource
 
     def result(self) -> list[dict[str, Any]]:
         plan = [a.to_dict() for a in self.actions.values()]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from shared.advisor.identity import finding_key
+from shared.advisor.finding_index import finding_hashes
 from shared.advisor.model import CATEGORY_RANK, IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import Builder, RowTable
 from shared.advisor.savings import money
@@ -18,38 +18,25 @@ from shared.advisor.savings import money
 CHANGES = ("new", "resolved")
 
 
-def _hashes(records: Sequence[Recommendation]) -> Any:
-    """Each row's finding key as its 64-bit hash (an int64 array)."""
-    import numpy as np  # loaded when a report is compared, not with every worker
-
-    return np.fromiter((hash(finding_key(r)) for r in records), dtype=np.int64,
-                       count=len(records))
-
-
 class _Findings:
-    """A report's distinct findings by position, a number a row: each row's finding key as its
-    64-bit hash, and where each finding first appears. Holding the rows themselves keyed by
-    finding took about 500 bytes a row (1 GB for a million-row report and its baseline); this
-    takes about 30. Two different findings sharing a hash (under 1 in 10^7 at a million
-    findings) would count as one."""
+    """A report's distinct findings by position, a number a row: each row's finding as its
+    64-bit number (finding_index), and where each finding first appears. Holding the rows
+    themselves keyed by finding took about 500 bytes a row (1 GB for a million-row report and
+    its baseline); this takes about 30. Two different findings sharing a number (under 1 in
+    10^7 at a million findings) would count as one. `hashes`: the rows' numbers when known
+    (the summary's finding index), else worked out here."""
 
-    def __init__(self, records: Sequence[Recommendation]) -> None:
+    def __init__(self, records: Sequence[Recommendation], hashes: Any = None) -> None:
         import numpy as np
 
+        if hashes is None:
+            hashes = finding_hashes(records)
         # Each row's category as a number (4 bytes a row, not a list's 8), to count by.
-        self._categories: list[str] = []
-        self._category_codes = array("I")
-        codes: dict[str, int] = {}
-
-        def hashed(rec: Recommendation) -> int:
-            code = codes.get(rec.category)
-            if code is None:
-                code = codes[rec.category] = len(self._categories)
-                self._categories.append(rec.category)
-            self._category_codes.append(code)
-            return hash(finding_key(rec))
-
-        hashes = np.fromiter(map(hashed, records), dtype=np.int64, count=len(records))
+        categories = _rows(records).values("category")
+        self._categories = list(dict.fromkeys(categories))
+        codes = {category: code for code, category in enumerate(self._categories)}
+        self._category_codes = array("I", map(codes.__getitem__, categories))
+        del categories
         # The first row of each finding: a finding listed twice counts once.
         self.keys, self.first = np.unique(hashes, return_index=True)
 
@@ -101,19 +88,21 @@ def compare(current: Sequence[Recommendation],
 
 
 class Comparison:
-    """compare's work with the baseline's rows taken as they come, a batch at a time (`add`,
-    from any number of threads, one at a time), and its list of findings made as it is read
-    (`result`).
+    """compare's work with the baseline taken as it comes, and its list of findings made as it
+    is read (`result`). The baseline comes either as its rows, a batch at a time (`add`, from
+    any number of threads, one at a time), or as its finding index (`take_index`: each row's
+    finding number and line) followed by the rows of the lines it names (`add_resolved`).
 
-    Of each baseline row only its finding's hash is kept (8 bytes a row), and whole only the
+    Of each baseline row only its finding's number is kept (8 bytes a row), and whole only the
     rows whose finding the current report lacks, the resolved ones: holding the baseline by
     column took 150 MB of the summary's peak at a million rows. A finding listed twice in the
     baseline is taken from its first line (a report's rows are in line order; batches read
-    from several shards at once are not)."""
+    from several shards at once are not). `hashes`: the current rows' finding numbers, when
+    known (finding_index)."""
 
-    def __init__(self, current: Sequence[Recommendation]) -> None:
-        self._now_rows, self._now = _rows(current), _Findings(current)
-        self._every: list[Any] = []  # every baseline row's finding hash, a batch an array
+    def __init__(self, current: Sequence[Recommendation], hashes: Any = None) -> None:
+        self._now_rows, self._now = _rows(current), _Findings(current, hashes)
+        self._every: list[Any] = []  # every baseline row's finding number, a batch an array
         self._gone = Builder()  # the baseline's rows of findings the current report lacks
         self._gone_hashes: list[Any] = []
         self._gone_lines = array("q")
@@ -122,14 +111,28 @@ class Comparison:
         """Take the next rows of the baseline (in force: the rules already applied)."""
         import numpy as np
 
-        hashes = _hashes(rows)
+        hashes = finding_hashes(rows)
         self._every.append(hashes)
         gone = np.flatnonzero(~self._now.has(hashes))
         if len(gone):
-            picked = [rows[i] for i in gone.tolist()]
-            self._gone.extend(picked)
-            self._gone_hashes.append(hashes[gone])
-            self._gone_lines.extend(rec.line for rec in picked)
+            self._resolved([rows[i] for i in gone.tolist()], hashes[gone])
+
+    def take_index(self, hashes: Any, lines: Any) -> set[int]:
+        """Take every finding number of the baseline's rows in force and their lines (int64
+        arrays, in line order); the lines of the rows to give `add_resolved`: those of
+        findings the current report lacks."""
+        self._every.append(hashes)
+        return set(lines[~self._now.has(hashes)].tolist())
+
+    def add_resolved(self, rows: Sequence[Recommendation]) -> None:
+        """Take baseline rows of lines take_index named (in any order, in batches)."""
+        if rows:
+            self._resolved(rows, finding_hashes(rows))
+
+    def _resolved(self, rows: Sequence[Recommendation], hashes: Any) -> None:
+        self._gone.extend(rows)
+        self._gone_hashes.append(hashes)
+        self._gone_lines.extend(rec.line for rec in rows)
 
     def result(self) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
         """The figures, and the list of findings as a function that makes them as they are

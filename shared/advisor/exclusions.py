@@ -10,6 +10,7 @@ and browsable, left out of every figure.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,6 +138,14 @@ def apply_rules(records: Sequence[Recommendation], rules: Sequence[dict[str, Any
     # list of them kept here would hold them all made.
     kept = where(records, "line", lambda line: line not in excluded) if excluded else records
     return Applied(kept, excluded, counts)
+
+
+def rules_fingerprint(rules: Sequence[dict[str, Any]], moment: str) -> str:
+    """What decides which rows apply_rules keeps: the match tests of the rules in force at
+    `moment`, as one text (their ids, reasons and order only say which rule is recorded).
+    Equal texts keep the same rows of any export."""
+    tests = sorted({_matcher(r).tests for r in rules if in_force(r, moment)})
+    return hashlib.sha256(repr(tests).encode()).hexdigest()
 
 
 # What makes a text look like a pattern (a glob or a regular expression) rather than the text

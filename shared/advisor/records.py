@@ -8,7 +8,7 @@ text, subscription or category on thousands of rows is one string, not thousands
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -82,9 +82,21 @@ def loads_lines(data: bytes, reader: Reader | None = None) -> list[Recommendatio
     return list(iter_lines([data], reader))
 
 
-def iter_lines(pieces: Iterable[bytes], reader: Reader | None = None) -> Iterator[Recommendation]:
+def line_of(data: bytes) -> int:
+    """The source line of a JSON line dumps_lines wrote, read without decoding the rest: the
+    line is its first field (`{"line": 12, ...`); decoded whole if written otherwise."""
+    if data.startswith(b'{"line": '):
+        end = data.find(b",", 9)
+        if end > 9 and data[9:end].isdigit():
+            return int(data[9:end])
+    return int(json.loads(data)["line"])
+
+
+def iter_lines(pieces: Iterable[bytes], reader: Reader | None = None,
+               lines: Container[int] | None = None) -> Iterator[Recommendation]:
     """The records of JSON Lines that arrive in pieces cut anywhere (a blob downloaded a chunk
-    at a time), one at a time: only a piece and one line are held, not the piece's lines."""
+    at a time), one at a time: only a piece and one line are held, not the piece's lines.
+    `lines`: only the records of these source lines (the others are not decoded)."""
     reader = reader or Reader()
     tail = b""  # the start of a line the last piece cut
     for piece in pieces:
@@ -94,9 +106,9 @@ def iter_lines(pieces: Iterable[bytes], reader: Reader | None = None) -> Iterato
         while (end := piece.find(b"\n", start)) >= 0:
             line = tail + piece[start:end] if tail else piece[start:end]
             tail = b""
-            if line:
+            if line and (lines is None or line_of(line) in lines):
                 yield reader.record(json.loads(line))
             start = end + 1
         tail += piece[start:]
-    if tail.strip():
+    if tail.strip() and (lines is None or line_of(tail.strip()) in lines):
         yield reader.record(json.loads(tail))

@@ -83,6 +83,14 @@ class _Spool:
         self.raw.close()
 
 
+def read_json(container: ContainerClient, name: str) -> Any:
+    """A JSON blob of a report, or None when it is not there (older reports)."""
+    try:
+        return json.loads(container.get_blob_client(name).download_blob().readall())
+    except ResourceNotFoundError:
+        return None
+
+
 def json_lines(container: ContainerClient, name: str) -> Iterator[Any] | None:
     """The items of a JSON Lines blob as it downloads (a few MB at a time), or None when the
     blob is not there (reports summarized before it was written)."""

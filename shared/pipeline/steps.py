@@ -8,36 +8,41 @@ Durable runtime may deliver it twice without changing the outcome. Steps pass re
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
 from shared.advisor.catalogue import Entry, enrich, learn, merged
-from shared.advisor.changes import Comparison, ShownChanges
+from shared.advisor.changes import ShownChanges
 from shared.advisor.drops import CODE as SHARP_DROP
 from shared.advisor.drops import sharp_drop, subscriptions_of
-from shared.advisor.exclusions import apply_rules
+from shared.advisor.exclusions import apply_rules, rules_fingerprint
+from shared.advisor.finding_index import FindingIndex
 from shared.advisor.mapping import mapped
-from shared.advisor.model import ExportRefused, Recommendation
+from shared.advisor.model import ExportRefused
 from shared.advisor.parse import ExportReader, Limits
-from shared.advisor.row_table import RowTable
 from shared.advisor.scope import ScopeCheck
 from shared.advisor.stats import export_date
 from shared.pipeline import rows_cache
+from shared.pipeline.baseline import changes_since_baseline
 from shared.pipeline.branding import branding_of
 from shared.pipeline.job import InvalidJob, check_job
-from shared.pipeline.json_blobs import json_lines, put_json, put_json_and_lines
+from shared.pipeline.json_blobs import json_lines, put_json, put_json_and_lines, read_json
 from shared.pipeline.memory import release, released_after
-from shared.pipeline.report_rows import cached_records, read_batches, shard_records
+from shared.pipeline.report_rows import (
+    cached_records,
+    records_in_force,
+    shard_records,
+    shards_of,
+)
 from shared.rendering.render import content_type, write_report
-from shared.rendering.report_types import BaselineHeadlines, report_facts
+from shared.rendering.report_types import report_facts
 from shared.rendering.report_types.base import ReportInput
 from shared.storage import catalogue, layout
 from shared.storage.actions import tracking_facts
@@ -45,7 +50,7 @@ from shared.storage.clients import view as client_view
 from shared.storage.compressed import gzipped, stored_encoding
 from shared.storage.context import Storage
 from shared.storage.exclusions import rules_of
-from shared.storage.reports import ReportGone, creation_order, is_comparable, is_deleted, now_iso
+from shared.storage.reports import ReportGone, is_deleted, now_iso
 from shared.storage.shard_writer import ShardWriter
 from shared.storage.tables import odata_quote
 from shared.storage.trend import trend_before
@@ -186,27 +191,31 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
     as_of = export_date(records, report.get("createdAt", ""))
     # The client's rules in force now: an expired rule stops applying at the next run.
     rules = [r for r in rules_of(storage, client_id) if r["inForce"]]
-    applied = apply_rules(records, rules, now_iso())
+    moment = now_iso()
+    applied = apply_rules(records, rules, moment)
     exclusions = {"rules": [{**r, "rows": applied.counts[r["ruleId"]]} for r in rules],
                   "excluded": {str(line): rule for line, rule in applied.excluded.items()}}
     kept = applied.kept
-    changes, items = changes_since_baseline(storage, report, kept, rules)
+    # Everything the renders need from the summary in one blob, read once by each of them;
+    # the statistics, plan, exclusions and changes also each have their own for the API.
+    # The pass over every row also gives each row's finding (the plan works out its key):
+    # the comparison below takes them, and the client's next report the index's blob.
+    index = FindingIndex(rules_fingerprint(rules, moment))
+    facts = report_facts(kept, as_of, index)
+    changes, items = changes_since_baseline(storage, report, kept, rules, index.hashes())
     # The list of changes is made from the rows as it is written, never held whole; once it
-    # is, the comparison's arrays and the resolved rows go before the statistics.
+    # is, the comparison's arrays and the resolved rows are handed back.
     shown = ShownChanges()  # what the renders show of it, found while it is written
     items_blob = layout.change_items_blob_name(client_id, report_id)
     changes_blob = layout.changes_blob_name(client_id, report_id)
     put_json_and_lines(storage.artifacts, changes_blob, changes, items_blob,
                        shown.passing(items()))
     del items
-    release()  # the baseline's rows, handed back before the statistics are worked out
-    # Everything the renders need from the summary in one blob, read once by each of them;
-    # the statistics, plan, exclusions and changes also each have their own for the API.
+    release()  # the resolved rows of the baseline, handed back
     # Of the changes only what the reports show: the workbook streams the full list from its
     # own blob (a render parsing 200,000 changes held over 1 GB).
-    facts = {**report_facts(kept, as_of), "changes": shown.of(changes),
-             "exclusions": exclusions,
-             "tracking": tracking_facts(storage, report, changes["baseline"])}
+    facts.update({"changes": shown.of(changes), "exclusions": exclusions,
+                  "tracking": tracking_facts(storage, report, changes["baseline"])})
     stats, plan = facts["types"]["executive"]["stats"], facts["types"]["executive"]["plan"]
     # Open findings by category too: the trend charts of the client's later reports read them.
     totals = {**stats["totals"], "byCategory": {c["category"]: c["count"]
@@ -220,6 +229,8 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
              layout.facts_blob_name(client_id, report_id): facts}
     for name, value in blobs.items():
         _put_json(storage, name, value)
+    index_blob = layout.finding_index_blob_name(client_id, report_id)
+    storage.artifacts.upload_blob(index_blob, index.to_bytes(), overwrite=True)
     fields: dict[str, Any] = {
         "totals": totals, "exportDate": as_of, "excludedRows": len(applied.excluded),
         "exclusionRules": [{"ruleId": r["ruleId"], "rows": r["rows"]}
@@ -227,7 +238,7 @@ def summarize(storage: Storage, job: dict[str, Any]) -> dict[str, Any]:
         "baseline": changes["baseline"], "changeCounts": changes["counts"],
         "warnings": [w for w in report.get("warnings") or [] if w.get("code") != SHARP_DROP]
         + [w for w in [_sharp_drop(storage, report, stats, changes["baseline"])] if w]}
-    names = [*blobs, changes_blob, items_blob]
+    names = [*blobs, changes_blob, items_blob, index_blob]
     keep_or_undo(storage, job, lambda: delete_blobs(storage, names))
     storage.reports.update(client_id, report_id, fields)
     return {"recommendations": stats["totals"]["recommendations"]}
@@ -239,7 +250,7 @@ def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
     if baseline is None:
         return None
     before = storage.reports.get(report["clientId"], baseline["reportId"]) or {}
-    then = read_json(storage, layout.statistics_blob_name(report["clientId"],
+    then = read_json(storage.artifacts, layout.statistics_blob_name(report["clientId"],
                                                           baseline["reportId"]))
     return sharp_drop(int(report.get("rowsAccepted") or 0), subscriptions_of(stats), baseline,
                       int(before.get("rowsAccepted") or 0), subscriptions_of(then),
@@ -248,111 +259,6 @@ def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
 
 def _put_json(storage: Storage, name: str, value: Any) -> None:
     put_json(storage.artifacts, name, value)
-
-
-def baseline_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any] | None:
-    """The report to compare with: the one named by `baselineReportId`, else the client's
-    latest completed report created before this one; None when there is none. A report marked
-    not for comparison is never one (a report naming one gets the latest before it)."""
-    named = report.get("baselineReportId")
-    if named:
-        found = storage.reports.get(report["clientId"], named)
-        if found is None or is_comparable(found):
-            return found if is_baseline_for(found, report) else None
-        # Marked not for comparison since it was named: the latest before, as without a name.
-    earlier = [r for r in storage.reports.list(
-        f"PartitionKey eq {odata_quote(report['clientId'])}")
-        if is_baseline_for(r, report) and creation_order(r) < creation_order(report)]
-    return max(earlier, key=creation_order, default=None)
-
-
-def is_baseline_for(candidate: dict[str, Any] | None, report: dict[str, Any]) -> bool:
-    return (candidate is not None and not is_deleted(candidate)
-            and candidate.get("status") == "completed" and is_comparable(candidate)
-            and candidate["clientId"] == report["clientId"]
-            and candidate["reportId"] != report["reportId"])
-
-
-def records_in_force(storage: Storage, report: dict[str, Any],
-                     exclusions: dict[str, Any] | None = None
-                     ) -> tuple[RowTable, dict[str, Any]]:
-    """The report's rows its exclusions left in the figures, and the exclusions (the rules
-    applied with their row counts, and the excluded lines; read from their blob when not
-    given)."""
-    records = cached_records(storage, report["clientId"], report["reportId"],
-                             shards_of(storage, report))
-    if exclusions is None:
-        exclusions = read_json(storage, layout.exclusions_blob_name(
-            report["clientId"], report["reportId"])) or {"rules": [], "excluded": {}}
-    excluded = exclusions["excluded"]
-    if excluded:
-        records = records.where("line", lambda line: str(line) not in excluded)
-    return records, exclusions
-
-
-def store_changes(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
-    """Compare the report with its baseline (a new one chosen), store the result as a blob
-    and return the fields the report row keeps: `baseline` (or None) and `changeCounts`."""
-    records, exclusions = records_in_force(storage, report)
-    changes, items = changes_since_baseline(storage, report, records, exclusions["rules"])
-    put_json(storage.artifacts, layout.changes_blob_name(report["clientId"], report["reportId"]),
-             changes, items=items())
-    return {"baseline": changes["baseline"], "changeCounts": changes["counts"]}
-
-
-def changes_since_baseline(storage: Storage, report: dict[str, Any],
-                           records: Sequence[Recommendation],
-                           rules: list[dict[str, Any]]
-                           ) -> tuple[dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]:
-    """The report's changes since its baseline (see changes.compare), `baseline` None when
-    it has none. Both sides count only rows in force: the baseline's rows are put through
-    the same rules."""
-    client_id = report["clientId"]
-    baseline = baseline_of(storage, report)
-    changes: dict[str, Any] = {"baseline": None, "counts": None, "byCategory": [],
-                               "savingsByCurrency": []}
-    items: Callable[[], Iterator[dict[str, Any]]] = lambda: iter(())  # noqa: E731
-    if baseline is not None:
-        # The baseline read as a stream, never held: the comparison keeps of each row its
-        # finding's hash, and whole only the resolved rows (see changes.Comparison).
-        comparison, headlines = Comparison(records), BaselineHeadlines()
-        stored_day = baseline.get("exportDate")
-        newest = ""  # the export day of a baseline stored before it was kept, from its rows
-        moment = now_iso()
-
-        def take(batch: list[Recommendation]) -> None:
-            nonlocal newest
-            kept = apply_rules(batch, rules, moment).kept if rules else batch
-            comparison.add(kept)
-            for rec in kept:
-                headlines.add(rec)
-            if not stored_day:
-                newest = max(newest, export_date(kept))
-
-        read_batches(storage, client_id, baseline["reportId"], shards_of(storage, baseline),
-                     take)
-        as_of = stored_day or newest or baseline.get("createdAt", "")[:10]
-        about = {"reportId": baseline["reportId"], "title": baseline.get("title", ""),
-                 "fileName": baseline.get("fileName", ""),
-                 "createdAt": baseline.get("createdAt"), "exportDate": as_of,
-                 # Each report type's key figures then, for the change each card shows.
-                 "headlines": headlines.result(as_of)}
-        summary, items = comparison.result()
-        changes = {"baseline": about, **summary}
-    return changes, items
-
-
-def shards_of(storage: Storage, report: dict[str, Any]) -> int:
-    """How many shards a report's rows were staged in."""
-    return int(report.get("shards") or storage.settings.shards)
-
-
-def read_json(storage: Storage, name: str) -> Any:
-    """A JSON blob of a report, or None when it is not there (older reports)."""
-    try:
-        return json.loads(storage.artifacts.get_blob_client(name).download_blob().readall())
-    except ResourceNotFoundError:
-        return None
 
 
 @released_after
@@ -373,10 +279,10 @@ def render(storage: Storage, job: dict[str, Any], report_type: str,
 def _render_input(storage: Storage, job: dict[str, Any]) -> ReportInput:
     report = report_of(storage, job)
     client_id, report_id = job["clientId"], job["reportId"]
-    facts = read_json(storage, layout.facts_blob_name(client_id, report_id))
+    facts = read_json(storage.artifacts, layout.facts_blob_name(client_id, report_id))
     if facts is None:  # summarized before the summary kept the renders' inputs in one blob
         records, exclusions = records_in_force(storage, report)
-        changes = read_json(storage, layout.changes_blob_name(client_id, report_id))
+        changes = read_json(storage.artifacts, layout.changes_blob_name(client_id, report_id))
     else:
         records, exclusions = records_in_force(storage, report, facts["exclusions"])
         changes = facts["changes"]

@@ -15,16 +15,11 @@ from shared.advisor.actions import action_plan
 from shared.advisor.model import IMPACT_RANK, UNRANKED, Recommendation
 from shared.advisor.row_table import RowTable
 from shared.http.errors import ApiError
+from shared.pipeline.baseline import baseline_of, is_baseline_for, store_changes
 from shared.pipeline.failures import readable
 from shared.pipeline.intake import SOURCE_AZURE, make_job, owns_upload
-from shared.pipeline.report_rows import load_records
-from shared.pipeline.steps import (
-    baseline_of,
-    is_baseline_for,
-    read_json,
-    shards_of,
-    store_changes,
-)
+from shared.pipeline.json_blobs import read_json
+from shared.pipeline.report_rows import load_records, shards_of
 from shared.rendering import file_names
 from shared.services import shares
 from shared.storage import layout
@@ -114,7 +109,8 @@ class _Indexed:
 def _indexed(storage: Storage, client_id: str, report_id: str, shards: int,
              version: str) -> _Indexed:
     # `version` changes when the report is processed or rendered again: no stale copy.
-    exclusions = read_json(storage, layout.exclusions_blob_name(client_id, report_id)) or {}
+    exclusions = read_json(storage.artifacts,
+                           layout.exclusions_blob_name(client_id, report_id)) or {}
     return _Indexed(load_records(storage, client_id, report_id, shards),
                     exclusions.get("excluded") or {})
 
@@ -201,7 +197,8 @@ def recommendation_view(rec: Recommendation, excluded_by: str | None = None) -> 
 def action_plan_of(storage: Storage, report: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's stored action plan (computed from its rows for reports made before it
     was stored)."""
-    plan = read_json(storage, layout.actions_blob_name(report["clientId"], report["reportId"]))
+    plan = read_json(storage.artifacts,
+                     layout.actions_blob_name(report["clientId"], report["reportId"]))
     if plan is None:
         _check_has_data(report)
         plan = action_plan(load_records(storage, report["clientId"], report["reportId"],
@@ -212,12 +209,12 @@ def action_plan_of(storage: Storage, report: dict[str, Any]) -> list[dict[str, A
 def changes_of(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
     """The report's stored changes since its baseline, computed (once) when missing."""
     name = layout.changes_blob_name(report["clientId"], report["reportId"])
-    changes = read_json(storage, name)
+    changes = read_json(storage.artifacts, name)
     if changes is None:
         _check_has_data(report)
         fields = store_changes(storage, report)
         storage.reports.update(report["clientId"], report["reportId"], fields)
-        changes = read_json(storage, name)
+        changes = read_json(storage.artifacts, name)
     return changes
 
 

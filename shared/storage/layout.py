@@ -63,6 +63,12 @@ def facts_blob_name(client_id: str, report_id: str) -> str:
     return f"{client_id}/{report_id}/report-facts.json"
 
 
+def finding_index_blob_name(client_id: str, report_id: str) -> str:
+    """Each row in force's finding number and line (advisor.finding_index), for the client's
+    next report to be compared with this one without reading its rows."""
+    return f"{client_id}/{report_id}/finding-index.npz"
+
+
 def exclusions_blob_name(client_id: str, report_id: str) -> str:
     """Which rows the client's exclusion rules took out of the figures, and the rules."""
     return f"{client_id}/{report_id}/exclusions.json"

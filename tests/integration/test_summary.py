@@ -9,6 +9,7 @@ from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import export_date
 from shared.pipeline import steps
+from shared.pipeline.json_blobs import read_json
 from shared.rendering.report_types import baseline_headlines
 from shared.storage import layout
 from tests.integration.test_cleanup import make_storage
@@ -61,8 +62,8 @@ def test_the_baseline_is_compared_as_it_streams_from_its_shards(storage_connecti
         storage.reports.update("acme", report_id, {"status": "completed"})
 
     def summarized() -> tuple[dict, dict]:
-        changes = steps.read_json(storage, layout.changes_blob_name("acme", "b-now"))
-        return changes, steps.read_json(storage, layout.facts_blob_name("acme", "b-now"))
+        changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+        return changes, read_json(storage.artifacts, layout.facts_blob_name("acme", "b-now"))
 
     changes, facts = summarized()
     then = parse_export(before).records
@@ -78,3 +79,65 @@ def test_the_baseline_is_compared_as_it_streams_from_its_shards(storage_connecti
     steps.summarize(storage, {**job, "reportId": "b-now"})
     again, facts_again = summarized()
     assert again == changes and facts_again["changes"] == facts["changes"]
+
+
+def test_the_baseline_is_compared_by_its_finding_index_under_the_same_rules(
+        storage_connection, unique_name, monkeypatch):
+    """A summary keeps each row in force's finding number and line; the client's next report
+    reads that index and the resolved rows only (never every row of the baseline), with the
+    same changes and key figures as comparing the rows whole. Once the client's rules differ
+    from those the index was kept under, the baseline's rows are read and put through them."""
+    from shared.advisor.changes import Comparison
+    from shared.advisor.exclusions import apply_rules
+    from shared.advisor.finding_index import FindingIndex
+    from shared.services import exclusions
+    from shared.settings import load_settings
+    from shared.storage.context import Storage
+    from shared.storage.exclusions import rules_of
+    from shared.storage.factory import build_clients
+    from shared.storage.reports import now_iso
+
+    tag = unique_name
+    env = {"AzureWebJobsStorage": storage_connection, "REPORTS_TABLE": f"Reports{tag}",
+           "RECOMMENDATIONS_TABLE": f"Recs{tag}", "CLIENTS_TABLE": f"Clients{tag}",
+           "EXCLUSIONS_TABLE": f"Ex{tag}", "UPLOADS_CONTAINER": f"up-{tag}",
+           "REPORTS_CONTAINER": f"rep-{tag}"}
+    storage = Storage(load_settings(env), build_clients(env=env))
+    rows = build_rows(3_000, seed=8)
+    before, now = to_csv(rows[:2_500]), to_csv(rows[300:])
+    for report_id, data in (("a-before", before), ("b-now", now)):
+        job = _report(storage, report_id, data)
+        assert steps.validate(storage, job)["accepted"]
+        steps.summarize(storage, job)
+        storage.reports.update("acme", report_id, {"status": "completed"})
+    index = FindingIndex.from_bytes(storage.artifacts.get_blob_client(
+        layout.finding_index_blob_name("acme", "a-before")).download_blob().readall())
+    then = parse_export(before).records
+    assert index is not None and index.lines().tolist() == [r.line for r in then]
+
+    expected = compare(parse_export(now).records, then)
+    read = []  # the baseline's rows the comparison was given
+    monkeypatch.setattr(Comparison, "add", lambda self, rows: read.append("every row"))
+    original = Comparison.add_resolved
+    monkeypatch.setattr(Comparison, "add_resolved",
+                        lambda self, rows: (read.extend(rows), original(self, rows)))
+    steps.summarize(storage, job)
+    changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+    assert {k: v for k, v in changes.items() if k != "baseline"} == expected
+    assert changes["baseline"]["headlines"] == baseline_headlines(then, export_date(then))
+    assert len(read) == expected["counts"]["resolved"] > 200  # one row a resolved finding
+
+    monkeypatch.undo()
+    rule = {"resourceGroup": rows[0]["Resource Group"], "reason": "theirs",
+            "kind": "accepted-risk"}
+    exclusions.create(storage, "acme", rule, "test")
+    steps.summarize(storage, job)  # the index was kept under no rules: every row is read
+    changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+    rules = [r for r in rules_of(storage, "acme") if r["inForce"]]
+    moment = now_iso()
+    kept_then = list(apply_rules(then, rules, moment).kept)
+    expected = compare(list(apply_rules(parse_export(now).records, rules, moment).kept),
+                       kept_then)
+    assert len(kept_then) < len(then)
+    assert {k: v for k, v in changes.items() if k != "baseline"} == expected
+    assert changes["baseline"]["headlines"] == baseline_headlines(kept_then, export_date(then))

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from shared.advisor.actions import ActionPlan
-from shared.advisor.headlines import ScopeTallies
+from shared.advisor.finding_index import FindingIndex
+from shared.advisor.headlines import ScopeTallies, headline
 from shared.advisor.model import Recommendation
 from shared.advisor.row_table import as_table
 from shared.advisor.stats import SAVINGS_CAVEAT, Statistics
@@ -41,13 +42,15 @@ SECTIONS: dict[str, SectionBuilder] = {**SHARED_SECTIONS, **{
     name: build for t in _TYPES for name, build in t.SECTIONS.items()}}
 
 
-def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
+def report_facts(records: Sequence[Recommendation], as_of: str,
+                 index: FindingIndex | None = None) -> dict:
     """What every render of a report works out from all its rows: each report type's
     statistics and action plan, and the scope line of the cover. The summary computes them
     once and the renders read them (JSON), instead of ten renders each going over every row
     again. Types that cover the same categories share one pass over their rows, which feeds
     the statistics and the plan together; the passes run one after another, so only one
-    pass's tallies (the resources it counts) are held at a time."""
+    pass's tallies (the resources it counts) are held at a time. `index`, when given, gets
+    every row's finding from the pass over all rows (the plan works out its key)."""
     table = as_table(records)
     found: dict[tuple[str, ...] | None, dict] = {}
     subscriptions: dict[str, str] = {}
@@ -55,11 +58,14 @@ def report_facts(records: Sequence[Recommendation], as_of: str) -> dict:
         if kind.categories in found:
             continue
         stats, plan = Statistics(), ActionPlan()
+        every = kind.categories is None
         for rec in records_of(kind, table):
             stats.add(rec)
-            plan.add(rec)
-            if kind.categories is None:
+            finding = plan.add(rec)
+            if every:
                 _note_subscription(subscriptions, rec)
+                if index is not None:
+                    index.add(finding, rec.line)
         found[kind.categories] = {"stats": stats.result(as_of), "plan": plan.result()}
         del stats, plan
     return {"scope": _scope_line(subscriptions),
@@ -80,6 +86,13 @@ class BaselineHeadlines:
     def result(self, as_of: str) -> dict[str, dict]:
         found = self._tallies.result(as_of)
         return {kind.key: found[str(kind.categories)] for kind in REPORT_TYPES.values()}
+
+
+def headlines_of(facts: dict) -> dict[str, dict]:
+    """BaselineHeadlines of a report's rows, from the statistics its summary kept (the same
+    counts: headlines.HeadlineTally counts as the statistics do)."""
+    return {kind.key: headline(facts["types"][kind.key]["stats"])
+            for kind in REPORT_TYPES.values()}
 
 
 def baseline_headlines(records: Iterable[Recommendation], as_of: str) -> dict[str, dict]:
