@@ -14,7 +14,7 @@ import io
 from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.advisor.identity import finding_key
 from shared.advisor.model import Recommendation
@@ -54,9 +54,10 @@ class FindingIndex:
         self._lines.append(line)
 
     def hashes(self) -> Any:
+        """The numbers (an int64 array over the index's own buffer: add no rows after)."""
         import numpy as np
 
-        return np.frombuffer(bytes(self._hashes), "<i8")
+        return np.frombuffer(self._hashes, "<i8")
 
     def lines(self) -> Any:
         import numpy as np
@@ -64,7 +65,7 @@ class FindingIndex:
         return np.frombuffer(self._lines, np.int64)
 
     def to_bytes(self) -> bytes:
-        """The index as a NumPy .npz file (read back without pickle: see from_bytes)."""
+        """The index as a NumPy .npz file (read back without pickle: see read_index)."""
         import numpy as np
 
         out = io.BytesIO()
@@ -72,25 +73,31 @@ class FindingIndex:
                  rules=np.array(self.rules))
         return out.getvalue()
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> FindingIndex | None:
-        """The index in `data`, or None when it is of another version or unreadable."""
-        import numpy as np
-
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-                if str(stored["version"]) != VERSION:
-                    return None
-                index = cls(str(stored["rules"]))
-                hashes, lines = stored["hashes"], stored["lines"]
-        except (OSError, ValueError, KeyError):
-            return None
-        if hashes.dtype != np.dtype("<i8") or lines.dtype != np.int64 \
-                or len(hashes) != len(lines):
-            return None
-        index._hashes = bytearray(hashes.tobytes())
-        index._lines = array("q", lines.tobytes())
-        return index
-
     def __len__(self) -> int:
         return len(self._lines)
+
+
+class StoredIndex(NamedTuple):
+    """A finding index as read back: its numbers and lines (int64 arrays) and rules."""
+
+    hashes: Any
+    lines: Any
+    rules: str
+
+
+def read_index(data: bytes) -> StoredIndex | None:
+    """The index FindingIndex.to_bytes wrote, or None when it is of another version or is
+    not one."""
+    import numpy as np
+
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            if str(stored["version"]) != VERSION:
+                return None
+            index = StoredIndex(stored["hashes"], stored["lines"], str(stored["rules"]))
+    except (OSError, ValueError, KeyError):
+        return None
+    if index.hashes.dtype != np.dtype("<i8") or index.lines.dtype != np.int64 \
+            or index.hashes.shape != index.lines.shape or index.hashes.ndim != 1:
+        return None
+    return index

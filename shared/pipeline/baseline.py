@@ -15,7 +15,7 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from shared.advisor.changes import Comparison
 from shared.advisor.exclusions import apply_rules, rules_fingerprint
-from shared.advisor.finding_index import FindingIndex
+from shared.advisor.finding_index import StoredIndex, read_index
 from shared.advisor.model import Recommendation
 from shared.advisor.stats import export_date
 from shared.pipeline.json_blobs import put_json, read_json
@@ -78,8 +78,8 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
             # Its finding index and figures, kept by its own summary under the same rules:
             # of its rows only those of resolved findings are read.
             index, headlines = known
-            resolved = comparison.take_index(index.hashes(), index.lines())
-            del index
+            resolved = comparison.take_index(index.hashes, index.lines)
+            del index, known
             read_batches(storage, baseline["clientId"], baseline["reportId"],
                          shards_of(storage, baseline), comparison.add_resolved, resolved)
             as_of = baseline["exportDate"]
@@ -96,7 +96,7 @@ def changes_since_baseline(storage: Storage, report: dict[str, Any],
 
 
 def _indexed(storage: Storage, baseline: dict[str, Any],
-             rules: str) -> tuple[FindingIndex, dict[str, dict]] | None:
+             rules: str) -> tuple[StoredIndex, dict[str, dict]] | None:
     """A baseline's finding index and each report type's headline figures, when its summary
     kept them under the rules of this fingerprint; None otherwise."""
     if not baseline.get("exportDate"):
@@ -107,7 +107,8 @@ def _indexed(storage: Storage, baseline: dict[str, Any],
             layout.finding_index_blob_name(client_id, report_id)).download_blob().readall()
     except ResourceNotFoundError:
         return None
-    index = FindingIndex.from_bytes(data)
+    index = read_index(data)
+    del data
     if index is None or index.rules != rules:
         return None
     facts = read_json(storage.artifacts, layout.facts_blob_name(client_id, report_id))

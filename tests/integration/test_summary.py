@@ -89,7 +89,7 @@ def test_the_baseline_is_compared_by_its_finding_index_under_the_same_rules(
     from those the index was kept under, the baseline's rows are read and put through them."""
     from shared.advisor.changes import Comparison
     from shared.advisor.exclusions import apply_rules
-    from shared.advisor.finding_index import FindingIndex
+    from shared.advisor.finding_index import read_index
     from shared.services import exclusions
     from shared.settings import load_settings
     from shared.storage.context import Storage
@@ -110,10 +110,10 @@ def test_the_baseline_is_compared_by_its_finding_index_under_the_same_rules(
         assert steps.validate(storage, job)["accepted"]
         steps.summarize(storage, job)
         storage.reports.update("acme", report_id, {"status": "completed"})
-    index = FindingIndex.from_bytes(storage.artifacts.get_blob_client(
+    index = read_index(storage.artifacts.get_blob_client(
         layout.finding_index_blob_name("acme", "a-before")).download_blob().readall())
     then = parse_export(before).records
-    assert index is not None and index.lines().tolist() == [r.line for r in then]
+    assert index is not None and index.lines.tolist() == [r.line for r in then]
 
     expected = compare(parse_export(now).records, then)
     read = []  # the baseline's rows the comparison was given
