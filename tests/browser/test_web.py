@@ -200,6 +200,13 @@ def test_every_page_passes_axe_and_fits_a_phone(web, new_page):
         page.goto(web.base_url + f"/reports/{report['reportId']}")
         plan = page.locator("section[aria-labelledby=plan-h] .table-wrap")
         assert plan.evaluate("w => w.scrollWidth <= w.clientWidth"), width
+        # On a phone an action's impact and resources sit under its name, not in columns
+        # that left the name a word a line; on a laptop they are columns again.
+        first = plan.locator("tbody tr").first
+        assert first.locator(".phone").is_visible() == (width == 375), width
+        assert first.locator("td").nth(1).is_visible() == (width == 1280), width
+        if width == 375:
+            assert first.locator("th").evaluate("h => h.getBoundingClientRect().width") > 200
         # A table's wrapper is a tab stop (a labelled region) only while it scrolls.
         wraps = page.locator(".table-wrap").evaluate_all(
             "ws => ws.map(w => [w.scrollWidth > w.clientWidth + 1, w.tabIndex === 0,"
