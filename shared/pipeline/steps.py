@@ -250,8 +250,8 @@ def _sharp_drop(storage: Storage, report: dict[str, Any], stats: dict[str, Any],
     if baseline is None:
         return None
     before = storage.reports.get(report["clientId"], baseline["reportId"]) or {}
-    then = read_json(storage.artifacts, layout.statistics_blob_name(report["clientId"],
-                                                          baseline["reportId"]))
+    then = read_json(storage.artifacts,
+                     layout.statistics_blob_name(report["clientId"], baseline["reportId"]))
     return sharp_drop(int(report.get("rowsAccepted") or 0), subscriptions_of(stats), baseline,
                       int(before.get("rowsAccepted") or 0), subscriptions_of(then),
                       report["reportId"])
