@@ -86,9 +86,9 @@ def list_actions(call: Call) -> Reply:
     responses={200: ("The changes, with a page of findings", ref("ChangesPage")),
                409: ("Not computed yet", ref("Error"))})
 def list_changes(call: Call) -> Reply:
-    q = call.query
-    changes = reports.changes_of(get_storage(), _report(call))
-    items = [i for i in changes["results"] if not q.get("change") or i["change"] == q["change"]]
+    q, storage, report = call.query, get_storage(), _report(call)
+    changes = reports.changes_of(storage, report)
+    items = reports.change_items(storage, report, changes, q.get("change"))
     filters = {k: v for k, v in q.items() if k not in ("page", "pageSize")}
     page = page_of(items, page=q["page"], page_size=q["pageSize"], url=call.url,
                    query=call.req.params, filters=filters)

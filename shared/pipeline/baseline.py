@@ -18,7 +18,7 @@ from shared.advisor.exclusions import apply_rules, rules_fingerprint
 from shared.advisor.finding_index import StoredIndex, read_index
 from shared.advisor.model import Recommendation
 from shared.advisor.stats import export_date
-from shared.pipeline.json_blobs import put_json, read_json
+from shared.pipeline.json_blobs import put_json_and_lines, read_json
 from shared.pipeline.report_rows import read_batches, records_in_force, shards_of
 from shared.rendering.report_types import BaselineHeadlines, headlines_of
 from shared.storage import layout
@@ -55,8 +55,9 @@ def store_changes(storage: Storage, report: dict[str, Any]) -> dict[str, Any]:
     and return the fields the report row keeps: `baseline` (or None) and `changeCounts`."""
     records, exclusions = records_in_force(storage, report)
     changes, items = changes_since_baseline(storage, report, records, exclusions["rules"])
-    put_json(storage.artifacts, layout.changes_blob_name(report["clientId"], report["reportId"]),
-             changes, items=items())
+    client_id, report_id = report["clientId"], report["reportId"]
+    put_json_and_lines(storage.artifacts, layout.changes_blob_name(client_id, report_id),
+                       changes, layout.change_items_blob_name(client_id, report_id), items())
     return {"baseline": changes["baseline"], "changeCounts": changes["counts"]}
 
 

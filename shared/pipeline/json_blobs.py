@@ -2,8 +2,8 @@
 
 A report of 200,000 rows compared with a small baseline has some 200,000 new findings: as one
 JSON text about 100 MB, and as parsed dicts several times that. The summary writes its blobs
-through a file as it encodes them, and the full list of changes also as JSON Lines, which the
-workbook reads an item at a time while it writes them.
+through a file as it encodes them, and the list of changes as JSON Lines beside their figures,
+which the workbook reads an item at a time while it writes them and the API a page at a time.
 """
 
 from __future__ import annotations
@@ -20,47 +20,24 @@ from azure.storage.blob import ContainerClient, ContentSettings
 SPOOL_BYTES = 8 * 1024 * 1024  # a blob above this is encoded into a temporary file
 
 
-def put_json(container: ContainerClient, name: str, value: dict[str, Any],
-             items: Iterable[Any] | None = None) -> None:
-    """`value` as one JSON blob, encoded a piece at a time (json.dump) rather than whole; with
-    `items`, and those as its last key, "results" (the same text as json.dump of the dict with
-    them as a list), each item encoded as it comes."""
+def put_json(container: ContainerClient, name: str, value: dict[str, Any]) -> None:
+    """`value` as one JSON blob, encoded a piece at a time (json.dump) rather than whole."""
     with _Spool() as whole:
-        if items is None:
-            json.dump(value, whole.text, ensure_ascii=False)
-        else:
-            _write_with_items(whole.text, value, map(_encoded, items))
+        json.dump(value, whole.text, ensure_ascii=False)
         whole.upload(container, name, "application/json")
 
 
 def put_json_and_lines(container: ContainerClient, name: str, value: dict[str, Any],
                        lines_name: str, items: Iterable[Any]) -> None:
-    """put_json(name, value, items), and the same items as JSON Lines (one a line) in
-    `lines_name`, in one pass over the items, each encoded once: the summary's list of
-    changes is both the API's blob and the workbook's lines, and making and encoding 200,000
-    of them twice held the GIL of a worker whose stores were waiting for it."""
-    with _Spool() as whole, _Spool() as lines:
-        def encoded() -> Iterator[str]:
-            for item in items:
-                text = _encoded(item)
-                lines.text.write(text + "\n")
-                yield text
-
-        _write_with_items(whole.text, value, encoded())
-        whole.upload(container, name, "application/json")
+    """`value` as JSON in `name`, and its list as JSON Lines (one item a line) in
+    `lines_name`, each item made and encoded as it comes: the summary's changes, whose
+    figures the API and pages read whole and whose 200,000 findings they read a page at a
+    time (json_lines_slice), and the workbook all of them, an item at a time."""
+    with _Spool() as lines:
+        for item in items:
+            lines.text.write(json.dumps(item, ensure_ascii=False) + "\n")
         lines.upload(container, lines_name, "application/x-ndjson")
-
-
-def _encoded(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False)
-
-
-def _write_with_items(out: io.TextIOBase, value: dict[str, Any], encoded: Iterable[str]) -> None:
-    head = json.dumps(value, ensure_ascii=False)[:-1]  # without its closing brace
-    out.write(head + (", " if value else "") + '"results": [')
-    for n, text in enumerate(encoded):
-        out.write((", " if n else "") + text)
-    out.write("]}")
+    put_json(container, name, value)
 
 
 class _Spool:
@@ -99,6 +76,33 @@ def json_lines(container: ContainerClient, name: str) -> Iterator[Any] | None:
     except ResourceNotFoundError:
         return None
     return _items(download.chunks())
+
+
+def json_lines_slice(container: ContainerClient, name: str, start: int,
+                     stop: int) -> list[Any] | None:
+    """The items at positions `start` to `stop` (excluded) of a JSON Lines blob, decoding
+    only those and downloading no further than the last; None when the blob is not there. A
+    page of a report's 200,000 changes: parsing the whole list for it held 300 MB a request."""
+    try:
+        download = container.get_blob_client(name).download_blob()
+    except ResourceNotFoundError:
+        return None
+    found: list[Any] = []
+    at, rest = 0, b""  # the position of the next whole line, and the line a chunk cut
+    for chunk in download.chunks():
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1
+        whole, rest = data[:cut], data[cut:]
+        count = whole.count(b"\n")
+        if at + count > start:
+            lines = whole.split(b"\n")[max(start - at, 0):min(stop - at, count)]
+            found.extend(json.loads(line) for line in lines)
+        at += count
+        if at >= stop:
+            return found
+    if rest.strip() and start <= at < stop:
+        found.append(json.loads(rest))
+    return found
 
 
 def _items(chunks: Iterable[bytes]) -> Iterator[Any]:

@@ -9,12 +9,20 @@ from shared.advisor.changes import compare
 from shared.advisor.parse import parse_export
 from shared.advisor.stats import export_date
 from shared.pipeline import steps
-from shared.pipeline.json_blobs import read_json
+from shared.pipeline.json_blobs import json_lines, read_json
 from shared.rendering.report_types import baseline_headlines
 from shared.storage import layout
 from tests.integration.test_cleanup import make_storage
 from tests.integration.test_validate import _report
 from tests.support.exports import build_rows, to_csv
+
+
+def _changes(storage, report_id: str) -> dict:
+    """A report's stored changes: their figures, and every finding from its own lines."""
+    changes = read_json(storage.artifacts, layout.changes_blob_name("acme", report_id))
+    assert "results" not in changes  # the list is never parsed whole for a page of it
+    items = json_lines(storage.artifacts, layout.change_items_blob_name("acme", report_id))
+    return {**changes, "results": list(items)}
 
 
 def test_renders_read_the_summarys_facts_and_draw_what_they_would_work_out(
@@ -62,7 +70,7 @@ def test_the_baseline_is_compared_as_it_streams_from_its_shards(storage_connecti
         storage.reports.update("acme", report_id, {"status": "completed"})
 
     def summarized() -> tuple[dict, dict]:
-        changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+        changes = _changes(storage, "b-now")
         return changes, read_json(storage.artifacts, layout.facts_blob_name("acme", "b-now"))
 
     changes, facts = summarized()
@@ -122,7 +130,7 @@ def test_the_baseline_is_compared_by_its_finding_index_under_the_same_rules(
     monkeypatch.setattr(Comparison, "add_resolved",
                         lambda self, rows: (read.extend(rows), original(self, rows)))
     steps.summarize(storage, job)
-    changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+    changes = _changes(storage, "b-now")
     assert {k: v for k, v in changes.items() if k != "baseline"} == expected
     assert changes["baseline"]["headlines"] == baseline_headlines(then, export_date(then))
     assert len(read) == expected["counts"]["resolved"] > 200  # one row a resolved finding
@@ -132,7 +140,7 @@ def test_the_baseline_is_compared_by_its_finding_index_under_the_same_rules(
             "kind": "accepted-risk"}
     exclusions.create(storage, "acme", rule, "test")
     steps.summarize(storage, job)  # the index was kept under no rules: every row is read
-    changes = read_json(storage.artifacts, layout.changes_blob_name("acme", "b-now"))
+    changes = _changes(storage, "b-now")
     rules = [r for r in rules_of(storage, "acme") if r["inForce"]]
     moment = now_iso()
     kept_then = list(apply_rules(then, rules, moment).kept)
