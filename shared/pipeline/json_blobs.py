@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import ContainerClient, ContentSettings
@@ -103,6 +103,37 @@ def json_lines_slice(container: ContainerClient, name: str, start: int,
     if rest.strip() and start <= at < stop:
         found.append(json.loads(rest))
     return found
+
+
+class LinesWindow(Sequence[Any]):
+    """`size` items of a JSON Lines blob from position `start`, read when sliced (a page of a
+    list, for paging.page_of)."""
+
+    def __init__(self, container: ContainerClient, name: str, start: int, size: int) -> None:
+        self.container, self.name, self.start, self.size = container, name, start, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int):
+            found = self[index:index + 1] if 0 <= index < self.size else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        first, last, step = index.indices(self.size)
+        if step != 1:
+            raise ValueError("a window of lines is read in order")
+        if first >= last:
+            return []
+        return json_lines_slice(self.container, self.name, self.start + first,
+                                self.start + last) or []
 
 
 def _items(chunks: Iterable[bytes]) -> Iterator[Any]:

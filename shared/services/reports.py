@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
@@ -18,7 +18,7 @@ from shared.http.errors import ApiError
 from shared.pipeline.baseline import baseline_of, is_baseline_for, store_changes
 from shared.pipeline.failures import readable
 from shared.pipeline.intake import SOURCE_AZURE, make_job, owns_upload
-from shared.pipeline.json_blobs import json_lines_slice, read_json
+from shared.pipeline.json_blobs import LinesWindow, read_json
 from shared.pipeline.report_rows import load_records, shards_of
 from shared.rendering import file_names
 from shared.services import shares
@@ -230,37 +230,7 @@ def change_items(storage: Storage, report: dict[str, Any], changes: dict[str, An
     start = counts["new"] if change == "resolved" else 0
     size = counts.get(change, 0) if change else counts["new"] + counts["resolved"]
     name = layout.change_items_blob_name(report["clientId"], report["reportId"])
-    return _LinesWindow(storage, name, start, size)
-
-
-class _LinesWindow(Sequence[dict[str, Any]]):
-    """`size` items of a JSON Lines blob from position `start`, read when sliced."""
-
-    def __init__(self, storage: Storage, name: str, start: int, size: int) -> None:
-        self.storage, self.name, self.start, self.size = storage, name, start, size
-
-    def __len__(self) -> int:
-        return self.size
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, int):
-            found = self[index:index + 1] if 0 <= index < self.size else []
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        first, last, step = index.indices(self.size)
-        if step != 1:
-            raise ValueError("a window of lines is read in order")
-        if first >= last:
-            return []
-        return json_lines_slice(self.storage.artifacts, self.name, self.start + first,
-                                self.start + last) or []
+    return LinesWindow(storage.artifacts, name, start, size)
 
 
 def _check_has_data(report: dict[str, Any]) -> None:
