@@ -32,6 +32,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Image as PdfImage
 
 from shared.advisor.safety import escape_paragraph
+from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.document import Image as DocImage
 from shared.rendering.document import ReportDocument
@@ -272,7 +273,7 @@ def _canvas_class(marks: _Marks, toc_entries: list[tuple[str, int, str]]):
                 font = BOLD if level == 1 else FONT
                 self.setFont(font, 10 if level == 1 else 9)
                 self.setFillColor(_c(theme.INK))
-                label = title if len(title) < 80 else title[:79] + "…"
+                label = fmt.clipped(title, 80)
                 self.drawString(indent, y, label)
                 page = str(pages.get(key, ""))
                 self.drawRightString(FRAME_W, y, page)

@@ -18,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import PATH_OPS
 from reportlab.platypus import Flowable
 
+from shared.rendering import formatting as fmt
 from shared.rendering import theme
 from shared.rendering.document import Table as TableBlock
 from shared.rendering.pdf_styles import _TABLE_FONT_SIZE, BOLD, FONT, _c
@@ -247,10 +248,10 @@ class RowStream(Flowable):
         if found is None:
             if len(self._cells) > 20_000:
                 self._cells.clear()
-            clipped = text if len(text) <= _MAX_CELL_CHARS else text[:_MAX_CELL_CHARS] + "…"
             font = BOLD if header else FONT
             found = self._cells[key] = clip_lines(
-                wrap_text(clipped, font, width - 2 * _CELL_PAD), font, width - 2 * _CELL_PAD)
+                wrap_text(fmt.clipped(text, _MAX_CELL_CHARS), font, width - 2 * _CELL_PAD),
+                font, width - 2 * _CELL_PAD)
         return found
 
     def _row(self, values, widths: list[float], header: bool = False,

@@ -154,8 +154,7 @@ def _note_subscription(names: dict[str, str], rec: Recommendation) -> None:
 def _scope_line(names: dict[str, str], most: int = 4) -> str:
     if not names:
         return "No subscription named"
-    shown = sorted((n if len(n) <= 60 else n[:59] + "…" for n in names.values()),
-                   key=str.casefold)
+    shown = sorted((fmt.clipped(n, 60) for n in names.values()), key=str.casefold)
     listed = ", ".join(shown[:most]) + (f" and {len(shown) - most} more"
                                         if len(shown) > most else "")
     return f"{fmt.plural(len(shown), 'subscription')}: {listed}"
